@@ -1,0 +1,128 @@
+"""The scan engine: prefilter, one pass of all rules per file, results that never raise past the file."""
+
+from __future__ import annotations
+
+import codecs
+import io
+import re
+import tokenize
+from collections.abc import Callable
+from pathlib import Path
+
+from migrate.errors import SourceError
+from migrate.findings import FileResult, Finding, Scanned, fingerprint, judge
+from migrate.registry import RuleSet
+from migrate.rules import Language
+from migrate.targets import TargetName
+
+Matcher = Callable[[str, RuleSet, TargetName], Scanned]
+
+_SUPPRESSION = re.compile(r"llama-stack-migrate:\s*ignore(?:\[(?P<ids>[^\]]*)\])?")
+
+
+def _matchers() -> dict[Language, Matcher]:
+    from migrate.sources.markdown import scan_markdown
+    from migrate.sources.notebook import scan_notebook
+    from migrate.sources.python import scan_python_file
+    from migrate.sources.runconfig import scan_yaml
+    from migrate.sources.shell import scan_shell
+
+    return {
+        "python": scan_python_file,
+        "notebook": scan_notebook,
+        "shell": scan_shell,
+        "markdown": scan_markdown,
+        "yaml": scan_yaml,
+    }
+
+
+class Prefilter:
+    """A byte-level test that decides, without parsing, whether a file can hold a deprecated use.
+
+    A bare `register` is everywhere (atexit, codecs, singledispatch), so the test keys on what every
+    use must contain: an SDK namespace *and* an SDK verb, a deprecated route's literal prefix, the
+    `llama-stack-client` CLI, or a `registered_resources` block.
+    """
+
+    def __init__(self, ruleset: RuleSet) -> None:
+        namespaces = sorted({path[-2] for path in ruleset.sdk_methods})
+        verbs = sorted(ruleset.sdk_verbs)
+        prefixes = sorted({route.template.split("{", 1)[0].rstrip("/") for route in ruleset.routes})
+        self._namespace = re.compile(rb"\b(?:" + b"|".join(re.escape(n.encode()) for n in namespaces) + rb")\b")
+        self._verb = re.compile(rb"\b(?:" + b"|".join(re.escape(v.encode()) for v in verbs) + rb")\b")
+        self._direct = re.compile(
+            b"|".join([*(re.escape(p.encode()) for p in prefixes), rb"llama-stack-client\s", rb"registered_resources"])
+        )
+
+    def __call__(self, data: bytes) -> bool:
+        if self._direct.search(data):
+            return True
+        return bool(self._namespace.search(data) and self._verb.search(data))
+
+
+def decode(data: bytes, language: Language) -> str:
+    """Text of a file: PEP 263 cookies for Python, UTF-8 (BOM allowed) otherwise."""
+    try:
+        if language == "python":
+            encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+            return data.decode(encoding)
+        if data.startswith(codecs.BOM_UTF8):
+            return data[len(codecs.BOM_UTF8) :].decode("utf-8")
+        return data.decode("utf-8")
+    except (UnicodeDecodeError, SyntaxError, LookupError) as exc:
+        raise SourceError(f"cannot decode: {exc}") from exc
+
+
+def scan_text(text: str, language: Language, ruleset: RuleSet, target: TargetName, path: str) -> FileResult:
+    """Scan already-decoded text; never raises past the file."""
+    try:
+        scanned = _matchers()[language](text, ruleset, target)
+    except SourceError as exc:
+        return FileResult(path=path, status="failed", error=str(exc))
+    findings: list[Finding] = []
+    suppressed = 0
+    for document in scanned.documents:
+        for hit in sorted(document.hits, key=lambda h: (h.line, h.column, h.rule.id)):
+            if _is_suppressed(document.lines, hit.line, hit.end_line, hit.rule.id):
+                suppressed += 1
+                continue
+            source = document.lines[hit.line - 1] if 0 < hit.line <= len(document.lines) else ""
+            findings.append(judge(hit, target, path, language, source.rstrip("\r\n")))
+    error = "; ".join(scanned.problems) or None
+    return FileResult(
+        path=path,
+        status="failed" if error else "scanned",
+        findings=tuple(fingerprint(findings)),
+        suppressed=suppressed,
+        error=error,
+    )
+
+
+def scan_file(
+    path: Path, display: str, language: Language, ruleset: RuleSet, target: TargetName, prefilter: Prefilter
+) -> FileResult:
+    """Read, prefilter, decode and scan one file; never raises past the file."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        return FileResult(path=display, status="failed", error=f"cannot read: {exc.strerror or exc}")
+    if not prefilter(data):
+        return FileResult(path=display, status="skipped")
+    try:
+        text = decode(data, language)
+    except SourceError as exc:
+        return FileResult(path=display, status="failed", error=str(exc))
+    return scan_text(text, language, ruleset, target, display)
+
+
+def _is_suppressed(lines: list[str], first: int, last: int, rule_id: str) -> bool:
+    for number in {first, last}:
+        if not 0 < number <= len(lines):
+            continue
+        match = _SUPPRESSION.search(lines[number - 1])
+        if match is None:
+            continue
+        ids = match.group("ids")
+        if ids is None or rule_id in {part.strip() for part in ids.split(",")}:
+            return True
+    return False

@@ -1,0 +1,156 @@
+"""The one output contract of per-file work: a `FileResult` holding `Finding`s.
+
+Per-file work never raises past the file: whatever goes wrong becomes a `failed` result with an
+error message, and the run goes on.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from migrate.rules import AUTOMATIC_STRATEGIES, Language, Operation, Resource, Rule
+from migrate.targets import TargetName
+
+Surface = Literal["sdk", "http", "cli", "config"]
+Confidence = Literal["high", "medium", "low"]
+Severity = Literal["error", "warning"]
+FileStatus = Literal["scanned", "skipped", "failed"]
+
+
+@dataclass(frozen=True)
+class Hit:
+    """What a surface matcher found, before the engine adds target-specific judgement.
+
+    Lines are 1-based, columns 0-based and exclusive at the end (libcst's convention); `cell` is
+    the 1-based notebook cell, lines then count within that cell.
+    """
+
+    rule: Rule
+    surface: Surface
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+    confidence: Confidence
+    rewritable: bool
+    detail: str
+    cell: int | None = None
+    sdk_path: tuple[str, ...] = ()
+    http_path: str | None = None
+
+
+class Finding(BaseModel):
+    """One deprecated use, located and judged for a target."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    path: str = Field(description="File path, as given on the command line or relative to it (POSIX form).")
+    line: int = Field(ge=1, description="1-based start line (within the cell for notebooks).")
+    column: int = Field(ge=1, description="1-based start column.")
+    end_line: int = Field(ge=1)
+    end_column: int = Field(ge=1, description="1-based column just past the end.")
+    cell: int | None = Field(default=None, description="1-based notebook cell, or null.")
+    rule: str = Field(description="Rule id, e.g. LSM101.")
+    resource: Resource
+    operation: Operation
+    surface: Surface = Field(description="sdk, http (raw HTTP / curl), cli (llama-stack-client), config (run.yaml).")
+    language: Language
+    confidence: Confidence
+    severity: Severity = Field(description="error: the target removed the operation; warning: only deprecated.")
+    fixable: bool = Field(description="Whether `fix` rewrites this finding automatically for the target.")
+    message: str
+    source: str = Field(description="The source line the finding starts on, without its newline.")
+    fingerprint: str = Field(description="Stable id: rule, path and line text, not the line number.")
+
+
+class FileResult(BaseModel):
+    """The outcome for one file."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    path: str
+    status: FileStatus
+    findings: tuple[Finding, ...] = ()
+    suppressed: int = 0
+    error: str | None = None
+
+
+def judge(hit: Hit, target: TargetName, path: str, language: Language, source_line: str) -> Finding:
+    """Turn a matcher's hit into a finding for `target` (severity, fixability, message)."""
+    rule = hit.rule
+    plan = rule.targets[target]
+    fixable = hit.rewritable and plan.strategy in AUTOMATIC_STRATEGIES
+    if plan.strategy == "rename-namespace":
+        fixable = fixable and _uses_renamed_form(hit, plan.rename)
+    if hit.surface in ("cli", "config") or (hit.surface == "http" and language in ("shell", "markdown")):
+        fixable = fixable and plan.strategy == "rename-namespace"
+    where = f"removed in {plan.removed_in}" if plan.status == "removed" else "deprecated"
+    message = f"{rule.summary} ({hit.detail}); {where} on {target}: {plan.guidance}"
+    return Finding(
+        path=path,
+        line=hit.line,
+        column=hit.column + 1,
+        end_line=hit.end_line,
+        end_column=hit.end_column + 1,
+        cell=hit.cell,
+        rule=rule.id,
+        resource=rule.resource,
+        operation=rule.operation,
+        surface=hit.surface,
+        language=language,
+        confidence=hit.confidence,
+        severity="error" if plan.status == "removed" else "warning",
+        fixable=fixable,
+        message=message,
+        source=source_line,
+        fingerprint="",
+    )
+
+
+def _uses_renamed_form(hit: Hit, rename: dict[str, str]) -> bool:
+    if hit.http_path is not None:
+        return any(hit.http_path.startswith(old) for old in rename if old.startswith("/"))
+    dotted = ".".join(hit.sdk_path)
+    return any(dotted == old or dotted.startswith(old + ".") for old in rename if not old.startswith("/"))
+
+
+def fingerprint(findings: list[Finding]) -> list[Finding]:
+    """Give each finding a fingerprint that survives edits above it (no line numbers in it).
+
+    Rule, path, the whitespace-folded source line and the occurrence index of that triple.
+    """
+    seen: dict[tuple[str, str, str], int] = {}
+    out: list[Finding] = []
+    for finding in findings:
+        text = " ".join(finding.source.split())
+        key = (finding.rule, finding.path, text)
+        index = seen.get(key, 0)
+        seen[key] = index + 1
+        digest = hashlib.sha256("\x1f".join((*key, str(index))).encode()).hexdigest()[:32]
+        out.append(finding.model_copy(update={"fingerprint": digest}))
+    return out
+
+
+@dataclass(frozen=True)
+class Document:
+    """A part of a file that a matcher read (the whole file, or one notebook cell) and its hits.
+
+    `lines` are that part's text lines: the engine takes each finding's source line and its
+    suppression comment from them.
+    """
+
+    lines: list[str]
+    hits: list[Hit]
+    cell: int | None = None
+
+
+@dataclass(frozen=True)
+class Scanned:
+    """What a language matcher returns: the documents it read, and problems with parts it could not."""
+
+    documents: list[Document]
+    problems: list[str]

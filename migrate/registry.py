@@ -1,0 +1,178 @@
+"""Load and validate rule files, and index them for the matchers.
+
+`load_rules` reads the bundled rules and any `--rules DIR` on top (a rule with the same id replaces
+the bundled one), validates every file, and reports every problem at once as one `RuleError`.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from migrate.errors import RuleError
+from migrate.rules import Rule
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - exercised on Python 3.10 only
+    import tomli as tomllib
+
+SDK_WRAPPERS = frozenset({"with_raw_response", "with_streaming_response"})
+SDK_REQUEST_OPTIONS = frozenset({"extra_headers", "extra_query", "extra_body", "timeout"})
+
+_PARAM = re.compile(r"\{(?P<name>[a-z_]+)(?::(?P<kind>path))?\}")
+
+
+def bundled_rules_dir() -> Path:
+    """The rules shipped with the package (the wheel), or `rules/` of a source checkout."""
+    here = Path(__file__).resolve().parent
+    packaged = here / "builtin_rules"
+    if packaged.is_dir():
+        return packaged
+    return here.parent / "rules"
+
+
+@dataclass(frozen=True)
+class Route:
+    """One deprecated HTTP route, compiled for matching URL templates."""
+
+    rule: Rule
+    method: str
+    template: str
+    legacy: bool
+    pattern: re.Pattern[str]
+
+
+def compile_route(template: str) -> re.Pattern[str]:
+    """A regex that finds the route at the end of a URL (prefix, query and trailing `/` allowed).
+
+    `{name}` matches one path segment, `{name:path}` one or more. A `HOLE` character (an unknown
+    value in an f-string or concatenation) may stand for any part of a parameter.
+    """
+    parts: list[str] = []
+    last = 0
+    for match in _PARAM.finditer(template):
+        parts.append(re.escape(template[last : match.start()]))
+        segment = r".+?" if match.group("kind") == "path" else r"[^/?#]+"
+        parts.append(f"(?P<{match.group('name')}>{segment})")
+        last = match.end()
+    parts.append(re.escape(template[last:]))
+    return re.compile("".join(parts) + r"/?(?:[?#].*)?$", re.DOTALL)
+
+
+@dataclass(frozen=True)
+class RuleSet:
+    """The validated rules, with the lookup tables every surface matcher uses."""
+
+    rules: tuple[Rule, ...]
+    by_id: dict[str, Rule] = field(init=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "by_id", {rule.id: rule for rule in self.rules})
+
+    def select(self, select: Iterable[str] | None, ignore: Iterable[str] | None) -> RuleSet:
+        """The rules whose id starts with a `select` prefix (all when None) and no `ignore` prefix."""
+        chosen = tuple(select or ())
+        dropped = tuple(ignore or ())
+        return RuleSet(
+            tuple(
+                rule
+                for rule in self.rules
+                if (not chosen or rule.id.startswith(chosen)) and not (dropped and rule.id.startswith(dropped))
+            )
+        )
+
+    @cached_property
+    def sdk_methods(self) -> dict[tuple[str, ...], Rule]:
+        """`("models", "register")` -> rule, for every SDK method path."""
+        return {tuple(method.split(".")): rule for rule in self.rules for method in rule.sdk.methods}
+
+    @cached_property
+    def sdk_verbs(self) -> frozenset[str]:
+        return frozenset(path[-1] for path in self.sdk_methods)
+
+    @cached_property
+    def routes(self) -> tuple[Route, ...]:
+        routes: list[Route] = []
+        for rule in self.rules:
+            for template in rule.http.all_paths:
+                legacy = template in rule.http.legacy_paths
+                routes.append(Route(rule, rule.http.method, template, legacy, compile_route(template)))
+        return tuple(routes)
+
+    @cached_property
+    def cli_commands(self) -> dict[tuple[str, str], Rule]:
+        """`("models", "register")` -> rule, for `llama-stack-client <noun> <verb>`."""
+        table: dict[tuple[str, str], Rule] = {}
+        for rule in self.rules:
+            for command in rule.cli.commands:
+                noun, verb = command.split()
+                table[(noun, verb)] = rule
+        return table
+
+    @cached_property
+    def config_keys(self) -> dict[str, Rule]:
+        """`registered_resources` key -> the register rule it replaces."""
+        return {rule.run_config_key: rule for rule in self.rules if rule.run_config_key}
+
+    @cached_property
+    def resource_tokens(self) -> tuple[str, ...]:
+        """Words one of which every deprecated use must contain: SDK namespaces and path segments."""
+        tokens: set[str] = set()
+        for path in self.sdk_methods:
+            tokens.update(path[:-1])
+        for route in self.routes:
+            tokens.update(seg for seg in route.template.split("/") if seg and "{" not in seg)
+        tokens.update(noun for noun, _ in self.cli_commands)
+        tokens.update(self.config_keys)
+        tokens -= {"v1", "v1beta", "v1alpha", "beta", "alpha", "eval"}
+        return tuple(sorted(tokens))
+
+
+def load_rules(extra_dirs: Sequence[Path] = ()) -> RuleSet:
+    """Load the bundled rules, then each of `extra_dirs` (same id: the later file wins)."""
+    problems: list[str] = []
+    rules: dict[str, Rule] = {}
+    for directory in (bundled_rules_dir(), *extra_dirs):
+        if not directory.is_dir():
+            problems.append(f"{directory}: not a directory of rule files")
+            continue
+        seen_here: dict[str, Path] = {}
+        for path in sorted(directory.glob("*.toml")):
+            rule = _load_rule_file(path, problems)
+            if rule is None:
+                continue
+            if rule.id in seen_here:
+                problems.append(f"{path}: id: {rule.id} is also the id of {seen_here[rule.id].name}")
+                continue
+            seen_here[rule.id] = path
+            rules[rule.id] = rule
+    if problems:
+        raise RuleError("invalid rules:\n  " + "\n  ".join(problems))
+    if not rules:
+        raise RuleError("no rules loaded")
+    return RuleSet(tuple(sorted(rules.values(), key=lambda rule: rule.id)))
+
+
+def _load_rule_file(path: Path, problems: list[str]) -> Rule | None:
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as exc:
+        problems.append(f"{path}: cannot read: {exc}")
+        return None
+    except tomllib.TOMLDecodeError as exc:
+        problems.append(f"{path}: not valid TOML: {exc}")
+        return None
+    try:
+        return Rule.model_validate(data)
+    except ValidationError as exc:
+        for error in exc.errors():
+            key = ".".join(str(part) for part in error["loc"]) or "(top level)"
+            problems.append(f"{path}: {key}: {error['msg']}")
+        return None

@@ -1,0 +1,313 @@
+"""Find deprecated uses in Python source: SDK calls and raw HTTP calls.
+
+The scan parses with the standard library's `ast` (about ten times faster than a libcst parse with
+positions, which matters on large trees); `fix` re-parses the few files it rewrites with libcst and
+edits the spans reported here. Only calls are inspected, so comments, docstrings and prose never
+produce findings.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from migrate.errors import SourceError
+from migrate.findings import Confidence, Document, Hit, Scanned, Surface
+from migrate.registry import SDK_REQUEST_OPTIONS, SDK_WRAPPERS, RuleSet
+from migrate.rules import Rule
+from migrate.sources.urls import HOLE, LLAMA_CONTEXT, has_literal_path, match_route
+from migrate.targets import TargetName
+
+LLAMA_MODULES = frozenset({"llama_stack_client", "llama_stack", "ogx", "ogx_client"})
+_HTTP_VERB_METHODS = {"post": "POST", "_post": "POST", "delete": "DELETE", "_delete": "DELETE"}
+_HTTP_GENERIC_METHODS = frozenset({"request", "_request", "arequest"})
+_MAX_ALIAS_DEPTH = 4
+_MAX_STRING_DEPTH = 6
+_FORMAT_FIELD = re.compile(r"\{[^{}]*\}")
+
+
+def scan_python_file(text: str, ruleset: RuleSet, target: TargetName) -> Scanned:
+    """The `python` language matcher: the whole file is one document."""
+    return Scanned([Document(text.splitlines(), scan_python(text, ruleset))], [])
+
+
+def scan_python(text: str, ruleset: RuleSet, *, cell: int | None = None) -> list[Hit]:
+    """Every deprecated use in one Python module (or notebook cell)."""
+    try:
+        tree = ast.parse(text)
+    except (SyntaxError, ValueError) as exc:
+        line = getattr(exc, "lineno", None)
+        where = f" (line {line})" if line else ""
+        raise SourceError(f"cannot parse Python{where}: {getattr(exc, 'msg', exc)}") from exc
+    collector = _Collector()
+    collector.visit(tree)
+    module = _Module(text, ruleset, collector, cell)
+    return [hit for call in collector.calls if (hit := module.match(call)) is not None]
+
+
+@dataclass
+class _Collector(ast.NodeVisitor):
+    """One walk over the tree: imports, simple assignments and every call."""
+
+    llama_import: bool = False
+    calls: list[ast.Call] = field(default_factory=list)
+    assignments: dict[str, list[ast.expr]] = field(default_factory=dict)
+
+    def visit_Import(self, node: ast.Import) -> None:
+        if any(alias.name.split(".")[0] in LLAMA_MODULES for alias in node.names):
+            self.llama_import = True
+
+    def visit_ImportFrom(self, node: ast.ImportFrom) -> None:
+        if node.module and node.module.split(".")[0] in LLAMA_MODULES:
+            self.llama_import = True
+
+    def visit_Assign(self, node: ast.Assign) -> None:
+        for target in node.targets:
+            if isinstance(target, ast.Name):
+                self.assignments.setdefault(target.id, []).append(node.value)
+        self.generic_visit(node)
+
+    def visit_AnnAssign(self, node: ast.AnnAssign) -> None:
+        if isinstance(node.target, ast.Name) and node.value is not None:
+            self.assignments.setdefault(node.target.id, []).append(node.value)
+        self.generic_visit(node)
+
+    def visit_Call(self, node: ast.Call) -> None:
+        self.calls.append(node)
+        self.generic_visit(node)
+
+
+class _Module:
+    """Matching state for one module: its text, imports and name bindings."""
+
+    def __init__(self, text: str, ruleset: RuleSet, collector: _Collector, cell: int | None) -> None:
+        self.lines = text.splitlines()
+        self.ruleset = ruleset
+        self.collector = collector
+        self.cell = cell
+        self.llama_context = collector.llama_import or bool(LLAMA_CONTEXT.search(text))
+
+    # -- entry point -------------------------------------------------------------------------
+
+    def match(self, call: ast.Call) -> Hit | None:
+        chain = self._chain(call.func)
+        if not chain:
+            return None
+        return self._match_sdk(call, chain) or self._match_http(call, chain)
+
+    # -- attribute chains and aliases --------------------------------------------------------
+
+    def _chain(self, node: ast.expr, depth: int = 0) -> list[str]:
+        """`self.client.models.register` -> ['self', 'client', 'models', 'register'], aliases expanded.
+
+        A root that is not a name (a call, a subscript) becomes '()'. A local name bound once to
+        an attribute chain (`m = client.models`) is replaced by that chain.
+        """
+        names: list[str] = []
+        while isinstance(node, ast.Attribute):
+            names.append(node.attr)
+            node = node.value
+        if isinstance(node, ast.Name):
+            bound = self._single_binding(node.id)
+            if depth < _MAX_ALIAS_DEPTH and isinstance(bound, ast.Attribute):
+                root = self._chain(bound, depth + 1)
+            else:
+                root = [node.id]
+        else:
+            root = ["()"]
+        return root + names[::-1]
+
+    def _single_binding(self, name: str) -> ast.expr | None:
+        values = self.collector.assignments.get(name, [])
+        return values[0] if len(values) == 1 else None
+
+    # -- SDK calls ---------------------------------------------------------------------------
+
+    def _match_sdk(self, call: ast.Call, chain: list[str]) -> Hit | None:
+        if chain[-1] not in self.ruleset.sdk_verbs:
+            return None
+        path = [name for name in chain if name not in SDK_WRAPPERS]
+        for length in (3, 2):
+            method = tuple(path[-length:])
+            rule = self.ruleset.sdk_methods.get(method)
+            if rule is not None and len(path) > length:
+                return self._judge_sdk(call, rule, method, chain)
+        return None
+
+    def _judge_sdk(self, call: ast.Call, rule: Rule, method: tuple[str, ...], chain: list[str]) -> Hit | None:
+        valid, starred = _signature_fits(call, rule)
+        confidence: Confidence
+        if valid:
+            hinted = self.collector.llama_import or any("llama" in name.lower() for name in chain[:-1])
+            confidence = "high" if hinted else "medium"
+        elif self.collector.llama_import:
+            confidence = "low"
+        else:
+            return None
+        shown = ".".join("…" if name == "()" else name for name in chain)
+        detail = f"SDK call {shown}()"
+        if not valid:
+            detail += " with arguments the real SDK method does not take"
+        return self._hit(call, rule, "sdk", confidence, valid and not starred, detail, sdk_path=method)
+
+    # -- raw HTTP calls ----------------------------------------------------------------------
+
+    def _match_http(self, call: ast.Call, chain: list[str]) -> Hit | None:
+        if not self.llama_context:
+            return None
+        found = self._http_method_and_url(call, chain)
+        if found is None:
+            return None
+        method, url_node = found
+        url = self._string(url_node)
+        if url is None:
+            return None
+        route = match_route(self.ruleset, method, url)
+        if route is None:
+            return None
+        confidence: Confidence = "high" if self.collector.llama_import else "medium"
+        shown = url.replace(HOLE, "{…}")
+        detail = f"HTTP {method} {shown}"
+        if route.legacy:
+            detail += f" (0.2-era path {route.template})"
+        return self._hit(
+            call,
+            route.rule,
+            "http",
+            confidence,
+            has_literal_path(url, route),
+            detail,
+            http_path=route.template,
+        )
+
+    def _http_method_and_url(self, call: ast.Call, chain: list[str]) -> tuple[str, ast.expr] | None:
+        name = chain[-1]
+        keywords = {kw.arg: kw.value for kw in call.keywords if kw.arg}
+        if name in _HTTP_VERB_METHODS:
+            url = call.args[0] if call.args else keywords.get("url") or keywords.get("path")
+            return (_HTTP_VERB_METHODS[name], url) if url is not None else None
+        if name in _HTTP_GENERIC_METHODS:
+            method_node = call.args[0] if call.args else keywords.get("method")
+            url = call.args[1] if len(call.args) > 1 else keywords.get("url") or keywords.get("path")
+        elif name == "Request":  # urllib.request.Request(url, data=None, headers={}, ..., method=None)
+            url = call.args[0] if call.args else keywords.get("url")
+            method_node = keywords.get("method")
+            if method_node is None:
+                has_data = len(call.args) > 1 or "data" in keywords
+                return ("POST", url) if has_data and url is not None else None
+        elif name == "construct":  # FinalRequestOptions.construct(method="post", url="/v1/models")
+            method_node, url = keywords.get("method"), keywords.get("url")
+        else:
+            return None
+        method = self._string(method_node) if method_node is not None else None
+        if method is None or HOLE in method or url is None:
+            return None
+        return method.upper(), url
+
+    def _string(self, node: ast.expr | None, depth: int = 0) -> str | None:
+        """The static text of a string expression, `HOLE` for unknown parts; None if no text at all."""
+        parts = list(self._string_parts(node, depth))
+        text = "".join(parts)
+        return None if not text.replace(HOLE, "") else text
+
+    def _string_parts(self, node: ast.expr | None, depth: int) -> Iterator[str]:
+        if node is None or depth > _MAX_STRING_DEPTH:
+            yield HOLE
+        elif isinstance(node, ast.Constant) and isinstance(node.value, str):
+            yield node.value
+        elif isinstance(node, ast.JoinedStr):
+            for value in node.values:
+                if isinstance(value, ast.FormattedValue):
+                    yield from self._string_parts(value.value, depth + 1)
+                else:
+                    yield from self._string_parts(value, depth + 1)
+        elif isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+            yield from self._string_parts(node.left, depth + 1)
+            yield from self._string_parts(node.right, depth + 1)
+        elif isinstance(node, ast.Name):
+            bound = self._single_binding(node.id)
+            yield from self._string_parts(bound, depth + 1) if bound is not None else (HOLE,)
+        elif isinstance(node, ast.Call) and _call_name(node) in ("urljoin", "join") and node.args:
+            yield HOLE
+            yield from self._string_parts(node.args[-1], depth + 1)
+        elif (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr == "format"
+            and isinstance(node.func.value, ast.Constant)
+            and isinstance(node.func.value.value, str)
+        ):
+            yield _FORMAT_FIELD.sub(HOLE, node.func.value.value)
+        else:
+            yield HOLE
+
+    # -- positions ---------------------------------------------------------------------------
+
+    def _hit(
+        self,
+        call: ast.Call,
+        rule: Rule,
+        surface: Surface,
+        confidence: Confidence,
+        rewritable: bool,
+        detail: str,
+        *,
+        sdk_path: tuple[str, ...] = (),
+        http_path: str | None = None,
+    ) -> Hit:
+        end_line = call.end_lineno or call.lineno
+        end_col = call.end_col_offset if call.end_col_offset is not None else call.col_offset
+        return Hit(
+            rule=rule,
+            surface=surface,
+            line=call.lineno,
+            column=self._char_column(call.lineno, call.col_offset),
+            end_line=end_line,
+            end_column=self._char_column(end_line, end_col),
+            confidence=confidence,
+            rewritable=rewritable,
+            detail=detail,
+            cell=self.cell,
+            sdk_path=sdk_path,
+            http_path=http_path,
+        )
+
+    def _char_column(self, line: int, byte_offset: int) -> int:
+        """ast columns count UTF-8 bytes; findings count characters."""
+        text = self.lines[line - 1] if 0 < line <= len(self.lines) else ""
+        if text.isascii():
+            return byte_offset
+        return len(text.encode("utf-8")[:byte_offset].decode("utf-8", errors="replace"))
+
+
+
+def _call_name(call: ast.Call) -> str | None:
+    if isinstance(call.func, ast.Attribute):
+        return call.func.attr
+    if isinstance(call.func, ast.Name):
+        return call.func.id
+    return None
+
+
+def _signature_fits(call: ast.Call, rule: Rule) -> tuple[bool, bool]:
+    """(does the call fit the real SDK method's signature, does it unpack `*`/`**` arguments)."""
+    starred = any(isinstance(arg, ast.Starred) for arg in call.args) or any(
+        kw.arg is None for kw in call.keywords
+    )
+    names = {kw.arg for kw in call.keywords if kw.arg is not None}
+    accepted = rule.keywords | SDK_REQUEST_OPTIONS
+    if rule.operation == "register":
+        if call.args and not all(isinstance(arg, ast.Starred) for arg in call.args):
+            return False, starred
+        if not names <= accepted:
+            return False, starred
+        return (set(rule.sdk.required) <= names or starred), starred
+    id_param = rule.sdk.id_param
+    accepted = accepted | {id_param} if id_param else accepted
+    if not names <= accepted:
+        return False, starred
+    plain_args = [arg for arg in call.args if not isinstance(arg, ast.Starred)]
+    given = len(plain_args) + (1 if id_param in names else 0)
+    return (given == 1 or (given == 0 and starred)), starred
