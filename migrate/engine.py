@@ -51,7 +51,13 @@ class Prefilter:
         self._namespace = re.compile(rb"\b(?:" + b"|".join(re.escape(n.encode()) for n in namespaces) + rb")\b")
         self._verb = re.compile(rb"\b(?:" + b"|".join(re.escape(v.encode()) for v in verbs) + rb")\b")
         self._direct = re.compile(
-            b"|".join([*(re.escape(p.encode()) for p in prefixes), rb"llama-stack-client\s", rb"registered_resources"])
+            b"|".join(
+                [
+                    *(re.escape(p.encode()) for p in prefixes),
+                    rb"llama-stack-client\s",
+                    rb"registered_resources",
+                ]
+            )
         )
 
     def __call__(self, data: bytes) -> bool:

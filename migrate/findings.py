@@ -84,11 +84,18 @@ def judge(hit: Hit, target: TargetName, path: str, language: Language, source_li
     rule = hit.rule
     plan = rule.targets[target]
     fixable = hit.rewritable and plan.strategy in AUTOMATIC_STRATEGIES
+    # An SDK namespace or path that the target renamed breaks there, even if the route lives on.
+    renamed_away = plan.strategy == "rename-namespace" and _uses_renamed_form(hit, plan.rename)
     if plan.strategy == "rename-namespace":
-        fixable = fixable and _uses_renamed_form(hit, plan.rename)
+        fixable = fixable and renamed_away
     if hit.surface in ("cli", "config") or (hit.surface == "http" and language in ("shell", "markdown")):
         fixable = fixable and plan.strategy == "rename-namespace"
-    where = f"removed in {plan.removed_in}" if plan.status == "removed" else "deprecated"
+    if plan.status == "removed":
+        where = f"removed in {plan.removed_in}"
+    elif renamed_away:
+        where = "renamed"
+    else:
+        where = "deprecated"
     message = f"{rule.summary} ({hit.detail}); {where} on {target}: {plan.guidance}"
     return Finding(
         path=path,
@@ -103,7 +110,7 @@ def judge(hit: Hit, target: TargetName, path: str, language: Language, source_li
         surface=hit.surface,
         language=language,
         confidence=hit.confidence,
-        severity="error" if plan.status == "removed" else "warning",
+        severity="error" if plan.status == "removed" or renamed_away else "warning",
         fixable=fixable,
         message=message,
         source=source_line,

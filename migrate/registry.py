@@ -7,7 +7,6 @@ the bundled one), validates every file, and reports every problem at once as one
 from __future__ import annotations
 
 import re
-import sys
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -15,13 +14,9 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
+from migrate import toml
 from migrate.errors import RuleError
 from migrate.rules import Rule
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - exercised on Python 3.10 only
-    import tomli as tomllib
 
 SDK_WRAPPERS = frozenset({"with_raw_response", "with_streaming_response"})
 SDK_REQUEST_OPTIONS = frozenset({"extra_headers", "extra_query", "extra_body", "timeout"})
@@ -111,7 +106,7 @@ class RuleSet:
         """`("models", "register")` -> rule, for `llama-stack-client <noun> <verb>`."""
         table: dict[tuple[str, str], Rule] = {}
         for rule in self.rules:
-            for command in rule.cli.commands:
+            for command in rule.cli.commands if rule.cli else ():
                 noun, verb = command.split()
                 table[(noun, verb)] = rule
         return table
@@ -162,11 +157,11 @@ def load_rules(extra_dirs: Sequence[Path] = ()) -> RuleSet:
 
 def _load_rule_file(path: Path, problems: list[str]) -> Rule | None:
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        data = toml.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError) as exc:
         problems.append(f"{path}: cannot read: {exc}")
         return None
-    except tomllib.TOMLDecodeError as exc:
+    except toml.TOMLDecodeError as exc:
         problems.append(f"{path}: not valid TOML: {exc}")
         return None
     try:

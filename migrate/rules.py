@@ -167,7 +167,7 @@ class Rule(_Frozen):
     run_config_key: str | None = None
     sdk: SdkShape
     http: HttpShape
-    cli: CliShape
+    cli: CliShape | None = None
     targets: dict[TargetName, TargetPlan]
     examples: tuple[Example, ...]
 

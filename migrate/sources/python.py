@@ -282,7 +282,6 @@ class _Module:
         return len(text.encode("utf-8")[:byte_offset].decode("utf-8", errors="replace"))
 
 
-
 def _call_name(call: ast.Call) -> str | None:
     if isinstance(call.func, ast.Attribute):
         return call.func.attr
@@ -293,9 +292,7 @@ def _call_name(call: ast.Call) -> str | None:
 
 def _signature_fits(call: ast.Call, rule: Rule) -> tuple[bool, bool]:
     """(does the call fit the real SDK method's signature, does it unpack `*`/`**` arguments)."""
-    starred = any(isinstance(arg, ast.Starred) for arg in call.args) or any(
-        kw.arg is None for kw in call.keywords
-    )
+    starred = any(isinstance(arg, ast.Starred) for arg in call.args) or any(kw.arg is None for kw in call.keywords)
     names = {kw.arg for kw in call.keywords if kw.arg is not None}
     accepted = rule.keywords | SDK_REQUEST_OPTIONS
     if rule.operation == "register":

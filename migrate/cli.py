@@ -1,0 +1,168 @@
+"""The command line: a thin click layer, and the only place that maps errors to exit codes.
+
+Exit codes: 0 success; 1 `--check` found something; 2 usage, rule, settings or I/O errors (a path
+that does not exist, a file that could not be read or parsed).
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+
+import click
+
+from migrate import __version__
+from migrate.errors import MigrateError
+from migrate.targets import DEFAULT_TARGET, TARGETS, TargetName
+
+EXIT_FOUND = 1
+EXIT_ERROR = 2
+
+FORMATS = ("text", "json", "sarif", "github")
+
+
+def _split(values: Sequence[str]) -> tuple[str, ...]:
+    return tuple(part.strip() for value in values for part in value.split(",") if part.strip())
+
+
+@contextmanager
+def _errors_to_exit_codes() -> Iterator[None]:
+    try:
+        yield
+    except MigrateError as exc:
+        click.secho(f"error: {exc}", fg="red", err=True)
+        sys.exit(EXIT_ERROR)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="llama-stack-migrate")
+def main() -> None:
+    """Move applications off the deprecated Llama Stack resource APIs."""
+
+
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option(
+    "--target",
+    type=click.Choice(TARGETS),
+    help=f"Server generation to judge against [default: {DEFAULT_TARGET}].",
+)
+@click.option("--format", "output_format", type=click.Choice(FORMATS), default="text", show_default=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write the report here.")
+@click.option("--check", is_flag=True, help="Exit 1 when anything is found.")
+@click.option("--select", multiple=True, help="Only these rule ids or prefixes (comma-separated).")
+@click.option("--ignore", multiple=True, help="Skip these rule ids or prefixes (comma-separated).")
+@click.option("--exclude", multiple=True, help="Gitignore-style patterns to leave out (repeatable).")
+@click.option("--no-gitignore", is_flag=True, help="Scan files that .gitignore excludes.")
+@click.option(
+    "--rules",
+    "rule_dirs",
+    multiple=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Extra rule directory; a rule with a bundled id overrides it.",
+)
+@click.option("-j", "--jobs", type=click.IntRange(min=1), help="Worker processes [default: all cores].")
+@click.option("--color/--no-color", default=None, help="Colour the text output [default: when a terminal].")
+@click.option("--progress/--no-progress", default=None, help="Progress bar on stderr [default: when a terminal].")
+def scan(
+    paths: tuple[Path, ...],
+    target: TargetName | None,
+    output_format: str,
+    output: Path | None,
+    check: bool,
+    select: tuple[str, ...],
+    ignore: tuple[str, ...],
+    exclude: tuple[str, ...],
+    no_gitignore: bool,
+    rule_dirs: tuple[Path, ...],
+    jobs: int | None,
+    color: bool | None,
+    progress: bool | None,
+) -> None:
+    """Find every use of the deprecated register/unregister APIs under PATHS (default: .)."""
+    from migrate.discovery import discover
+    from migrate.registry import load_rules
+    from migrate.scan import run_scan
+    from migrate.settings import find_settings
+
+    with _errors_to_exit_codes():
+        roots = paths or (Path("."),)
+        settings = find_settings(roots[0])
+        chosen_target: TargetName = target or settings.target or DEFAULT_TARGET
+        ruleset = load_rules([*settings.rules, *rule_dirs]).select(
+            _split(select) or settings.select, _split(ignore) or settings.ignore
+        )
+        discovery = discover(
+            roots,
+            exclude=[*settings.exclude, *exclude],
+            respect_gitignore=settings.respect_gitignore and not no_gitignore,
+        )
+        show_progress = sys.stderr.isatty() if progress is None else progress
+        if show_progress and discovery.files:
+            with click.progressbar(length=len(discovery.files), label="Scanning", file=sys.stderr) as bar:
+                report = run_scan(discovery.files, ruleset, chosen_target, jobs=jobs, progress=bar.update)
+        else:
+            report = run_scan(discovery.files, ruleset, chosen_target, jobs=jobs)
+        for path, message in discovery.errors:
+            click.secho(f"error: {path}: {message}", fg="red", err=True)
+
+        if output_format == "json":
+            from migrate.output.json_format import render_json
+
+            text = render_json(report)
+        elif output_format == "sarif":
+            from migrate.output.sarif import render_sarif
+
+            text = render_sarif(report, ruleset, Path.cwd())
+        elif output_format == "github":
+            from migrate.output.github import render_github
+
+            text = render_github(report)
+        else:
+            from migrate.output.text import render_text
+
+            use_colour = (output is None and sys.stdout.isatty()) if color is None else color
+            text = render_text(report, ruleset, colour=use_colour)
+        _write(text, output)
+
+    if discovery.errors or report.failures:
+        sys.exit(EXIT_ERROR)
+    if check and report.findings:
+        sys.exit(EXIT_FOUND)
+
+
+@main.command("rules")
+@click.option("--format", "output_format", type=click.Choice(("text", "markdown")), default="text", show_default=True)
+@click.option("--rules", "rule_dirs", multiple=True, type=click.Path(file_okay=False, path_type=Path))
+def rules_command(output_format: str, rule_dirs: tuple[Path, ...]) -> None:
+    """List the rules (markdown: the reference page docs/rules.md)."""
+    from migrate.docgen import rules_markdown
+    from migrate.registry import load_rules
+
+    with _errors_to_exit_codes():
+        ruleset = load_rules(list(rule_dirs))
+        if output_format == "markdown":
+            click.echo(rules_markdown(ruleset), nl=False)
+            return
+        for rule in ruleset.rules:
+            plans = ", ".join(f"{name}: {plan.status}/{plan.strategy}" for name, plan in rule.targets.items())
+            click.echo(f"{rule.id}  {rule.resource:<16} {rule.operation:<10} {rule.summary}  [{plans}]")
+
+
+def _write(text: str, output: Path | None) -> None:
+    if output is None:
+        click.echo(text, nl=False)
+        return
+    from migrate.atomic import write_text_atomic
+
+    write_text_atomic(output, text)
+
+
+@main.command("schema")
+def schema_command() -> None:
+    """Print the JSON Schema of `scan --format json` (docs/scan-output.schema.json)."""
+    from migrate.output.json_format import json_schema
+
+    click.echo(json_schema(), nl=False)

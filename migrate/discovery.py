@@ -1,0 +1,576 @@
+"""File discovery: turn the command-line PATH arguments into the sorted list of files to scan.
+
+The behaviour follows ruff and ripgrep:
+
+* A PATH that names a file is scanned when its language is known, even if `.gitignore`, the default
+  excludes or `exclude` would skip it during a walk (ruff without `--force-exclude`). A file with
+  no known language is reported as "unsupported file type"; a missing PATH as "no such file or
+  directory". Neither stops discovery.
+* A PATH that names a directory is walked recursively with `os.scandir`, skipping the default
+  excluded directories (VCS metadata, virtualenvs, caches, build output), any directory holding a
+  `pyvenv.cfg`, paths matched by `exclude` (gitignore syntax, relative to the PATH) and, when
+  `respect_gitignore` is set, paths ignored by git: each walked directory's `.gitignore`, the
+  `.gitignore` files of the parent directories up to the repository root and `.git/info/exclude`.
+  A nested repository (a walked directory holding `.git`) starts afresh: the ignore files above it
+  no longer apply, as in git and ripgrep.
+* Symbolic links are followed only when their target lies inside the PATH they were found under.
+  Every real file and directory is visited once (which also ends symlink loops); a file reachable
+  both directly and through a link is reported under its direct path.
+* Only the first 128 bytes of extension-less regular files are ever read (the shebang probe); FIFOs,
+  sockets and devices met during a walk are skipped without being opened.
+
+Nothing here shells out to git: the ignore files are read and matched with `pathspec`.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import stat
+from collections import deque
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Final, NamedTuple
+
+from pathspec import GitIgnoreSpec
+
+from migrate.errors import MigrateError
+from migrate.rules import Language
+
+__all__ = ["Discovery", "SourceFile", "discover", "language_of"]
+
+_BY_SUFFIX: Final[dict[str, Language]] = {
+    ".py": "python",
+    ".pyi": "python",
+    ".pyw": "python",
+    ".ipynb": "notebook",
+    ".sh": "shell",
+    ".bash": "shell",
+    ".zsh": "shell",
+    ".ksh": "shell",
+    ".mk": "shell",
+    ".md": "markdown",
+    ".mdx": "markdown",
+    ".markdown": "markdown",
+    ".yaml": "yaml",
+    ".yml": "yaml",
+}
+_BY_NAME: Final[dict[str, Language]] = {
+    "Makefile": "shell",
+    "GNUmakefile": "shell",
+    "Dockerfile": "shell",
+    "Containerfile": "shell",
+    "Justfile": "shell",
+}
+_DEFAULT_EXCLUDED_DIRS: Final[frozenset[str]] = frozenset(
+    {
+        ".git",
+        ".hg",
+        ".svn",
+        ".bzr",
+        ".venv",
+        "venv",
+        ".tox",
+        ".nox",
+        ".eggs",
+        ".mypy_cache",
+        ".pytest_cache",
+        ".ruff_cache",
+        "__pycache__",
+        "node_modules",
+        "build",
+        "dist",
+        "site-packages",
+        ".ipynb_checkpoints",
+    }
+)
+_SHELLS: Final[frozenset[str]] = frozenset({"sh", "bash", "zsh", "ksh", "dash"})
+_SHEBANG_PROBE_BYTES: Final = 128
+_NAMED_GROUP: Final = re.compile(r"\(\?P<[A-Za-z_][A-Za-z0-9_]*>")
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    """One file to scan.
+
+    `path` is the path to open, built from the PATH argument it was found under; `display` is the
+    POSIX-style path shown to users (relative to the working directory when the file is inside it,
+    otherwise as built from the argument); `language` selects the scanner.
+    """
+
+    path: Path
+    display: str
+    language: Language
+
+
+@dataclass(frozen=True)
+class Discovery:
+    """The outcome of `discover`.
+
+    `files` is sorted by display path and holds each real file once; `errors` holds
+    `(display path, message)` for PATH arguments and directories or files that could not be read.
+    """
+
+    files: list[SourceFile]
+    errors: list[tuple[str, str]]
+
+
+def language_of(path: Path) -> Language | None:
+    """Return the language `path` is scanned as, or None when it is not scanned.
+
+    The file name decides first (extension, or well-known names such as `Makefile` and
+    `Dockerfile.*`); an extension-less regular file is then identified by its `#!` line. A file that
+    cannot be read, or is not a regular file, has no language.
+    """
+    name = path.name
+    language = _language_by_name(name)
+    if language is not None or not _needs_probe(name):
+        return language
+    try:
+        if not stat.S_ISREG(os.stat(path).st_mode):
+            return None
+        return _probe_shebang(path)
+    except OSError:
+        return None
+
+
+def discover(
+    paths: Sequence[Path],
+    *,
+    exclude: Sequence[str] = (),
+    respect_gitignore: bool = True,
+    cwd: Path | None = None,
+) -> Discovery:
+    """Expand the PATH arguments into the files to scan; see the module docstring for the rules.
+
+    `exclude` holds gitignore-style patterns matched against paths relative to each directory
+    argument. Problems with individual paths are collected in `Discovery.errors`; only an invalid
+    `exclude` pattern raises (`MigrateError`).
+    """
+    exclude_spec = _compile_excludes(exclude)
+    walker = _Walker(
+        cwd=Path.cwd() if cwd is None else cwd,
+        exclude=exclude_spec,
+        respect_gitignore=respect_gitignore,
+    )
+    for path in paths:
+        walker.add_argument(path)
+    return walker.result()
+
+
+# --------------------------------------------------------------------------------------- languages
+
+
+def _language_by_name(name: str) -> Language | None:
+    """The language implied by a file name alone (no file access)."""
+    language = _BY_NAME.get(name)
+    if language is not None:
+        return language
+    if name.startswith("Dockerfile."):
+        return "shell"
+    return _BY_SUFFIX.get(os.path.splitext(name)[1].lower())
+
+
+def _needs_probe(name: str) -> bool:
+    """Whether a file whose name says nothing is extension-less, so its shebang decides."""
+    return os.path.splitext(name)[1] == ""
+
+
+def _probe_shebang(path: str | Path) -> Language | None:
+    """Read the first bytes of a regular file and classify its `#!` line; raises OSError."""
+    with open(path, "rb") as handle:
+        head = handle.read(_SHEBANG_PROBE_BYTES)
+    return _shebang_language(head)
+
+
+def _shebang_language(head: bytes) -> Language | None:
+    """Classify a `#!` line: any python interpreter word -> python, an sh-family shell -> shell.
+
+    `#!/usr/bin/env [-S] [VAR=value] interpreter` is looked through to the interpreter.
+    """
+    if not head.startswith(b"#!"):
+        return None
+    words = [word.rsplit("/", 1)[-1] for word in head[2:].split(b"\n", 1)[0].decode("latin-1").split()]
+    if not words:
+        return None
+    if any(word.startswith("python") for word in words):
+        return "python"
+    interpreter = words[0]
+    if interpreter == "env":
+        rest = [word for word in words[1:] if not word.startswith("-") and "=" not in word]
+        interpreter = rest[0] if rest else ""
+    return "shell" if interpreter in _SHELLS else None
+
+
+# ------------------------------------------------------------------------------------ ignore rules
+
+
+class _Rules(NamedTuple):
+    """One compiled ignore file (or the `exclude` patterns) and where its patterns are anchored.
+
+    A path relative to the walked root is matched as `lead + rel[strip:]`: `strip` drops the part
+    above the directory holding the ignore file, `lead` adds the part between that directory and the
+    root when the file sits above the root. `quick` is one regex uniting all patterns: when it does
+    not match, no pattern does, and the (slower) per-pattern check is skipped.
+    """
+
+    spec: GitIgnoreSpec
+    quick: re.Pattern[str] | None
+    lead: str
+    strip: int
+
+
+def _compile_rules(lines: Iterable[str], *, lead: str = "", strip: int = 0) -> _Rules | None:
+    """Compile gitignore lines, dropping the invalid ones as git does; None when nothing remains."""
+    lines = list(lines)
+    try:
+        spec = GitIgnoreSpec.from_lines(lines)
+    except ValueError:
+        spec = GitIgnoreSpec.from_lines(line for line in lines if _valid_pattern(line))
+    active = [pattern for pattern in spec.patterns if pattern.include is not None]
+    if not active:
+        return None
+    return _Rules(spec, _union_regex(active), lead, strip)
+
+
+def _valid_pattern(line: str) -> bool:
+    """Whether pathspec accepts one gitignore line."""
+    try:
+        GitIgnoreSpec.from_lines([line])
+    except ValueError:
+        return False
+    return True
+
+
+def _union_regex(patterns: Iterable[object]) -> re.Pattern[str] | None:
+    """One alternation of the patterns' regexes (named groups made anonymous), or None if unusable."""
+    sources: list[str] = []
+    for pattern in patterns:
+        regex = getattr(pattern, "regex", None)
+        source = getattr(regex, "pattern", None)
+        if not isinstance(source, str):
+            return None
+        sources.append("(?:" + _NAMED_GROUP.sub("(?:", source) + ")")
+    try:
+        return re.compile("|".join(sources))
+    except re.error:
+        return None
+
+
+def _compile_excludes(exclude: Sequence[str]) -> _Rules | None:
+    """Compile the user's `exclude` patterns; an invalid one is a usage error."""
+    for pattern in exclude:
+        if not _valid_pattern(pattern):
+            raise MigrateError(f"invalid exclude pattern {pattern!r}")
+    return _compile_rules(exclude)
+
+
+def _verdict(rules: _Rules, rel: str) -> bool | None:
+    """True if `rules` ignore the root-relative `rel`, False if they re-include it, None if silent."""
+    path = rules.lead + rel[rules.strip :]
+    if rules.quick is not None and rules.quick.search(path) is None:
+        return None
+    return rules.spec.check_file(path).include
+
+
+def _ignored(rel: str, exclude: _Rules | None, ignores: tuple[_Rules, ...]) -> bool:
+    """Whether `rel` (with a trailing `/` for directories) is excluded or git-ignored.
+
+    The deepest ignore file with an opinion decides, as in git.
+    """
+    if exclude is not None and _verdict(exclude, rel):
+        return True
+    for rules in reversed(ignores):
+        verdict = _verdict(rules, rel)
+        if verdict is not None:
+            return verdict
+    return False
+
+
+# ------------------------------------------------------------------------------------------ walker
+
+
+class _Dir(NamedTuple):
+    """A directory waiting to be listed."""
+
+    path: str  # the path to open, built from the argument
+    real: str  # its resolved path
+    rel: str  # relative to the root, with a trailing "/" ("" for the root itself)
+    ignores: tuple[_Rules, ...]  # ignore files in force, outermost first
+    via_link: bool  # reached through a symbolic link below the root
+
+
+class _Root(NamedTuple):
+    """A directory PATH argument being walked."""
+
+    real: str  # resolved path; links must stay inside it
+    inside: str  # `real` with a trailing separator, for containment tests
+    display_prefix: str  # prepended to root-relative paths to form display paths
+
+
+class _Found(NamedTuple):
+    """A file accepted for scanning, with what decides between duplicates of one real file."""
+
+    via_link: bool
+    file: SourceFile
+
+
+def _inside(path: str, prefix: str) -> bool:
+    """Whether `path` is the directory `prefix` (which ends with a separator) or below it."""
+    return path.startswith(prefix) or path + os.sep == prefix
+
+
+def _with_sep(path: str) -> str:
+    """`path` with exactly one trailing separator."""
+    return path if path.endswith(os.sep) else path + os.sep
+
+
+def _os_message(exc: OSError) -> str:
+    """A short lower-case message for an OS error, without the path."""
+    if isinstance(exc, FileNotFoundError):
+        return "no such file or directory"
+    if isinstance(exc, PermissionError):
+        return "permission denied"
+    return (exc.strerror or str(exc)).lower()
+
+
+def _posix(path: str) -> str:
+    """`path` with forward slashes."""
+    return path.replace(os.sep, "/") if os.sep != "/" else path
+
+
+class _Walker:
+    """Collects files and errors over all PATH arguments."""
+
+    def __init__(self, *, cwd: Path, exclude: _Rules | None, respect_gitignore: bool) -> None:
+        """Prepare an empty collection; `cwd` anchors display paths."""
+        self._cwd_abs = _with_sep(os.path.abspath(cwd))
+        self._cwd_real = _with_sep(os.path.realpath(cwd))
+        self._exclude = exclude
+        self._gitignore = respect_gitignore
+        self._found: dict[str, _Found] = {}
+        self._errors: dict[str, str] = {}
+
+    def result(self) -> Discovery:
+        """The files sorted by display path, and the errors sorted likewise."""
+        files = sorted((found.file for found in self._found.values()), key=lambda file: file.display)
+        return Discovery(files=files, errors=sorted(self._errors.items()))
+
+    # ------------------------------------------------------------------------- arguments
+
+    def add_argument(self, path: Path) -> None:
+        """Handle one PATH argument: a file, a directory to walk, or an error."""
+        given = os.fspath(path)
+        display = self._display(given)
+        try:
+            mode = os.stat(given).st_mode
+        except OSError as exc:
+            self._error(display, exc)
+            return
+        if stat.S_ISDIR(mode):
+            self._walk_root(given, display)
+        elif stat.S_ISREG(mode):
+            self._add_explicit_file(given, display)
+        else:
+            self._errors.setdefault(display, "not a regular file or directory")
+
+    def _add_explicit_file(self, given: str, display: str) -> None:
+        """A file named on the command line: scanned whenever its language is known."""
+        name = os.path.basename(given)
+        language = _language_by_name(name)
+        if language is None and _needs_probe(name):
+            try:
+                language = _probe_shebang(given)
+            except OSError as exc:
+                self._error(display, exc)
+                return
+        if language is None:
+            self._errors.setdefault(display, "unsupported file type")
+            return
+        self._add(os.path.realpath(given), given, display, language, via_link=os.path.islink(given))
+
+    def _display(self, given: str) -> str:
+        """Display form of a path: relative to the cwd when inside it, else as given (POSIX)."""
+        absolute = os.path.abspath(given)
+        if _inside(absolute, self._cwd_abs):
+            return _posix(os.path.relpath(absolute, self._cwd_abs))
+        real = os.path.realpath(given)
+        if _inside(real, self._cwd_real):
+            return _posix(os.path.relpath(real, self._cwd_real))
+        return Path(given).as_posix()
+
+    # ------------------------------------------------------------------------- walking
+
+    def _walk_root(self, given: str, display: str) -> None:
+        """Walk one directory argument: real directories first, then the symlinked ones."""
+        real = os.path.realpath(given)
+        prefix = "" if display == "." else display.rstrip("/") + "/"
+        root = _Root(real=real, inside=_with_sep(real), display_prefix=prefix)
+        ignores = self._parent_ignores(real) if self._gitignore else ()
+        pending = [_Dir(given, real, "", ignores, via_link=False)]
+        linked: deque[_Dir] = deque()
+        visited: set[str] = set()
+        while pending or linked:
+            directory = pending.pop() if pending else linked.popleft()
+            if directory.real in visited:
+                continue
+            visited.add(directory.real)
+            self._walk_dir(root, directory, pending, linked)
+
+    def _walk_dir(self, root: _Root, directory: _Dir, pending: list[_Dir], linked: deque[_Dir]) -> None:
+        """List one directory: queue its subdirectories and accept its files."""
+        try:
+            with os.scandir(directory.path) as iterator:
+                entries = sorted(iterator, key=lambda entry: entry.name, reverse=True)
+        except OSError as exc:
+            self._error((root.display_prefix + directory.rel).rstrip("/") or ".", exc)
+            return
+        names = {entry.name: entry for entry in entries}
+        if directory.rel and "pyvenv.cfg" in names:
+            return  # a virtualenv, whatever its name
+        ignores = directory.ignores
+        if self._gitignore:
+            ignores = self._local_ignores(root, directory, names, ignores)
+        exclude = self._exclude
+        for entry in entries:  # reverse order, so that `pending.pop()` lists directories by name
+            name = entry.name
+            rel = directory.rel + name
+            if entry.is_symlink():
+                self._follow_link(root, directory, entry, rel, ignores, linked)
+            elif entry.is_dir(follow_symlinks=False):
+                if not _excluded_dir_name(name) and not _ignored(rel + "/", exclude, ignores):
+                    real = os.path.join(directory.real, name)
+                    pending.append(_Dir(entry.path, real, rel + "/", ignores, directory.via_link))
+            elif entry.is_file(follow_symlinks=False):
+                real = os.path.join(directory.real, name)
+                self._consider_file(root, entry.path, real, rel, ignores, directory.via_link)
+
+    def _follow_link(
+        self,
+        root: _Root,
+        directory: _Dir,
+        entry: os.DirEntry[str],
+        rel: str,
+        ignores: tuple[_Rules, ...],
+        linked: deque[_Dir],
+    ) -> None:
+        """Follow a symbolic link whose target is inside the root; others are skipped silently."""
+        real = os.path.realpath(entry.path)
+        if not _inside(real, root.inside):
+            return
+        try:
+            mode = os.stat(real).st_mode
+        except OSError:
+            return  # dangling link or link loop
+        if stat.S_ISDIR(mode):
+            if not _excluded_dir_name(entry.name) and not _ignored(rel + "/", self._exclude, ignores):
+                linked.append(_Dir(entry.path, real, rel + "/", ignores, via_link=True))
+        elif stat.S_ISREG(mode):
+            self._consider_file(root, entry.path, real, rel, ignores, via_link=True)
+
+    def _consider_file(
+        self, root: _Root, path: str, real: str, rel: str, ignores: tuple[_Rules, ...], via_link: bool
+    ) -> None:
+        """Accept a regular file met during a walk if it has a language and is not ignored."""
+        name = rel.rsplit("/", 1)[-1]
+        language = _language_by_name(name)
+        if language is None and not _needs_probe(name):
+            return
+        if _ignored(rel, self._exclude, ignores):
+            return
+        display = root.display_prefix + rel
+        if language is None:
+            try:
+                language = _probe_shebang(path)
+            except OSError as exc:
+                self._error(display, exc)
+                return
+            if language is None:
+                return
+        self._add(real, path, display, language, via_link=via_link)
+
+    # ------------------------------------------------------------------------- ignore files
+
+    def _local_ignores(
+        self, root: _Root, directory: _Dir, names: dict[str, os.DirEntry[str]], ignores: tuple[_Rules, ...]
+    ) -> tuple[_Rules, ...]:
+        """The ignore rules in force inside `directory`, given its entries."""
+        strip = len(directory.rel)
+        git = names.get(".git")
+        if git is not None and directory.rel:
+            ignores = ()  # a nested repository: the ignore files above it do not apply
+        if git is not None and git.is_dir():
+            display = root.display_prefix + directory.rel + ".git/info/exclude"
+            rules = self._read_rules(os.path.join(git.path, "info", "exclude"), display, "", strip)
+            if rules is not None:
+                ignores = (rules, *ignores)  # the lowest precedence: every .gitignore outranks it
+        gitignore = names.get(".gitignore")
+        if gitignore is not None and gitignore.is_file():
+            display = root.display_prefix + directory.rel + ".gitignore"
+            rules = self._read_rules(gitignore.path, display, "", strip)
+            if rules is not None:
+                ignores = (*ignores, rules)
+        return ignores
+
+    def _parent_ignores(self, root_real: str) -> tuple[_Rules, ...]:
+        """`.git/info/exclude` and the `.gitignore` files above a root, up to its repository root.
+
+        Empty when the root is not inside a repository, is the repository root (its own files are
+        read while walking) or is itself ignored by them (it was named explicitly).
+        """
+        above: list[str] = []
+        current = root_real
+        if os.path.lexists(os.path.join(current, ".git")):
+            return ()
+        while True:
+            parent = os.path.dirname(current)
+            if parent == current:
+                return ()
+            above.append(parent)
+            if os.path.lexists(os.path.join(parent, ".git")):
+                break
+            current = parent
+        repository = above[-1]
+        rules: list[_Rules] = []
+        for directory in reversed(above):
+            lead = _posix(os.path.relpath(root_real, directory)) + "/"
+            sources = [os.path.join(directory, ".gitignore")]
+            if directory == repository:
+                sources.insert(0, os.path.join(directory, ".git", "info", "exclude"))
+            for source in sources:
+                found = self._read_rules(source, self._display(source), lead, 0)
+                if found is not None:
+                    rules.append(found)
+        ignores = tuple(rules)
+        return () if _ignored("", None, ignores) else ignores
+
+    def _read_rules(self, path: str, display: str, lead: str, strip: int) -> _Rules | None:
+        """Read and compile one ignore file; a missing file is silently absent."""
+        try:
+            with open(path, encoding="utf-8", errors="replace") as handle:
+                lines = handle.read().splitlines()
+        except (FileNotFoundError, NotADirectoryError):
+            return None
+        except OSError as exc:
+            self._error(display, exc)
+            return None
+        return _compile_rules(lines, lead=lead, strip=strip)
+
+    # ------------------------------------------------------------------------- results
+
+    def _add(self, real: str, path: str, display: str, language: Language, *, via_link: bool) -> None:
+        """Record a file once per real path, preferring a path without links, then the smaller."""
+        found = _Found(via_link, SourceFile(Path(path), display, language))
+        current = self._found.get(real)
+        if current is None or (via_link, display) < (current.via_link, current.file.display):
+            self._found[real] = found
+
+    def _error(self, display: str, exc: OSError) -> None:
+        """Record an OS error against a display path (the first one wins)."""
+        self._errors.setdefault(display, _os_message(exc))
+
+
+def _excluded_dir_name(name: str) -> bool:
+    """Whether a directory name is excluded by default (VCS data, virtualenvs, caches, builds)."""
+    return name in _DEFAULT_EXCLUDED_DIRS or name.endswith(".egg-info")

@@ -1,0 +1,1 @@
+"""Renderers of a `ScanReport`: one module per output format."""

@@ -1,0 +1,77 @@
+"""Find run-config blocks the target ignores, and curl / CLI lines in YAML files (CI workflows).
+
+A server run config (`run.yaml`, `config.yaml`) declares resources under `registered_resources`.
+A block that the target no longer reads (e.g. `tool_groups` from 0.7 on, `datasets` on OGX) is
+reported once per entry, at the entry's first line, against the register rule it replaces.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from migrate.errors import SourceError
+from migrate.findings import Document, Hit, Scanned
+from migrate.registry import RuleSet
+from migrate.sources.shell import shell_hits
+from migrate.targets import TargetName
+
+_CONFIG_KEY = "registered_resources"
+
+
+def scan_yaml(text: str, ruleset: RuleSet, target: TargetName) -> Scanned:
+    """The `yaml` language matcher."""
+    lines = text.splitlines()
+    hits = shell_hits(lines, ruleset)
+    if _CONFIG_KEY in text:
+        hits.extend(_config_hits(text, lines, ruleset, target))
+    return Scanned([Document(lines, hits)], [])
+
+
+def _config_hits(text: str, lines: list[str], ruleset: RuleSet, target: TargetName) -> list[Hit]:
+    from ruamel.yaml import YAML
+    from ruamel.yaml.error import YAMLError
+
+    try:
+        documents = list(YAML(typ="rt").load_all(text))
+    except YAMLError as exc:
+        raise SourceError(f"cannot parse YAML: {exc}".splitlines()[0]) from exc
+    hits: list[Hit] = []
+    for document in documents:
+        resources: Any = document.get(_CONFIG_KEY) if _is_mapping(document) else None
+        if not _is_mapping(resources):
+            continue
+        for key, entries in resources.items():
+            rule = ruleset.config_keys.get(str(key))
+            if rule is None or rule.targets[target].honours_config or not isinstance(entries, list):
+                continue
+            positions: Any = entries
+            for index, entry in enumerate(entries):
+                line, column = positions.lc.item(index)
+                entry_id = _entry_id(entry)
+                end_column = len(lines[line].rstrip()) if line < len(lines) else column
+                hits.append(
+                    Hit(
+                        rule=rule,
+                        surface="config",
+                        line=line + 1,
+                        column=max(column - 2, 0),
+                        end_line=line + 1,
+                        end_column=end_column,
+                        confidence="high",
+                        rewritable=True,
+                        detail=f"{_CONFIG_KEY}.{key} entry {entry_id}, which {target} ignores",
+                    )
+                )
+    return hits
+
+
+def _is_mapping(value: Any) -> bool:
+    return hasattr(value, "items") and hasattr(value, "get")
+
+
+def _entry_id(entry: Any) -> str:
+    if _is_mapping(entry):
+        for key, value in entry.items():
+            if str(key).endswith("_id"):
+                return repr(str(value))
+    return "(no id)"

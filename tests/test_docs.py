@@ -1,0 +1,29 @@
+"""Generated documentation is kept in step with the code."""
+
+from __future__ import annotations
+
+from migrate.docgen import rules_markdown
+from migrate.output.json_format import json_schema
+from migrate.registry import load_rules
+from tests.conftest import REPO
+
+REGENERATE = (
+    "regenerate with `llama-stack-migrate rules --format markdown > docs/rules.md` "
+    "and `llama-stack-migrate schema > docs/scan-output.schema.json`"
+)
+
+
+def test_rules_page_is_current() -> None:
+    assert (REPO / "docs" / "rules.md").read_text(encoding="utf-8") == rules_markdown(load_rules()), REGENERATE
+
+
+def test_json_schema_is_current() -> None:
+    assert (REPO / "docs" / "scan-output.schema.json").read_text(encoding="utf-8") == json_schema(), REGENERATE
+
+
+def test_every_rule_is_documented_with_its_targets() -> None:
+    page = (REPO / "docs" / "rules.md").read_text(encoding="utf-8")
+    for rule in load_rules().rules:
+        assert f"## {rule.id}" in page
+        for plan in rule.targets.values():
+            assert plan.guidance in page

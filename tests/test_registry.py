@@ -1,0 +1,89 @@
+"""Rule files: validation reports every problem at once; --rules adds and overrides."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from migrate.errors import RuleError
+from migrate.registry import bundled_rules_dir, compile_route, load_rules
+from tests.conftest import RunCli
+
+LSM101 = (bundled_rules_dir() / "LSM101_model_register.toml").read_text(encoding="utf-8")
+
+
+def test_bundled_rules_cover_all_twelve_operations() -> None:
+    rules = load_rules().rules
+    pairs = {(rule.resource, rule.operation) for rule in rules}
+    resources = {"model", "shield", "tool_group", "dataset", "benchmark", "scoring_function"}
+    assert pairs == {(r, op) for r in resources for op in ("register", "unregister")}
+    assert len({rule.id for rule in rules}) == 12
+
+
+def test_every_problem_is_reported_with_file_and_key(tmp_path: Path) -> None:
+    (tmp_path / "a.toml").write_text(LSM101.replace('id = "LSM101"', 'id = "LSM901"\ncolour = "red"'))
+    (tmp_path / "b.toml").write_text("id = [unclosed\n")
+    (tmp_path / "c.toml").write_text(
+        LSM101.replace('id = "LSM101"', 'id = "LSM902"').replace('[targets."ogx-1"]', '[targets."ogx-9"]')
+    )
+    with pytest.raises(RuleError) as caught:
+        load_rules([tmp_path])
+    message = str(caught.value)
+    assert re.search(r"a\.toml: colour: Extra inputs are not permitted", message)
+    assert "b.toml: not valid TOML" in message
+    assert re.search(r"c\.toml: targets\.ogx-9", message)
+
+
+def test_extra_directory_overrides_a_bundled_rule_by_id(tmp_path: Path) -> None:
+    (tmp_path / "mine.toml").write_text(LSM101.replace("Model registration through the API", "Our own wording"))
+    ruleset = load_rules([tmp_path])
+    assert ruleset.by_id["LSM101"].summary == "Our own wording"
+    assert len(ruleset.rules) == 12
+
+
+def test_duplicate_ids_in_one_directory_are_rejected(tmp_path: Path) -> None:
+    (tmp_path / "one.toml").write_text(LSM101)
+    (tmp_path / "two.toml").write_text(LSM101)
+    with pytest.raises(RuleError, match=r"two\.toml: id: LSM101 is also the id of one\.toml"):
+        load_rules([tmp_path])
+
+
+def test_a_rule_needs_a_found_example_and_a_look_alike(tmp_path: Path) -> None:
+    only_found = re.sub(r'\[\[examples\]\]\nname = "look-alikes.*', "", LSM101, flags=re.DOTALL)
+    (tmp_path / "r.toml").write_text(only_found)
+    with pytest.raises(RuleError, match="at least one look-alike"):
+        load_rules([tmp_path])
+
+
+def test_invalid_rules_exit_2_with_the_message(tmp_path: Path, run_cli: RunCli) -> None:
+    (tmp_path / "bad.toml").write_text(LSM101.replace('operation = "register"', 'operation = "create"'))
+    process = run_cli("scan", str(tmp_path), "--rules", str(tmp_path))
+    assert process.returncode == 2
+    assert "bad.toml: operation: Input should be 'register' or 'unregister'" in process.stderr
+
+
+@pytest.mark.parametrize(
+    ("template", "url", "groups"),
+    [
+        ("/v1/models/{model_id:path}", "http://h:8321/v1/models/vllm/llama-3?x=1", {"model_id": "vllm/llama-3"}),
+        ("/v1/shields/{identifier}", "\x00/v1/shields/\x00", {"identifier": "\x00"}),
+        ("/v1/models", "https://h/v1/models/", {}),
+    ],
+)
+def test_route_patterns_match_urls(template: str, url: str, groups: dict[str, str]) -> None:
+    match = compile_route(template).search(url)
+    assert match is not None and match.groupdict() == groups
+
+
+@pytest.mark.parametrize(
+    ("template", "url"),
+    [
+        ("/v1/shields/{identifier}", "/v1/shields/a/b"),
+        ("/v1alpha/eval/benchmarks/{benchmark_id}", "/v1alpha/eval/benchmarks/b1/jobs/7"),
+        ("/v1/models", "/v1/models/x"),
+    ],
+)
+def test_route_patterns_reject_other_routes(template: str, url: str) -> None:
+    assert compile_route(template).search(url) is None
