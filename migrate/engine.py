@@ -41,28 +41,29 @@ class Prefilter:
 
     A bare `register` is everywhere (atexit, codecs, singledispatch), so the test keys on what every
     use must contain: an SDK namespace *and* an SDK verb, a deprecated route's literal prefix, the
-    `llama-stack-client` CLI, or a `registered_resources` block.
+    `llama-stack-client` CLI, or a `registered_resources` block. Plain substring tests (memchr fast)
+    run first; the word-boundary regexes only confirm the few files that pass them.
     """
 
     def __init__(self, ruleset: RuleSet) -> None:
         namespaces = sorted({path[-2] for path in ruleset.sdk_methods})
         verbs = sorted(ruleset.sdk_verbs)
         prefixes = sorted({route.template.split("{", 1)[0].rstrip("/") for route in ruleset.routes})
-        self._namespace = re.compile(rb"\b(?:" + b"|".join(re.escape(n.encode()) for n in namespaces) + rb")\b")
+        self._markers = (b"llama-stack-client", b"registered_resources")
+        self._route_prefixes = tuple(prefix.encode() for prefix in prefixes)
+        self._namespaces = tuple(name.encode() for name in namespaces)
+        # "unregister" contains "register": test only the shortest spellings as substrings.
+        self._verbs = tuple(v.encode() for v in verbs if not any(o != v and o in v for o in verbs))
+        self._namespace = re.compile(rb"\b(?:" + b"|".join(re.escape(n) for n in self._namespaces) + rb")\b")
         self._verb = re.compile(rb"\b(?:" + b"|".join(re.escape(v.encode()) for v in verbs) + rb")\b")
-        self._direct = re.compile(
-            b"|".join(
-                [
-                    *(re.escape(p.encode()) for p in prefixes),
-                    rb"llama-stack-client\s",
-                    rb"registered_resources",
-                ]
-            )
-        )
 
     def __call__(self, data: bytes) -> bool:
-        if self._direct.search(data):
+        if any(marker in data for marker in self._markers):
             return True
+        if b"/v1" in data and any(prefix in data for prefix in self._route_prefixes):
+            return True
+        if not any(name in data for name in self._namespaces) or not any(verb in data for verb in self._verbs):
+            return False
         return bool(self._namespace.search(data) and self._verb.search(data))
 
 

@@ -405,10 +405,13 @@ def test_unreadable_directory_is_reported(tmp_path: Path, monkeypatch: pytest.Mo
             with pytest.raises(PermissionError):
                 os.listdir("proj/locked")  # the fault is real, not simulated
             result = discover([Path("proj")], cwd=Path("."))
+            as_argument = discover([Path("proj/locked"), Path("proj/ok.py")], cwd=Path("."))
     finally:
         (project / "locked").chmod(0o755)
     assert _displays(result) == ["proj/ok.py", "proj/zz/last.py"]
     assert result.errors == [("proj/locked", "permission denied")]
+    assert _displays(as_argument) == ["proj/ok.py"]
+    assert as_argument.errors == [("proj/locked", "permission denied")]
 
 
 def test_fifo_in_tree_is_never_opened(tmp_path: Path) -> None:

@@ -5,8 +5,9 @@ read too, so only `curl` and `llama-stack-client` commands ever produce a hit), 
 `shell_hits`, for shell code blocks in Markdown and shell lines in notebooks.
 
 The text is split into words the way a POSIX shell does it, closely enough for these two commands:
-quotes (which may span lines), backslash continuations, `$(...)` / `${...}` / backticks, comments,
-redirections and the command separators `;`, `&&`, `||`, `|`, `&` and newlines. A quote that is
+quotes, backslash continuations, `$(...)` / `${...}` / backticks, comments, redirections and the
+command separators `;`, `&&`, `||`, `|`, `&` and newlines. A quote may span lines (a JSON body),
+except one opened inside a word (`Don't` in a YAML `name:` or in console output); a quote that is
 never closed is taken literally, so one stray apostrophe does not swallow the rest of the file.
 """
 
@@ -119,6 +120,8 @@ class _Lexer:
             return self._redirection(text, i)
         opens = char in "'\"`" or (char == "$" and nxt in ("(", "{"))
         close = _closing(text, i) if opens else -1
+        if char in "'\"" and i > 0 and text[i - 1].isalnum() and "\n" in text[i:close]:
+            close = -1  # `Don't` in prose (a YAML `name:`, console output) opens no multi-line quote
         if close < 0:
             self._add(i, char)
             return i + 1

@@ -54,10 +54,7 @@ def test_beta_namespace_is_matched_as_the_longer_path() -> None:
     ],
 )
 def test_url_expressions_are_resolved(url: str) -> None:
-    code = (
-        'BASE = "http://llama:8321"\nMODEL_URL = BASE + "/v1/models/x"\n'
-        f"import requests\nrequests.delete({url})\n"
-    )
+    code = f'BASE = "http://llama:8321"\nMODEL_URL = BASE + "/v1/models/x"\nimport requests\nrequests.delete({url})\n'
     assert found(code) == [(4, "LSM102", "medium")]
 
 

@@ -52,9 +52,8 @@ def health(base_url: str, *, timeout: float = DEFAULT_TIMEOUT) -> bool:
 
 def list_model_ids(base_url: str, *, timeout: float = DEFAULT_TIMEOUT) -> list[str]:
     """Ids of the models the server serves (Llama Stack ``identifier``; OpenAI-style ``id`` from 0.4 on)."""
-    url = f"{base_url}/v1/models"
-    response = httpx.get(url, timeout=timeout)
-    _check("GET", url, response.status_code, response.text)
+    response = httpx.get(f"{base_url}/v1/models", timeout=timeout)
+    _check("GET", str(response.request.url), response.status_code, response.text)
     return [str(entry.get("identifier") or entry.get("id")) for entry in response.json()["data"]]
 
 
@@ -71,7 +70,7 @@ def register_model(
     if provider_model_id:
         payload["provider_model_id"] = provider_model_id
     response = httpx.post(f"{base_url}/v1/models", json=payload, timeout=timeout)
-    _check("POST", f"{base_url}/v1/models", response.status_code, response.text)
+    _check("POST", str(response.request.url), response.status_code, response.text)
     model: dict[str, Any] = response.json()
     log.info("registered model %s over HTTP", model.get("identifier"))
     return model
@@ -84,10 +83,9 @@ def delete_scoring_function(base_url: str, fn_id: str, *, timeout: float = DEFAU
 
 
 def delete_benchmark(base_url: str, benchmark_id: str, *, timeout: float = DEFAULT_TIMEOUT) -> None:
-    url = f"{base_url}/v1alpha/eval/benchmarks/{benchmark_id}"
     with httpx.Client(timeout=timeout) as http:
-        response = http.delete(url)
-    _check("DELETE", url, response.status_code, response.text)
+        response = http.delete(f"{base_url}/v1alpha/eval/benchmarks/{benchmark_id}")
+    _check("DELETE", str(response.request.url), response.status_code, response.text)
     log.info("unregistered benchmark %s", benchmark_id)
 
 

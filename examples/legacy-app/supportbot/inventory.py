@@ -19,7 +19,9 @@ def _expect(condition: bool, message: str) -> None:
 
 def read_model(client: LlamaStackClient, model_identifier: str) -> str:
     model = client.models.retrieve(model_identifier)
-    _expect(model.identifier == model_identifier, f"asked for model {model_identifier}, got {model.identifier}")
+    _expect(
+        model.identifier == model_identifier, f"asked for model {model_identifier}, got {model.identifier}"
+    )
     return f"{model.identifier} (type={model.model_type}, provider={model.provider_id})"
 
 
@@ -60,4 +62,6 @@ def read_scoring_function(client: LlamaStackClient, scoring_fn_id: str) -> str:
 def read_benchmark(client: LlamaStackClient, benchmark_id: str) -> str:
     benchmark = client.benchmarks.retrieve(benchmark_id)
     _expect(benchmark.identifier == benchmark_id, f"asked for {benchmark_id}, got {benchmark.identifier}")
-    return f"{benchmark.identifier} (dataset={benchmark.dataset_id}, {len(benchmark.scoring_functions)} scorers)"
+    return (
+        f"{benchmark.identifier} (dataset={benchmark.dataset_id}, {len(benchmark.scoring_functions)} scorers)"
+    )

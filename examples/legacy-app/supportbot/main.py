@@ -211,7 +211,9 @@ def _parser() -> argparse.ArgumentParser:
         prog="python -m supportbot.main",
         description="Register, read back and unregister every support-bot resource on a Llama Stack server.",
     )
-    parser.add_argument("--base-url", help="Llama Stack URL (default: $LLAMA_STACK_URL or http://127.0.0.1:8321)")
+    parser.add_argument(
+        "--base-url", help="Llama Stack URL (default: $LLAMA_STACK_URL or http://127.0.0.1:8321)"
+    )
     parser.add_argument(
         "--skip",
         "--skip-manual",
@@ -228,10 +230,12 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
+    # force: importing llama_stack_client 0.3.x already called logging.basicConfig(level=INFO).
     logging.basicConfig(
-        level=logging.DEBUG if args.verbose else logging.WARNING,
+        level=logging.INFO if args.verbose else logging.WARNING,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
         stream=sys.stderr,
+        force=True,
     )
     settings = Settings.from_env()
     if args.base_url:

@@ -1,0 +1,74 @@
+"""The bundled example app: every planted deprecated use is found, and nothing else.
+
+The expected table is the app author's inventory of what was planted (not the scanner's output).
+"""
+
+from __future__ import annotations
+
+import json
+
+from tests.conftest import REPO, RunCli
+
+APP = "examples/legacy-app"
+
+PLANTED: dict[str, list[tuple[int | None, int, str]]] = {
+    "README.md": [
+        (None, 84, "LSM101"), (None, 85, "LSM111"), (None, 86, "LSM121"), (None, 87, "LSM131"),
+        (None, 88, "LSM151"), (None, 90, "LSM141"), (None, 94, "LSM102"), (None, 95, "LSM122"),
+        (None, 96, "LSM132"), (None, 112, "LSM121"),
+    ],
+    "notebooks/explore.ipynb": [
+        (4, 1, "LSM101"), (6, 1, "LSM131"), (8, 1, "LSM111"), (13, 1, "LSM102"), (13, 2, "LSM132"),
+        (13, 3, "LSM112"),
+    ],
+    "run.yaml": [(None, 120, "LSM111"), (None, 129, "LSM121"), (None, 132, "LSM121")],
+    "scripts/bootstrap.sh": [
+        (None, 39, "LSM101"), (None, 42, "LSM101"), (None, 48, "LSM111"), (None, 53, "LSM121"),
+        (None, 58, "LSM121"), (None, 62, "LSM131"), (None, 69, "LSM151"), (None, 76, "LSM141"),
+        (None, 84, "LSM142"), (None, 85, "LSM152"), (None, 87, "LSM132"), (None, 88, "LSM122"),
+        (None, 89, "LSM122"), (None, 90, "LSM112"), (None, 91, "LSM102"), (None, 92, "LSM102"),
+    ],
+    "supportbot/async_setup.py": [(None, 33, "LSM101"), (None, 46, "LSM101"), (None, 57, "LSM102")],
+    "supportbot/http_admin.py": [(None, 72, "LSM101"), (None, 80, "LSM152"), (None, 87, "LSM142")],
+    "supportbot/next_client.py": [
+        (None, 18, "LSM131"), (None, 28, "LSM141"), (None, 39, "LSM142"), (None, 43, "LSM152"),
+        (None, 47, "LSM132"),
+    ],
+    "supportbot/resources.py": [
+        (None, 48, "LSM101"), (None, 60, "LSM111"), (None, 72, "LSM121"), (None, 80, "LSM121"),
+        (None, 87, "LSM131"), (None, 116, "LSM151"), (None, 125, "LSM141"),
+    ],
+    "supportbot/teardown.py": [(None, 29, "LSM132"), (None, 38, "LSM122"), (None, 48, "LSM112"), (None, 53, "LSM102")],
+    "tests/conftest.py": [(None, 82, "LSM101"), (None, 90, "LSM101"), (None, 103, "LSM102")],
+    "tests/test_resources.py": [
+        (None, 134, "LSM121"), (None, 144, "LSM122"), (None, 149, "LSM131"), (None, 155, "LSM141"),
+        (None, 165, "LSM132"),
+    ],
+}  # fmt: skip
+
+
+def scan(run_cli: RunCli, *args: str) -> dict[str, object]:
+    process = run_cli("scan", "--format", "json", *args, APP, cwd=REPO)
+    assert process.returncode == 0, process.stderr
+    return json.loads(process.stdout)  # type: ignore[no-any-return]
+
+
+def test_every_planted_use_is_found_and_no_look_alike(run_cli: RunCli) -> None:
+    report = scan(run_cli)
+    found = sorted(
+        (f["path"].removeprefix(APP + "/"), f["cell"], f["line"], f["rule"])
+        for f in report["findings"]  # type: ignore[attr-defined]
+    )
+    expected = sorted((path, cell, line, rule) for path, uses in PLANTED.items() for cell, line, rule in uses)
+    assert found == expected
+    assert report["failures"] == []
+    assert len({rule for *_, rule in expected}) == 12
+
+
+def test_target_changes_the_verdict_on_the_example(run_cli: RunCli) -> None:
+    on_04 = scan(run_cli, "--target", "llama-stack-0.4")
+    # The run config's tool_groups and shields are read by 0.4: three fewer findings.
+    assert on_04["summary"]["findings"] == scan(run_cli)["summary"]["findings"] - 3  # type: ignore[index]
+    severities = {(f["rule"], f["severity"]) for f in on_04["findings"]}  # type: ignore[attr-defined]
+    assert ("LSM101", "warning") in severities  # still served on 0.4
+    assert ("LSM131", "error") in severities  # client.datasets was renamed to client.beta.datasets in 0.4
