@@ -24,6 +24,7 @@ def test_wheel_installs_and_scans_with_bundled_rules(tmp_path: Path) -> None:
     names = zipfile.ZipFile(wheel).namelist()
     rule_files = [n for n in names if n.startswith("migrate/builtin_rules/") and n.endswith(".toml")]
     assert len(rule_files) == 12
+    assert "migrate/legacy_spec/deprecated-llama-stack-spec.yaml" in names
 
     env_dir = tmp_path / "venv"
     venv.EnvBuilder(with_pip=True).create(env_dir)
