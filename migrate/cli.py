@@ -7,15 +7,21 @@ that does not exist, a file that could not be read or parsed).
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from migrate import __version__
 from migrate.errors import MigrateError
 from migrate.targets import DEFAULT_TARGET, TARGETS, TargetName
+
+if TYPE_CHECKING:
+    from migrate.discovery import Discovery
+    from migrate.registry import RuleSet
 
 EXIT_FOUND = 1
 EXIT_ERROR = 2
@@ -42,71 +48,110 @@ def main() -> None:
     """Move applications off the deprecated Llama Stack resource APIs."""
 
 
+@dataclass(frozen=True)
+class _Prepared:
+    target: TargetName
+    ruleset: RuleSet
+    discovery: Discovery
+
+
+def _selection_options(command: Callable[..., None]) -> Callable[..., None]:
+    """The options `scan` and `fix` share: what to read, which rules, which target."""
+    options = [
+        click.argument("paths", nargs=-1, type=click.Path(path_type=Path)),
+        click.option(
+            "--target", type=click.Choice(TARGETS), help=f"Server generation to migrate to [default: {DEFAULT_TARGET}]."
+        ),
+        click.option("--select", multiple=True, help="Only these rule ids or prefixes (comma-separated)."),
+        click.option("--ignore", multiple=True, help="Skip these rule ids or prefixes (comma-separated)."),
+        click.option("--exclude", multiple=True, help="Gitignore-style patterns to leave out (repeatable)."),
+        click.option("--no-gitignore", is_flag=True, help="Also read files that .gitignore excludes."),
+        click.option(
+            "--rules",
+            "rule_dirs",
+            multiple=True,
+            type=click.Path(file_okay=False, path_type=Path),
+            help="Extra rule directory; a rule with a bundled id overrides it.",
+        ),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
+def _prepare(
+    paths: tuple[Path, ...],
+    target: TargetName | None,
+    select: tuple[str, ...],
+    ignore: tuple[str, ...],
+    exclude: tuple[str, ...],
+    no_gitignore: bool,
+    rule_dirs: tuple[Path, ...],
+) -> _Prepared:
+    from migrate.discovery import discover
+    from migrate.registry import load_rules
+    from migrate.settings import find_settings
+
+    roots = paths or (Path("."),)
+    settings = find_settings(roots[0])
+    ruleset = load_rules([*settings.rules, *rule_dirs]).select(
+        _split(select) or settings.select, _split(ignore) or settings.ignore
+    )
+    discovery = discover(
+        roots, exclude=[*settings.exclude, *exclude], respect_gitignore=settings.respect_gitignore and not no_gitignore
+    )
+    for path, message in discovery.errors:
+        click.secho(f"error: {path}: {message}", fg="red", err=True)
+    return _Prepared(target or settings.target or _inferred_target(roots[0]), ruleset, discovery)
+
+
+def _inferred_target(start: Path) -> TargetName:
+    """The project's client pin decides when neither --target nor the settings do; say so."""
+    from migrate.pins import find_project, infer_target
+
+    project = find_project(start)
+    inferred = infer_target(project) if project is not None else None
+    if inferred is None:
+        return DEFAULT_TARGET
+    click.echo(f"target {inferred.target}, inferred from `{inferred.requirement}` in {inferred.source}", err=True)
+    return inferred.target
+
+
 @main.command()
-@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
-@click.option(
-    "--target",
-    type=click.Choice(TARGETS),
-    help=f"Server generation to judge against [default: {DEFAULT_TARGET}].",
-)
+@_selection_options
 @click.option("--format", "output_format", type=click.Choice(FORMATS), default="text", show_default=True)
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write the report here.")
 @click.option("--check", is_flag=True, help="Exit 1 when anything is found.")
-@click.option("--select", multiple=True, help="Only these rule ids or prefixes (comma-separated).")
-@click.option("--ignore", multiple=True, help="Skip these rule ids or prefixes (comma-separated).")
-@click.option("--exclude", multiple=True, help="Gitignore-style patterns to leave out (repeatable).")
-@click.option("--no-gitignore", is_flag=True, help="Scan files that .gitignore excludes.")
-@click.option(
-    "--rules",
-    "rule_dirs",
-    multiple=True,
-    type=click.Path(file_okay=False, path_type=Path),
-    help="Extra rule directory; a rule with a bundled id overrides it.",
-)
 @click.option("-j", "--jobs", type=click.IntRange(min=1), help="Worker processes [default: all cores].")
 @click.option("--color/--no-color", default=None, help="Colour the text output [default: when a terminal].")
 @click.option("--progress/--no-progress", default=None, help="Progress bar on stderr [default: when a terminal].")
 def scan(
     paths: tuple[Path, ...],
     target: TargetName | None,
-    output_format: str,
-    output: Path | None,
-    check: bool,
     select: tuple[str, ...],
     ignore: tuple[str, ...],
     exclude: tuple[str, ...],
     no_gitignore: bool,
     rule_dirs: tuple[Path, ...],
+    output_format: str,
+    output: Path | None,
+    check: bool,
     jobs: int | None,
     color: bool | None,
     progress: bool | None,
 ) -> None:
     """Find every use of the deprecated register/unregister APIs under PATHS (default: .)."""
-    from migrate.discovery import discover
-    from migrate.registry import load_rules
     from migrate.scan import run_scan
-    from migrate.settings import find_settings
 
     with _errors_to_exit_codes():
-        roots = paths or (Path("."),)
-        settings = find_settings(roots[0])
-        chosen_target: TargetName = target or settings.target or DEFAULT_TARGET
-        ruleset = load_rules([*settings.rules, *rule_dirs]).select(
-            _split(select) or settings.select, _split(ignore) or settings.ignore
-        )
-        discovery = discover(
-            roots,
-            exclude=[*settings.exclude, *exclude],
-            respect_gitignore=settings.respect_gitignore and not no_gitignore,
-        )
+        prepared = _prepare(paths, target, select, ignore, exclude, no_gitignore, rule_dirs)
+        files, ruleset = prepared.discovery.files, prepared.ruleset
         show_progress = sys.stderr.isatty() if progress is None else progress
-        if show_progress and discovery.files:
-            with click.progressbar(length=len(discovery.files), label="Scanning", file=sys.stderr) as bar:
-                report = run_scan(discovery.files, ruleset, chosen_target, jobs=jobs, progress=bar.update)
+        if show_progress and files:
+            with click.progressbar(length=len(files), label="Scanning", file=sys.stderr) as bar:
+                report = run_scan(files, ruleset, prepared.target, jobs=jobs, progress=bar.update)
         else:
-            report = run_scan(discovery.files, ruleset, chosen_target, jobs=jobs)
-        for path, message in discovery.errors:
-            click.secho(f"error: {path}: {message}", fg="red", err=True)
+            report = run_scan(files, ruleset, prepared.target, jobs=jobs)
 
         if output_format == "json":
             from migrate.output.json_format import render_json
@@ -127,9 +172,76 @@ def scan(
             text = render_text(report, ruleset, colour=use_colour)
         _write(text, output)
 
-    if discovery.errors or report.failures:
+    if prepared.discovery.errors or report.failures:
         sys.exit(EXIT_ERROR)
     if check and report.findings:
+        sys.exit(EXIT_FOUND)
+
+
+@main.command()
+@_selection_options
+@click.option("--write", is_flag=True, help="Apply the changes (default: print a diff, change nothing).")
+@click.option("--check", is_flag=True, help="Exit 1 when anything would change.")
+@click.option("--unsafe-fixes", is_flag=True, help="Also apply rewrites that need a human's check.")
+@click.option(
+    "--config",
+    "config_path",
+    type=click.Path(dir_okay=False, exists=True, path_type=Path),
+    help="Run config to merge the resource entries into (comments and formatting kept).",
+)
+@click.option(
+    "--config-out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Without --config: write the entries to this file instead of printing them.",
+)
+@click.option("--color/--no-color", default=None, help="Colour the diff [default: when a terminal].")
+def fix(
+    paths: tuple[Path, ...],
+    target: TargetName | None,
+    select: tuple[str, ...],
+    ignore: tuple[str, ...],
+    exclude: tuple[str, ...],
+    no_gitignore: bool,
+    rule_dirs: tuple[Path, ...],
+    write: bool,
+    check: bool,
+    unsafe_fixes: bool,
+    config_path: Path | None,
+    config_out: Path | None,
+    color: bool | None,
+) -> None:
+    """Rewrite deprecated calls under PATHS for --target and declare the resources in the run config."""
+    from migrate.fix.report import render_fix
+    from migrate.fix.run import run_fix, write_run
+
+    with _errors_to_exit_codes():
+        prepared = _prepare(paths, target, select, ignore, exclude, no_gitignore, rule_dirs)
+        run = run_fix(
+            prepared.discovery.files, prepared.ruleset, prepared.target, unsafe=unsafe_fixes, config_path=config_path
+        )
+        use_colour = sys.stdout.isatty() if color is None else color
+        diff, summary = render_fix(
+            run,
+            prepared.ruleset,
+            prepared.target,
+            colour=use_colour,
+            show_diff=not write,
+            show_block=config_out is None,
+        )
+        click.echo(diff, nl=False)
+        errors: list[str] = []
+        if write:
+            errors = write_run(run)
+        if config_out is not None and not check and run.config is not None and run.config.path is None:
+            _write(run.config.after, config_out)
+        click.echo(summary, nl=False, err=True)
+        for message in errors:
+            click.secho(f"error: {message}", fg="red", err=True)
+
+    failed = any(f.status == "failed" for f in run.files)
+    if prepared.discovery.errors or failed or errors:
+        sys.exit(EXIT_ERROR)
+    if check and run.would_change:
         sys.exit(EXIT_FOUND)
 
 

@@ -7,10 +7,11 @@ import io
 import re
 import tokenize
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 from migrate.errors import SourceError
-from migrate.findings import FileResult, Finding, Scanned, fingerprint, judge
+from migrate.findings import FileResult, Finding, Hit, Scanned, fingerprint, judge
 from migrate.registry import RuleSet
 from migrate.rules import Language
 from migrate.targets import TargetName
@@ -80,13 +81,19 @@ def decode(data: bytes, language: Language) -> str:
         raise SourceError(f"cannot decode: {exc}") from exc
 
 
-def scan_text(text: str, language: Language, ruleset: RuleSet, target: TargetName, path: str) -> FileResult:
-    """Scan already-decoded text; never raises past the file."""
-    try:
-        scanned = _matchers()[language](text, ruleset, target)
-    except SourceError as exc:
-        return FileResult(path=path, status="failed", error=str(exc))
-    findings: list[Finding] = []
+@dataclass(frozen=True)
+class Judged:
+    """Every unsuppressed hit of a text with its finding, and what could not be read."""
+
+    pairs: list[tuple[Hit, Finding]]
+    problems: list[str]
+    suppressed: int
+
+
+def judge_text(text: str, language: Language, ruleset: RuleSet, target: TargetName, path: str) -> Judged:
+    """Match, drop suppressed hits, and judge the rest for `target`. Raises SourceError."""
+    scanned = _matchers()[language](text, ruleset, target)
+    pairs: list[tuple[Hit, Finding]] = []
     suppressed = 0
     for document in scanned.documents:
         for hit in sorted(document.hits, key=lambda h: (h.line, h.column, h.rule.id)):
@@ -94,13 +101,22 @@ def scan_text(text: str, language: Language, ruleset: RuleSet, target: TargetNam
                 suppressed += 1
                 continue
             source = document.lines[hit.line - 1] if 0 < hit.line <= len(document.lines) else ""
-            findings.append(judge(hit, target, path, language, source.rstrip("\r\n")))
-    error = "; ".join(scanned.problems) or None
+            pairs.append((hit, judge(hit, target, path, language, source.rstrip("\r\n"))))
+    return Judged(pairs, scanned.problems, suppressed)
+
+
+def scan_text(text: str, language: Language, ruleset: RuleSet, target: TargetName, path: str) -> FileResult:
+    """Scan already-decoded text; never raises past the file."""
+    try:
+        judged = judge_text(text, language, ruleset, target, path)
+    except SourceError as exc:
+        return FileResult(path=path, status="failed", error=str(exc))
+    error = "; ".join(judged.problems) or None
     return FileResult(
         path=path,
         status="failed" if error else "scanned",
-        findings=tuple(fingerprint(findings)),
-        suppressed=suppressed,
+        findings=tuple(fingerprint([finding for _, finding in judged.pairs])),
+        suppressed=judged.suppressed,
         error=error,
     )
 

@@ -7,12 +7,12 @@ error message, and the run goes on.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
-from typing import Literal
+from dataclasses import dataclass, field
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from migrate.rules import AUTOMATIC_STRATEGIES, Language, Operation, Resource, Rule
+from migrate.rules import Language, Operation, Resource, Rule
 from migrate.targets import TargetName
 
 Surface = Literal["sdk", "http", "cli", "config"]
@@ -41,6 +41,24 @@ class Hit:
     cell: int | None = None
     sdk_path: tuple[str, ...] = ()
     http_path: str | None = None
+    call: CallShape | None = None
+
+
+@dataclass(frozen=True)
+class CallShape:
+    """What `fix` needs to know about a Python SDK call before it parses the file with libcst.
+
+    `literals` holds the keyword arguments whose values are Python literals; `standalone` says the
+    call (possibly awaited) is a whole statement, so its result is not used; `aliased` says the
+    receiver was reached through a local alias (`m = client.models`).
+    """
+
+    keywords: frozenset[str]
+    positional: int
+    starred: bool
+    standalone: bool
+    aliased: bool
+    literals: dict[str, Any] = field(default_factory=dict)
 
 
 class Finding(BaseModel):
@@ -81,15 +99,12 @@ class FileResult(BaseModel):
 
 def judge(hit: Hit, target: TargetName, path: str, language: Language, source_line: str) -> Finding:
     """Turn a matcher's hit into a finding for `target` (severity, fixability, message)."""
+    from migrate.fix.strategies import blocker
+
     rule = hit.rule
     plan = rule.targets[target]
-    fixable = hit.rewritable and plan.strategy in AUTOMATIC_STRATEGIES
     # An SDK namespace or path that the target renamed breaks there, even if the route lives on.
     renamed_away = plan.strategy == "rename-namespace" and _uses_renamed_form(hit, plan.rename)
-    if plan.strategy == "rename-namespace":
-        fixable = fixable and renamed_away
-    if hit.surface in ("cli", "config") or (hit.surface == "http" and language in ("shell", "markdown")):
-        fixable = fixable and plan.strategy == "rename-namespace"
     if plan.status == "removed":
         where = f"removed in {plan.removed_in}"
     elif renamed_away:
@@ -111,7 +126,7 @@ def judge(hit: Hit, target: TargetName, path: str, language: Language, source_li
         language=language,
         confidence=hit.confidence,
         severity="error" if plan.status == "removed" or renamed_away else "warning",
-        fixable=fixable,
+        fixable=blocker(hit, rule, plan, language) is None,
         message=message,
         source=source_line,
         fingerprint="",

@@ -25,9 +25,6 @@ Strategy = Literal[
     "remove-statement",  # unregister: the resource is removed from the run config instead
     "manual",  # no replacement on the target: a human decides
 ]
-AUTOMATIC_STRATEGIES: frozenset[str] = frozenset(
-    {"rename-namespace", "declare-and-read", "declare-connector", "remove-statement"}
-)
 
 _PATH_PARAM = re.compile(r"\{(?P<name>[a-z_]+)(?::(?P<kind>path))?\}")
 _DOTTED = re.compile(r"^[a-z_]+(\.[a-z_]+)*$")
@@ -145,13 +142,19 @@ class TargetPlan(_Frozen):
 
 
 class Example(_Frozen):
-    """A named snippet and the lines where scan must report this rule (empty: a look-alike)."""
+    """A named snippet and the lines where scan must report this rule (empty: a look-alike).
+
+    `after` maps a target to what `fix --target` must turn `code` into (with `--unsafe-fixes` when
+    `unsafe_fixes`); a target not listed must leave the code unchanged.
+    """
 
     name: str
     language: Language
     code: str
     findings: tuple[int, ...]
     target: TargetName = TARGETS[-1]
+    after: dict[TargetName, str] = {}
+    unsafe_fixes: bool = False
 
 
 class Rule(_Frozen):

@@ -53,7 +53,7 @@ def _summary(report: ScanReport, ruleset: RuleSet, paint: Style) -> list[str]:
         lines.append(paint(head, bold=True))
         for rule_id, count in s.by_rule.items():
             rule = ruleset.by_id[rule_id]
-            lines.append(f"  {rule_id}  {rule.resource + ' ' + rule.operation:<26} {count:>5}")
+            lines.append(f"  {rule_id}  {rule.resource + ' ' + rule.operation:<28} {count:>5}")
         by_confidence = Counter(finding.confidence for finding in report.findings)
         if by_confidence["high"] != s.findings:
             parts = ", ".join(f"{by_confidence[level]} {level}" for level in ("high", "medium", "low"))

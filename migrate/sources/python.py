@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from migrate.errors import SourceError
-from migrate.findings import Confidence, Document, Hit, Scanned, Surface
+from migrate.findings import CallShape, Confidence, Document, Hit, Scanned, Surface
 from migrate.registry import SDK_REQUEST_OPTIONS, SDK_WRAPPERS, RuleSet
 from migrate.rules import Rule
 from migrate.sources.urls import HOLE, LLAMA_CONTEXT, has_literal_path, match_route
@@ -54,6 +54,7 @@ class _Collector(ast.NodeVisitor):
     llama_import: bool = False
     calls: list[ast.Call] = field(default_factory=list)
     assignments: dict[str, list[ast.expr]] = field(default_factory=dict)
+    standalone: set[int] = field(default_factory=set)
 
     def visit_Import(self, node: ast.Import) -> None:
         if any(alias.name.split(".")[0] in LLAMA_MODULES for alias in node.names):
@@ -74,6 +75,12 @@ class _Collector(ast.NodeVisitor):
             self.assignments.setdefault(node.target.id, []).append(node.value)
         self.generic_visit(node)
 
+    def visit_Expr(self, node: ast.Expr) -> None:
+        value = node.value.value if isinstance(node.value, ast.Await) else node.value
+        if isinstance(value, ast.Call):
+            self.standalone.add(id(value))
+        self.generic_visit(node)
+
     def visit_Call(self, node: ast.Call) -> None:
         self.calls.append(node)
         self.generic_visit(node)
@@ -92,32 +99,32 @@ class _Module:
     # -- entry point -------------------------------------------------------------------------
 
     def match(self, call: ast.Call) -> Hit | None:
-        chain = self._chain(call.func)
-        if not chain:
-            return None
-        return self._match_sdk(call, chain) or self._match_http(call, chain)
+        chain, aliased = self._chain(call.func)
+        return self._match_sdk(call, chain, aliased) or self._match_http(call, chain)
 
     # -- attribute chains and aliases --------------------------------------------------------
 
-    def _chain(self, node: ast.expr, depth: int = 0) -> list[str]:
+    def _chain(self, node: ast.expr, depth: int = 0) -> tuple[list[str], bool]:
         """`self.client.models.register` -> ['self', 'client', 'models', 'register'], aliases expanded.
 
         A root that is not a name (a call, a subscript) becomes '()'. A local name bound once to
-        an attribute chain (`m = client.models`) is replaced by that chain.
+        an attribute chain (`m = client.models`) is replaced by that chain; the flag says so.
         """
         names: list[str] = []
         while isinstance(node, ast.Attribute):
             names.append(node.attr)
             node = node.value
+        aliased = False
         if isinstance(node, ast.Name):
             bound = self._single_binding(node.id)
             if depth < _MAX_ALIAS_DEPTH and isinstance(bound, ast.Attribute):
-                root = self._chain(bound, depth + 1)
+                root, _ = self._chain(bound, depth + 1)
+                aliased = True
             else:
                 root = [node.id]
         else:
             root = ["()"]
-        return root + names[::-1]
+        return root + names[::-1], aliased
 
     def _single_binding(self, name: str) -> ast.expr | None:
         values = self.collector.assignments.get(name, [])
@@ -125,7 +132,7 @@ class _Module:
 
     # -- SDK calls ---------------------------------------------------------------------------
 
-    def _match_sdk(self, call: ast.Call, chain: list[str]) -> Hit | None:
+    def _match_sdk(self, call: ast.Call, chain: list[str], aliased: bool) -> Hit | None:
         if chain[-1] not in self.ruleset.sdk_verbs:
             return None
         path = [name for name in chain if name not in SDK_WRAPPERS]
@@ -133,10 +140,12 @@ class _Module:
             method = tuple(path[-length:])
             rule = self.ruleset.sdk_methods.get(method)
             if rule is not None and len(path) > length:
-                return self._judge_sdk(call, rule, method, chain)
+                return self._judge_sdk(call, rule, method, chain, aliased)
         return None
 
-    def _judge_sdk(self, call: ast.Call, rule: Rule, method: tuple[str, ...], chain: list[str]) -> Hit | None:
+    def _judge_sdk(
+        self, call: ast.Call, rule: Rule, method: tuple[str, ...], chain: list[str], aliased: bool
+    ) -> Hit | None:
         valid, starred = _signature_fits(call, rule)
         confidence: Confidence
         if valid:
@@ -150,7 +159,15 @@ class _Module:
         detail = f"SDK call {shown}()"
         if not valid:
             detail += " with arguments the real SDK method does not take"
-        return self._hit(call, rule, "sdk", confidence, valid and not starred, detail, sdk_path=method)
+        shape = CallShape(
+            keywords=frozenset(kw.arg for kw in call.keywords if kw.arg is not None),
+            positional=len(call.args),
+            starred=starred,
+            standalone=id(call) in self.collector.standalone,
+            aliased=aliased,
+            literals=_literal_keywords(call),
+        )
+        return self._hit(call, rule, "sdk", confidence, valid and not starred, detail, sdk_path=method, shape=shape)
 
     # -- raw HTTP calls ----------------------------------------------------------------------
 
@@ -256,6 +273,7 @@ class _Module:
         *,
         sdk_path: tuple[str, ...] = (),
         http_path: str | None = None,
+        shape: CallShape | None = None,
     ) -> Hit:
         end_line = call.end_lineno or call.lineno
         end_col = call.end_col_offset if call.end_col_offset is not None else call.col_offset
@@ -272,6 +290,7 @@ class _Module:
             cell=self.cell,
             sdk_path=sdk_path,
             http_path=http_path,
+            call=shape,
         )
 
     def _char_column(self, line: int, byte_offset: int) -> int:
@@ -280,6 +299,18 @@ class _Module:
         if text.isascii():
             return byte_offset
         return len(text.encode("utf-8")[:byte_offset].decode("utf-8", errors="replace"))
+
+
+def _literal_keywords(call: ast.Call) -> dict[str, object]:
+    values: dict[str, object] = {}
+    for keyword in call.keywords:
+        if keyword.arg is None:
+            continue
+        try:
+            values[keyword.arg] = ast.literal_eval(keyword.value)
+        except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
+            continue
+    return values
 
 
 def _call_name(call: ast.Call) -> str | None:

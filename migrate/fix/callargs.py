@@ -1,0 +1,195 @@
+"""Reading a libcst call's arguments: literal values where they are literals, source text otherwise."""
+
+from __future__ import annotations
+
+import ast
+import re
+from dataclasses import dataclass
+from typing import Any
+
+import libcst as cst
+
+from migrate.config.entries import Unknown
+from migrate.fix.model import PythonSite
+
+_TEMPLATE_FIELD = re.compile(r"\{([a-z_|]+)\}")
+
+
+@dataclass(frozen=True)
+class Value:
+    """An argument: its value when it is known statically, and always its source text.
+
+    `literal` says the value is written in place (a literal); a module constant is `known` but not
+    literal, so a rewrite keeps referring to the constant by name.
+    """
+
+    code: str
+    known: bool
+    value: Any = None
+    literal: bool = False
+
+    def for_config(self) -> Any:
+        return self.value if self.known else Unknown(self.code)
+
+
+_UNKNOWN = object()
+
+
+def module_constants(module: cst.Module) -> dict[str, Any]:
+    """Module-level names assigned exactly once, to a value known statically (`ID = "mcp::x"`)."""
+    assigned: dict[str, list[cst.BaseExpression]] = {}
+    for statement in module.body:
+        if not isinstance(statement, cst.SimpleStatementLine):
+            continue
+        for small in statement.body:
+            if isinstance(small, cst.Assign) and len(small.targets) == 1:
+                target = small.targets[0].target
+                if isinstance(target, cst.Name):
+                    assigned.setdefault(target.value, []).append(small.value)
+            elif isinstance(small, cst.AnnAssign) and isinstance(small.target, cst.Name) and small.value is not None:
+                assigned.setdefault(small.target.value, []).append(small.value)
+    constants: dict[str, Any] = {}
+    for name, values in assigned.items():
+        if len(values) == 1:
+            value = static_value(values[0], constants)
+            if value is not _UNKNOWN:
+                constants[name] = value
+    return constants
+
+
+def static_value(node: cst.BaseExpression, constants: dict[str, Any]) -> Any:
+    """The value of a literal, a known constant, or a container of those; `_UNKNOWN` otherwise."""
+    if isinstance(node, cst.Name):
+        builtins = {"True": True, "False": False, "None": None}
+        return builtins.get(node.value, constants.get(node.value, _UNKNOWN))
+    if isinstance(node, (cst.SimpleString, cst.ConcatenatedString, cst.Integer, cst.Float, cst.UnaryOperation)):
+        try:
+            return ast.literal_eval(cst.Module([]).code_for_node(node))
+        except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
+            return _UNKNOWN
+    if isinstance(node, (cst.List, cst.Tuple)):
+        items = [static_value(e.value, constants) if isinstance(e, cst.Element) else _UNKNOWN for e in node.elements]
+        if any(item is _UNKNOWN for item in items):
+            return _UNKNOWN
+        return items if isinstance(node, cst.List) else tuple(items)
+    if isinstance(node, cst.Dict):
+        result: dict[Any, Any] = {}
+        for element in node.elements:
+            if not isinstance(element, cst.DictElement):
+                return _UNKNOWN
+            key, value = static_value(element.key, constants), static_value(element.value, constants)
+            if key is _UNKNOWN or value is _UNKNOWN:
+                return _UNKNOWN
+            result[key] = value
+        return result
+    return _UNKNOWN
+
+
+def dict_item(site: PythonSite, node: cst.BaseExpression, key: str) -> Value | None:
+    """`{"uri": settings.url}` and key "uri" -> the Value of `settings.url` (None: no such key)."""
+    if isinstance(node, cst.Dict):
+        for element in node.elements:
+            if isinstance(element, cst.DictElement) and static_value(element.key, site.constants) == key:
+                return _value(site, element.value)
+        return None
+    known = static_value(node, site.constants)
+    if isinstance(known, dict):
+        return Value(f"{site.code(node)}[{key!r}]", True, known[key]) if key in known else None
+    return Value(f"{site.code(node)}[{key!r}]", False)
+
+
+def keyword_arguments(site: PythonSite) -> dict[str, Value]:
+    return {
+        arg.keyword.value: _value(site, arg.value)
+        for arg in site.call.args
+        if arg.keyword is not None and arg.star == ""
+    }
+
+
+def keyword_nodes(site: PythonSite) -> dict[str, cst.BaseExpression]:
+    return {arg.keyword.value: arg.value for arg in site.call.args if arg.keyword is not None and arg.star == ""}
+
+
+def positional_arguments(site: PythonSite) -> list[Value]:
+    return [_value(site, arg.value) for arg in site.call.args if arg.keyword is None and arg.star == ""]
+
+
+def identifier_argument(site: PythonSite) -> Value | None:
+    """The one identifier an unregister call takes, positionally or by its keyword."""
+    positional = positional_arguments(site)
+    if positional:
+        return positional[0]
+    id_param = site.rule.sdk.id_param
+    return keyword_arguments(site).get(id_param) if id_param else None
+
+
+def _value(site: PythonSite, node: cst.BaseExpression) -> Value:
+    code = site.code(node)
+    value = static_value(node, site.constants)
+    if value is _UNKNOWN:
+        return Value(code, False)
+    return Value(code, True, value, literal=static_value(node, {}) is not _UNKNOWN)
+
+
+def build_identifier(template: str, arguments: dict[str, Value]) -> Value | str:
+    """The identifier expression for `template` (e.g. `{provider_id}/{provider_model_id|model_id}`).
+
+    Literal arguments are written in place; constants and run-time values become f-string fields.
+    The Value is `known` when every part is known statically. Returns the reason as a string when
+    a field is missing from the call.
+    """
+    code_parts: list[tuple[bool, str]] = []  # (is code, text)
+    known_text: list[str] | None = []
+    last = 0
+    for match in _TEMPLATE_FIELD.finditer(template):
+        code_parts.append((False, template[last : match.start()]))
+        if known_text is not None:
+            known_text.append(template[last : match.start()])
+        names = match.group(1).split("|")
+        choice = next((arguments[name] for name in names if name in arguments), None)
+        if choice is None:
+            return f"the call does not give {' or '.join(f'`{n}`' for n in names)}, which the identifier is made of"
+        if choice.known and not isinstance(choice.value, str):
+            return f"{choice.code} is not a string"
+        inner = _fstring_body(choice.code)
+        if inner is not None:  # an f-string argument: its fields join the identifier's f-string
+            code_parts.append((True, inner))
+        else:
+            code_parts.append((not choice.literal, str(choice.value) if choice.literal else "{" + choice.code + "}"))
+        if choice.known and known_text is not None:
+            known_text.append(str(choice.value))
+        else:
+            known_text = None
+        last = match.end()
+    code_parts.append((False, template[last:]))
+    value = None if known_text is None else "".join(known_text) + template[last:]
+    if not any(is_code for is_code, _ in code_parts):
+        text = "".join(text for _, text in code_parts)
+        return Value(_quote(text), True, text, literal=True)
+    quote = next((q for q in ('"', "'") if not any(q in text for is_code, text in code_parts if is_code)), None)
+    if quote is None:
+        return "the identifier's parts use both quote characters; write the f-string by hand"
+    body = "".join(
+        text if is_code else text.replace("{", "{{").replace("}", "}}").replace(quote, "\\" + quote)
+        for is_code, text in code_parts
+    )
+    return Value(f"f{quote}{body}{quote}", value is not None, value)
+
+
+def _fstring_body(code: str) -> str | None:
+    """The inside of a plain one-line f-string literal (`f"{name}-x"` -> `{name}-x`), else None."""
+    stripped = code.strip()
+    if len(stripped) < 3 or stripped[0] not in "fF" or stripped[1] not in "\"'" or stripped[-1] != stripped[1]:
+        return None
+    body = stripped[2:-1]
+    if stripped[1:4] in ('"""', "'''") or "\n" in body:
+        return None
+    try:
+        node = cst.parse_expression(stripped)
+    except cst.ParserSyntaxError:
+        return None
+    return body if isinstance(node, cst.FormattedString) else None
+
+
+def _quote(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'

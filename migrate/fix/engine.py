@@ -1,0 +1,191 @@
+"""Fix one file: scan it, rewrite what can be rewritten, verify, and report; never raises past the file."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from migrate.discovery import SourceFile
+from migrate.engine import Prefilter, decode, judge_text
+from migrate.errors import SourceError
+from migrate.findings import Finding, Hit
+from migrate.fix.model import Rewrite
+from migrate.fix.python import Outcome, fix_python, verify_python
+from migrate.fix.strategies.rename_namespace import rename_path_text
+from migrate.registry import RuleSet
+from migrate.targets import TargetName
+
+FixStatus = Literal["changed", "unchanged", "skipped", "failed"]
+
+
+@dataclass
+class FileFix:
+    """The outcome for one file. `before`/`after` are the file's bytes (equal when unchanged)."""
+
+    source: SourceFile
+    status: FixStatus
+    before: bytes = b""
+    after: bytes = b""
+    outcome: Outcome = field(default_factory=Outcome)
+    findings: list[Finding] = field(default_factory=list)
+    error: str | None = None
+
+
+def fix_file(
+    source: SourceFile, ruleset: RuleSet, target: TargetName, prefilter: Prefilter, *, unsafe: bool
+) -> FileFix:
+    """Scan and rewrite one file in memory (nothing is written here)."""
+    try:
+        data = source.path.read_bytes()
+    except OSError as exc:
+        return FileFix(source, "failed", error=f"cannot read: {exc.strerror or exc}")
+    if not prefilter(data):
+        return FileFix(source, "skipped", data, data)
+    try:
+        text = decode(data, source.language)
+        judged = judge_text(text, source.language, ruleset, target, source.display)
+        if judged.problems:
+            raise SourceError("; ".join(judged.problems))
+        findings = [finding for _, finding in judged.pairs]
+        fixable = [(hit, finding) for hit, finding in judged.pairs if finding.fixable]
+        if not fixable:
+            return FileFix(source, "unchanged", data, data, findings=findings)
+        after, outcome = _rewrite(data, text, source, fixable, ruleset, target, unsafe=unsafe)
+    except SourceError as exc:
+        return FileFix(source, "failed", data, data, error=str(exc))
+    status: FixStatus = "changed" if after != data else "unchanged"
+    return FileFix(source, status, data, after, outcome, findings)
+
+
+def _rewrite(
+    data: bytes,
+    text: str,
+    source: SourceFile,
+    pairs: Sequence[tuple[Hit, Finding]],
+    ruleset: RuleSet,
+    target: TargetName,
+    *,
+    unsafe: bool,
+) -> tuple[bytes, Outcome]:
+    language = source.language
+    if language == "python":
+        import libcst as cst
+
+        code, outcome = fix_python(
+            data.decode(_encoding(data, text)), pairs, target, unsafe=unsafe, origin=source.display
+        )
+        if not outcome.applied:
+            return data, outcome
+        verify_python(code)
+        module = cst.parse_module(code.encode(_encoding(data, text)))
+        return module.bytes, outcome
+    if language == "notebook":
+        return _rewrite_notebook(data, text, pairs, target, unsafe=unsafe, origin=source.display)
+    if language == "yaml" and any(hit.surface == "config" for hit, _ in pairs):
+        return _rewrite_run_config(data, text, pairs, ruleset, target)
+    return _rename_lines(data, text, pairs, target)
+
+
+def _encoding(data: bytes, text: str) -> str:
+    """The codec that turns `text` back into `data` (PEP 263 cookie or UTF-8, BOM kept)."""
+    for encoding in ("utf-8-sig" if data.startswith(b"\xef\xbb\xbf") else "utf-8", "latin-1"):
+        try:
+            if text.encode(encoding) == data:
+                return encoding
+        except UnicodeEncodeError:
+            continue
+    import io
+    import tokenize
+
+    return tokenize.detect_encoding(io.BytesIO(data).readline)[0]
+
+
+def _rename_lines(
+    data: bytes, text: str, pairs: Sequence[tuple[Hit, Finding]], target: TargetName
+) -> tuple[bytes, Outcome]:
+    """Path renames in Markdown, shell and CI files: only the finding's own lines change."""
+    lines = text.splitlines(keepends=True)
+    outcome = Outcome()
+    for hit, finding in pairs:
+        plan = hit.rule.targets[target]
+        for index in range(hit.line - 1, min(hit.end_line, len(lines))):
+            lines[index] = rename_path_text(lines[index], hit, plan)
+        outcome.applied.append((finding, Rewrite(None, False, None, (), True, "path renamed")))
+    new_text = "".join(lines)
+    bom = b"\xef\xbb\xbf" if data.startswith(b"\xef\xbb\xbf") else b""
+    return (bom + new_text.encode("utf-8")) if new_text != text else data, outcome
+
+
+def _rewrite_run_config(
+    data: bytes, text: str, pairs: Sequence[tuple[Hit, Finding]], ruleset: RuleSet, target: TargetName
+) -> tuple[bytes, Outcome]:
+    from migrate.config.runconfig_fix import migrate_run_config
+
+    new_text, changes = migrate_run_config(text, ruleset, target)
+    outcome = Outcome()
+    done_lines = {change.line for change in changes if not change.manual}
+    for hit, finding in pairs:
+        if hit.surface == "config" and hit.line in done_lines:
+            outcome.applied.append((finding, Rewrite(None, False, None, (), True, "moved to connectors")))
+        elif hit.surface == "config":
+            outcome.manual.append((finding, "this entry cannot be migrated automatically"))
+    renamed, renames = _rename_lines(
+        new_text.encode("utf-8"), new_text, [p for p in pairs if p[0].surface != "config"], target
+    )
+    outcome.extend(renames)
+    return (renamed if new_text != text or renames.applied else data), outcome
+
+
+def _rewrite_notebook(
+    data: bytes, text: str, pairs: Sequence[tuple[Hit, Finding]], target: TargetName, *, unsafe: bool, origin: str
+) -> tuple[bytes, Outcome]:
+    """Only code-cell sources change; outputs, metadata and the JSON layout are kept."""
+    notebook = json.loads(text)
+    dump = _notebook_layout(notebook, text)
+    outcome = Outcome()
+    by_cell: dict[int, list[tuple[Hit, Finding]]] = {}
+    for hit, finding in pairs:
+        by_cell.setdefault(hit.cell or 0, []).append((hit, finding))
+    cells: list[dict[str, Any]] = notebook["cells"]
+    for number, cell_pairs in sorted(by_cell.items()):
+        cell = cells[number - 1]
+        source = cell["source"]
+        code = "".join(source) if isinstance(source, list) else str(source)
+        try:
+            new_code, cell_outcome = fix_python(
+                code, cell_pairs, target, unsafe=unsafe, origin=f"{origin}#cell{number}"
+            )
+            if cell_outcome.applied:
+                verify_python(new_code)
+        except SourceError:
+            outcome.manual += [(finding, "the cell uses IPython syntax; edit it by hand") for _, finding in cell_pairs]
+            continue
+        outcome.extend(cell_outcome)
+        if new_code != code:
+            cell["source"] = new_code.splitlines(keepends=True) if isinstance(source, list) else new_code
+    if not outcome.applied:
+        return data, outcome
+    if dump is None:
+        reason = "the notebook's JSON layout cannot be reproduced exactly, so it is not rewritten"
+        manual = [(finding, reason) for finding, _ in outcome.applied]
+        return data, Outcome(manual=[*outcome.manual, *manual])
+    return dump(notebook).encode("utf-8"), outcome
+
+
+def _notebook_layout(notebook: Any, text: str) -> Any:
+    """A serializer that reproduces `text` exactly from the unchanged notebook, or None."""
+    for indent in (1, 2, 4, None):
+        for sort_keys in (True, False):
+            for ensure_ascii in (False, True):
+                for end in ("\n", ""):
+
+                    def dump(
+                        nb: Any, i: int | None = indent, s: bool = sort_keys, a: bool = ensure_ascii, e: str = end
+                    ) -> str:
+                        return json.dumps(nb, indent=i, sort_keys=s, ensure_ascii=a) + e
+
+                    if dump(notebook) == text:
+                        return dump
+    return None

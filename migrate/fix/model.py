@@ -1,0 +1,55 @@
+"""What a strategy decides for one call site: a rewrite, or why a human has to do it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from migrate.config.entries import ConfigEntry
+from migrate.findings import Hit
+from migrate.rules import Rule, TargetPlan
+from migrate.targets import TargetName
+
+if TYPE_CHECKING:
+    import libcst as cst
+
+
+@dataclass(frozen=True)
+class Manual:
+    """No automatic rewrite: the reason, shown to the user with the rule's guidance."""
+
+    reason: str
+
+
+@dataclass(frozen=True)
+class Rewrite:
+    """A rewrite of one call: replace the call expression, or remove its statement.
+
+    `safe` follows ruff's model: a safe rewrite keeps the program's meaning once the config entries
+    are deployed; an unsafe one needs a human to check it (values known only at run time) and is
+    applied only with `--unsafe-fixes`.
+    """
+
+    replacement: cst.BaseExpression | None
+    remove_statement: bool
+    comment: str | None
+    entries: tuple[ConfigEntry, ...]
+    safe: bool
+    note: str
+
+
+@dataclass(frozen=True)
+class PythonSite:
+    """One Python call that a strategy rewrites, with what it needs to read the call."""
+
+    hit: Hit
+    rule: Rule
+    plan: TargetPlan
+    target: TargetName
+    call: cst.Call
+    module: cst.Module
+    origin: str
+    constants: dict[str, Any]
+
+    def code(self, node: cst.CSTNode) -> str:
+        return self.module.code_for_node(node)

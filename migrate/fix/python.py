@@ -1,0 +1,233 @@
+"""Apply strategies to the Python calls a scan found: one libcst parse and one transform per module.
+
+Calls are located by the position the scan reported. Only the rewritten spans change: libcst keeps
+every other byte (comments, formatting, encoding, BOM, line endings) as it was.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import libcst as cst
+from libcst.metadata import MetadataWrapper, PositionProvider
+
+from migrate.config.entries import ConfigEntry
+from migrate.errors import SourceError
+from migrate.findings import Finding, Hit
+from migrate.fix.callargs import module_constants
+from migrate.fix.model import Manual, PythonSite, Rewrite
+from migrate.fix.strategies import strategy_module
+from migrate.fix.strategies.rename_namespace import rename_path_text
+from migrate.targets import TargetName
+
+
+@dataclass
+class Outcome:
+    """What happened to the findings of one module (or notebook cell)."""
+
+    applied: list[tuple[Finding, Rewrite]] = field(default_factory=list)
+    unsafe: list[tuple[Finding, Rewrite]] = field(default_factory=list)
+    manual: list[tuple[Finding, str]] = field(default_factory=list)
+
+    @property
+    def entries(self) -> list[ConfigEntry]:
+        return [entry for _, rewrite in self.applied for entry in rewrite.entries]
+
+    def extend(self, other: Outcome) -> None:
+        self.applied.extend(other.applied)
+        self.unsafe.extend(other.unsafe)
+        self.manual.extend(other.manual)
+
+
+def fix_python(
+    code: str, pairs: Sequence[tuple[Hit, Finding]], target: TargetName, *, unsafe: bool, origin: str
+) -> tuple[str, Outcome]:
+    """Rewrite the fixable findings in `code`; returns the new code and what was done."""
+    try:
+        module = cst.parse_module(code)
+    except cst.ParserSyntaxError as exc:
+        raise SourceError(f"libcst cannot parse the file: {exc.message} (line {exc.raw_line})") from exc
+    wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
+    calls = _calls_by_position(wrapper)
+    constants = module_constants(module)
+    outcome = Outcome()
+    replacements: dict[int, cst.BaseExpression] = {}
+    removals: dict[int, str | None] = {}
+    text_renames: list[tuple[Hit, Finding]] = []
+    for hit, finding in pairs:
+        if not finding.fixable:
+            continue
+        plan = hit.rule.targets[target]
+        call = calls.get((hit.line, hit.column))
+        if call is None:
+            if hit.http_path is not None and plan.strategy == "rename-namespace":
+                text_renames.append((hit, finding))  # a `!curl` line of a notebook cell
+            else:
+                outcome.manual.append((finding, "the call could not be located for rewriting"))
+            continue
+        strategy = strategy_module(plan)
+        assert strategy is not None
+        site = PythonSite(hit, hit.rule, plan, target, call, module, f"{origin}:{hit.line}", constants)
+        decision: Rewrite | Manual = strategy.rewrite(site)
+        if isinstance(decision, Manual):
+            outcome.manual.append((finding, decision.reason))
+            continue
+        if not decision.safe and not unsafe:
+            outcome.unsafe.append((finding, decision))
+            continue
+        outcome.applied.append((finding, decision))
+        if decision.remove_statement:
+            removals[id(call)] = decision.comment
+        elif decision.replacement is not None:
+            replacements[id(call)] = decision.replacement
+    if replacements or removals:
+        code = module.visit(_Rewriter(replacements, removals)).code
+    for hit, finding in text_renames:
+        lines = code.splitlines(keepends=True)
+        for index in range(hit.line - 1, min(hit.end_line, len(lines))):
+            lines[index] = rename_path_text(lines[index], hit, hit.rule.targets[target])
+        code = "".join(lines)
+        outcome.applied.append((finding, Rewrite(None, False, None, (), True, "path renamed")))
+    return code, outcome
+
+
+def verify_python(code: str) -> None:
+    """A rewritten module must still parse, with both parsers, or it is not written."""
+    try:
+        ast.parse(code)
+        cst.parse_module(code)
+    except (SyntaxError, ValueError, cst.ParserSyntaxError) as exc:
+        raise SourceError(f"the rewritten code does not parse ({exc}); the file was left alone") from exc
+
+
+def _calls_by_position(wrapper: MetadataWrapper) -> dict[tuple[int, int], cst.Call]:
+    positions = wrapper.resolve(PositionProvider)
+    found: dict[tuple[int, int], cst.Call] = {}
+    for node, where in positions.items():
+        if isinstance(node, cst.Call):
+            found.setdefault((where.start.line, where.start.column), node)
+    return found
+
+
+def _prepend_lines(statement: cst.BaseStatement, lines: list[cst.EmptyLine]) -> cst.BaseStatement:
+    if isinstance(statement, (cst.SimpleStatementLine, cst.BaseCompoundStatement)):
+        return statement.with_changes(leading_lines=[*lines, *statement.leading_lines])
+    return statement
+
+
+def _comment_line(text: str | None) -> list[cst.EmptyLine]:
+    return [cst.EmptyLine(comment=cst.Comment(text))] if text else []
+
+
+class _Rewriter(cst.CSTTransformer):
+    """Replace calls, and remove the statements of removed calls, keeping blocks valid."""
+
+    def __init__(self, replacements: dict[int, cst.BaseExpression], removals: dict[int, str | None]) -> None:
+        super().__init__()
+        self.replacements = replacements
+        self.removals = removals
+        self.gone: dict[int, list[cst.EmptyLine]] = {}  # id(updated statement) -> lines to carry on
+        self.placeholders: dict[int, list[cst.EmptyLine]] = {}  # id(`pass` put in an emptied block)
+
+    def leave_Call(self, original_node: cst.Call, updated_node: cst.Call) -> cst.BaseExpression:
+        return self.replacements.get(id(original_node), updated_node)
+
+    def _removed_comment(self, statement: cst.BaseSmallStatement) -> tuple[bool, str | None]:
+        if not isinstance(statement, cst.Expr):
+            return False, None
+        value = statement.value.expression if isinstance(statement.value, cst.Await) else statement.value
+        if id(value) in self.removals:
+            return True, self.removals[id(value)]
+        return False, None
+
+    def leave_SimpleStatementLine(
+        self, original_node: cst.SimpleStatementLine, updated_node: cst.SimpleStatementLine
+    ) -> cst.SimpleStatementLine:
+        kept: list[cst.BaseSmallStatement] = []
+        comments: list[cst.EmptyLine] = []
+        for original, updated in zip(original_node.body, updated_node.body, strict=True):
+            removed, comment = self._removed_comment(original)
+            if removed:
+                comments += _comment_line(comment)
+            else:
+                kept.append(updated)
+        if not comments and len(kept) == len(updated_node.body):
+            return updated_node
+        if kept:
+            kept[-1] = kept[-1].with_changes(semicolon=cst.MaybeSentinel.DEFAULT)
+            return updated_node.with_changes(body=kept, leading_lines=[*updated_node.leading_lines, *comments])
+        # The user's own trailing comment stays, on a line of its own.
+        trailing = updated_node.trailing_whitespace.comment
+        theirs = _comment_line(trailing.value) if trailing is not None else []
+        self.gone[id(updated_node)] = [*updated_node.leading_lines, *comments, *theirs]
+        return updated_node
+
+    def leave_SimpleStatementSuite(
+        self, original_node: cst.SimpleStatementSuite, updated_node: cst.SimpleStatementSuite
+    ) -> cst.SimpleStatementSuite:
+        kept = [
+            u for o, u in zip(original_node.body, updated_node.body, strict=True) if not self._removed_comment(o)[0]
+        ]
+        if len(kept) == len(updated_node.body):
+            return updated_node
+        comment = next((c for o in original_node.body if (c := self._removed_comment(o)[1])), None)
+        trailing = updated_node.trailing_whitespace
+        if comment:
+            theirs = f"  {trailing.comment.value}" if trailing.comment else ""
+            trailing = trailing.with_changes(
+                whitespace=cst.SimpleWhitespace("  "), comment=cst.Comment(comment + theirs)
+            )
+        if kept:
+            kept[-1] = kept[-1].with_changes(semicolon=cst.MaybeSentinel.DEFAULT)
+        return updated_node.with_changes(body=kept or [cst.Pass()], trailing_whitespace=trailing)
+
+    def leave_Try(
+        self, original_node: cst.Try, updated_node: cst.Try
+    ) -> cst.BaseStatement | cst.FlattenSentinel[cst.BaseStatement]:
+        body = updated_node.body
+        if not isinstance(body, cst.IndentedBlock) or len(body.body) != 1 or id(body.body[0]) not in self.placeholders:
+            return updated_node
+        carried = [*updated_node.leading_lines, *self.placeholders.pop(id(body.body[0]))]
+        # The body is gone: what ran after it on success (`else`) and always (`finally`) stays, dedented.
+        kept: list[cst.BaseStatement] = []
+        for block in (updated_node.orelse, updated_node.finalbody):
+            if block is not None and isinstance(block.body, cst.IndentedBlock):
+                kept += block.body.body
+        if kept:
+            kept[0] = _prepend_lines(kept[0], carried)
+            return cst.FlattenSentinel(kept)
+        self.gone[id(updated_node)] = carried
+        return updated_node
+
+    def _rebuild(self, body: Sequence[cst.BaseStatement]) -> tuple[list[cst.BaseStatement], list[cst.EmptyLine]]:
+        kept: list[cst.BaseStatement] = []
+        carry: list[cst.EmptyLine] = []
+        for statement in body:
+            if id(statement) in self.gone:
+                carry += self.gone.pop(id(statement))
+                continue
+            if carry:
+                statement = _prepend_lines(statement, carry)
+                carry = []
+            kept.append(statement)
+        return kept, carry
+
+    def leave_IndentedBlock(
+        self, original_node: cst.IndentedBlock, updated_node: cst.IndentedBlock
+    ) -> cst.IndentedBlock:
+        kept, carry = self._rebuild(updated_node.body)
+        if len(kept) == len(updated_node.body) and not carry:
+            return updated_node
+        if not kept:
+            placeholder = cst.SimpleStatementLine([cst.Pass()], leading_lines=carry)
+            self.placeholders[id(placeholder)] = carry
+            return updated_node.with_changes(body=[placeholder])
+        return updated_node.with_changes(body=kept, footer=[*carry, *updated_node.footer])
+
+    def leave_Module(self, original_node: cst.Module, updated_node: cst.Module) -> cst.Module:
+        kept, carry = self._rebuild(updated_node.body)
+        if len(kept) == len(updated_node.body) and not carry:
+            return updated_node
+        return updated_node.with_changes(body=kept, footer=[*carry, *updated_node.footer])

@@ -1,0 +1,124 @@
+"""Run `fix` over many files, merge the config entries, and write everything atomically."""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from migrate.atomic import write_bytes_atomic
+from migrate.config.entries import ConfigEntry
+from migrate.discovery import SourceFile
+from migrate.engine import Prefilter
+from migrate.errors import MigrateError
+from migrate.fix.engine import FileFix, fix_file
+from migrate.registry import RuleSet
+from migrate.targets import TargetName
+
+
+@dataclass
+class ConfigChange:
+    """The run config after merging the entries (`path` None: a block to paste, in `after`)."""
+
+    path: Path | None
+    before: str
+    after: str
+    added: list[ConfigEntry] = field(default_factory=list)
+    present: list[ConfigEntry] = field(default_factory=list)
+    conflicts: list[str] = field(default_factory=list)
+
+
+@dataclass
+class FixRun:
+    files: list[FileFix]
+    config: ConfigChange | None
+
+    @property
+    def entries(self) -> list[ConfigEntry]:
+        return [entry for fix in self.files for entry in fix.outcome.entries]
+
+    @property
+    def would_change(self) -> bool:
+        changed_config = (
+            self.config is not None and self.config.path is not None and self.config.before != self.config.after
+        )
+        return changed_config or any(fix.status == "changed" for fix in self.files)
+
+
+def run_fix(
+    files: Sequence[SourceFile],
+    ruleset: RuleSet,
+    target: TargetName,
+    *,
+    unsafe: bool,
+    config_path: Path | None,
+) -> FixRun:
+    prefilter = Prefilter(ruleset)
+    fixes = [fix_file(source, ruleset, target, prefilter, unsafe=unsafe) for source in files]
+    entries = [entry for fix in fixes for entry in fix.outcome.entries]
+    config = _config_change(fixes, entries, config_path)
+    return FixRun(fixes, config)
+
+
+def _config_change(fixes: list[FileFix], entries: list[ConfigEntry], config_path: Path | None) -> ConfigChange | None:
+    from migrate.config.merge import merge_entries, render_entries
+
+    if config_path is None:
+        return ConfigChange(None, "", render_entries(entries), list(entries)) if entries else None
+    resolved = config_path.resolve()
+    same = next((fix for fix in fixes if fix.source.path.resolve() == resolved), None)
+    try:
+        original = same.before.decode("utf-8") if same else config_path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise MigrateError(f"cannot read the run config {config_path}: {exc}") from exc
+    base = same.after.decode("utf-8") if same else original
+    result = merge_entries(base, entries)
+    if same is not None:  # the config is also a scanned file: one change, one write
+        same.after = result.text.encode("utf-8")
+        same.status = "changed" if same.after != same.before else same.status
+    conflicts = [
+        f"{c.entry.section}: {c.entry.identifier!r} from {c.entry.origin} differs from the entry in the config"
+        for c in result.conflicts
+    ]
+    return ConfigChange(config_path, original, result.text, result.added, result.already_present, conflicts)
+
+
+def unified_diff(name: str, before: str, after: str) -> str:
+    lines = difflib.unified_diff(
+        before.splitlines(keepends=True), after.splitlines(keepends=True), f"a/{name}", f"b/{name}"
+    )
+    return "".join(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n" for line in lines)
+
+
+def write_run(run: FixRun) -> list[str]:
+    """Write every changed file (never over a change made on disk since it was read)."""
+    errors: list[str] = []
+    written: set[Path] = set()
+    for fix in run.files:
+        if fix.status != "changed":
+            continue
+        try:
+            current = fix.source.path.read_bytes()
+        except OSError as exc:
+            errors.append(f"{fix.source.display}: cannot read before writing: {exc.strerror or exc}")
+            continue
+        if current != fix.before:
+            errors.append(f"{fix.source.display}: changed on disk while fix ran; left alone")
+            continue
+        try:
+            write_bytes_atomic(fix.source.path, fix.after)
+            written.add(fix.source.path.resolve())
+        except MigrateError as exc:
+            errors.append(str(exc))
+    config = run.config
+    if config is None or config.path is None or config.path.resolve() in written or config.after == config.before:
+        return errors
+    try:
+        if config.path.read_text(encoding="utf-8") != config.before:
+            errors.append(f"{config.path}: changed on disk while fix ran; left alone")
+        else:
+            write_bytes_atomic(config.path, config.after.encode("utf-8"))
+    except (OSError, UnicodeDecodeError, MigrateError) as exc:
+        errors.append(f"{config.path}: {exc}")
+    return errors
