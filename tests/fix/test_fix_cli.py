@@ -1,0 +1,127 @@
+"""`llama-stack-migrate fix` end to end: diff by default, --write, --check, the run config."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+import yaml
+
+from tests.conftest import REPO, RunCli
+
+APP = """\
+from llama_stack_client import LlamaStackClient
+
+client = LlamaStackClient()
+chat = client.models.register(model_id="chat", provider_id="vllm", provider_model_id="meta-llama/Llama-3.1-8B")
+client.toolgroups.register(toolgroup_id="mcp::docs", provider_id="mcp", mcp_endpoint={"uri": "http://127.0.0.1:8000/sse"})
+"""
+
+CONFIG = """\
+version: 2
+# the models this server offers
+registered_resources:
+  models:
+  - model_id: embed   # kept as it is
+    provider_id: vllm
+    provider_model_id: all-MiniLM
+server:
+  port: 8321
+"""
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    (tmp_path / "app.py").write_text(APP)
+    (tmp_path / "run.yaml").write_text(CONFIG)
+    return tmp_path
+
+
+def test_default_prints_a_diff_and_changes_nothing(project: Path, run_cli: RunCli) -> None:
+    process = run_cli("fix", "app.py", "--target", "llama-stack-0.7", cwd=project)
+    assert process.returncode == 0, process.stderr
+    assert '-chat = client.models.register(model_id="chat"' in process.stdout
+    assert '+chat = client.models.retrieve("vllm/meta-llama/Llama-3.1-8B")' in process.stdout
+    assert "# Declare these resources in the server's run config:" in process.stdout
+    assert (project / "app.py").read_text() == APP
+    assert "2 fixes for target llama-stack-0.7 in 1 file." in process.stderr
+
+
+def test_check_exits_1_only_while_something_would_change(project: Path, run_cli: RunCli) -> None:
+    assert run_cli("fix", "--check", "app.py", "--target", "ogx-1", cwd=project).returncode == 1
+    assert run_cli("fix", "--write", "app.py", "--target", "ogx-1", cwd=project).returncode == 0
+    assert run_cli("fix", "--check", "app.py", "--target", "ogx-1", cwd=project).returncode == 0
+
+
+def test_write_with_config_merges_entries_keeping_the_config_as_written(project: Path, run_cli: RunCli) -> None:
+    process = run_cli("fix", "--write", "app.py", "--target", "ogx-1", "--config", "run.yaml", cwd=project)
+    assert process.returncode == 0, process.stderr
+    code = (project / "app.py").read_text()
+    assert 'chat = client.models.retrieve("vllm/chat")' in code  # OGX: provider_id/model_id
+    assert "client.toolgroups.register" not in code
+    config_text = (project / "run.yaml").read_text()
+    for line in CONFIG.splitlines():
+        assert line in config_text.splitlines()  # every original line is still there, unchanged
+    config = yaml.safe_load(config_text)
+    assert config["registered_resources"]["models"][1] == {
+        "model_id": "chat",
+        "provider_id": "vllm",
+        "provider_model_id": "meta-llama/Llama-3.1-8B",
+    }
+    assert config["connectors"] == [{"connector_id": "mcp::docs", "url": "http://127.0.0.1:8000/sse"}]
+    assert "Run config (run.yaml): 2 entries added." in process.stderr
+    again = run_cli("fix", "--write", "app.py", "--target", "ogx-1", "--config", "run.yaml", cwd=project)
+    assert again.returncode == 0 and (project / "run.yaml").read_text() == config_text
+
+
+def test_a_conflicting_entry_is_reported_and_not_overwritten(project: Path, run_cli: RunCli) -> None:
+    (project / "run.yaml").write_text(CONFIG.replace("model_id: embed", "model_id: chat"))
+    before = (project / "run.yaml").read_text()
+    process = run_cli("fix", "--write", "app.py", "--target", "ogx-1", "--config", "run.yaml", cwd=project)
+    assert "conflict: registered_resources.models: 'chat'" in process.stderr
+    config = yaml.safe_load((project / "run.yaml").read_text())
+    assert config["registered_resources"]["models"] == yaml.safe_load(before)["registered_resources"]["models"]
+
+
+def test_config_out_writes_the_block(project: Path, run_cli: RunCli) -> None:
+    process = run_cli("fix", "app.py", "--target", "ogx-1", "--config-out", "entries.yaml", cwd=project)
+    assert process.returncode == 0, process.stderr
+    block = yaml.safe_load((project / "entries.yaml").read_text())
+    assert block["registered_resources"]["models"][0]["model_id"] == "chat"
+    assert "Declare these resources" not in process.stdout
+
+
+def test_unsafe_fixes_are_listed_and_applied_only_on_request(tmp_path: Path, run_cli: RunCli) -> None:
+    (tmp_path / "app.py").write_text(
+        "import llama_stack_client\ndef setup(client, provider):\n"
+        "    client.models.register(model_id='chat', provider_id=provider)\n"
+    )
+    listed = run_cli("fix", "--write", "app.py", "--target", "ogx-1", cwd=tmp_path)
+    assert "1 unsafe fix(es) not applied" in listed.stderr
+    assert "client.models.register" in (tmp_path / "app.py").read_text()
+    applied = run_cli("fix", "--write", "--unsafe-fixes", "app.py", "--target", "ogx-1", cwd=tmp_path)
+    assert applied.returncode == 0
+    assert 'client.models.retrieve(f"{provider}/chat")' in (tmp_path / "app.py").read_text()
+    assert "registered_resources.models 'chat' from app.py:3: provider_id" in applied.stderr
+    assert "# llama-stack-migrate: unknown: provider" in applied.stdout
+
+
+def test_manual_work_is_listed_with_guidance(tmp_path: Path, run_cli: RunCli) -> None:
+    (tmp_path / "app.py").write_text("import llama_stack_client\nclient.shields.delete('guard')\n")
+    process = run_cli("fix", "app.py", "--target", "ogx-1", cwd=tmp_path)
+    assert "1 use(s) need a human:" in process.stderr
+    assert "app.py:2:1 LSM112:" in process.stderr
+
+
+def test_the_example_app_is_fixed_and_a_second_run_changes_nothing(tmp_path: Path, run_cli: RunCli) -> None:
+    app = tmp_path / "legacy-app"
+    shutil.copytree(REPO / "examples" / "legacy-app", app)
+    first = run_cli("fix", "--write", "--unsafe-fixes", ".", "--target", "llama-stack-0.7", cwd=app)
+    assert first.returncode == 0, first.stderr
+    snapshot = {p: p.read_bytes() for p in app.rglob("*") if p.is_file()}
+    second = run_cli("fix", "--write", "--unsafe-fixes", ".", "--target", "llama-stack-0.7", cwd=app)
+    assert second.returncode == 0 and "0 fixes" in second.stderr
+    assert {p: p.read_bytes() for p in app.rglob("*") if p.is_file()} == snapshot
+    report = run_cli("scan", "--format", "json", "--target", "llama-stack-0.7", ".", cwd=app)
+    assert '"fixable": true' not in report.stdout
