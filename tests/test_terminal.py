@@ -45,3 +45,11 @@ def test_no_colour_when_piped(tmp_path: Path) -> None:
         [sys.executable, "-m", "migrate", "scan", "."], cwd=tmp_path, capture_output=True, text=True, check=False
     )
     assert "\x1b[" not in process.stdout and "Scanning" not in process.stderr
+
+
+def test_fix_diff_is_coloured_on_a_terminal(tmp_path: Path) -> None:
+    (tmp_path / "m.py").write_text("import llama_stack_client\nc.models.unregister('x')\n")
+    screen = run_on_a_terminal(["fix", ".", "--target", "ogx-1"], tmp_path)
+    assert "\x1b[31m-c.models.unregister('x')" in screen  # removed line in red
+    assert "\x1b[32m+# llama-stack-migrate: model 'x' stays declared" in screen  # added line in green
+    assert (tmp_path / "m.py").read_text() == "import llama_stack_client\nc.models.unregister('x')\n"
