@@ -149,3 +149,11 @@ def test_output_file_is_written(project: Path, run_cli: RunCli) -> None:
 def test_python_dash_m_and_version(run_cli: RunCli) -> None:
     process = run_cli("--version")
     assert process.returncode == 0 and "llama-stack-migrate, version" in process.stdout
+
+
+def test_every_command_is_registered(run_cli: RunCli) -> None:
+    listing = run_cli("--help").stdout
+    for command in ("scan", "fix", "shim", "rules", "schema"):
+        assert f"  {command} " in listing
+    shim_help = run_cli("shim", "--help")
+    assert shim_help.returncode == 0 and "--upstream" in shim_help.stdout

@@ -1,0 +1,112 @@
+"""How a deprecated call is answered, one module per strategy family, chosen per rule and target.
+
+* the target still serves the route (`status = "deprecated"`): `forward` (legacy paths renamed);
+* removed, declarative replacement (`declare-and-read`, `declare-connector`): `declare_and_read`;
+* removed, unregister whose replacement is editing the run config (`remove-statement`): `unregister`;
+* removed with no replacement (`manual`, or anything else): `gone` (410).
+
+A handler gets the `Call` and returns an `Answer` (a complete response the shim sends) or a
+`Forward` (the upstream answers; the shim adds the deprecation headers).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Literal
+
+from migrate.errors import MigrateError
+from migrate.registry import RuleSet
+from migrate.rules import Rule, TargetPlan
+from migrate.shim.events import Outcome
+from migrate.shim.matching import Match
+from migrate.shim.problems import Problem
+from migrate.shim.proxy import Upstream
+from migrate.targets import TargetName
+
+OnUnregister = Literal["acknowledge", "reject"]
+
+
+@dataclass(frozen=True)
+class Call:
+    """A deprecated call as the shim received it, with everything a handler may need."""
+
+    match: Match
+    plan: TargetPlan
+    target: TargetName
+    path: str
+    body: bytes
+    authorization: bytes | None
+    upstream: Upstream
+    ruleset: RuleSet
+    on_unregister: OnUnregister
+
+    @property
+    def rule(self) -> Rule:
+        """The rule of the matched operation."""
+        return self.match.rule
+
+
+@dataclass(frozen=True)
+class Answer:
+    """A complete response made by the shim."""
+
+    status: int
+    body: bytes
+    outcome: Outcome
+    content_type: bytes = b"application/json"
+    upstream_status: int | None = None
+    resource_id: str | None = None
+    successor: str | None = None
+    headers: tuple[tuple[str, str], ...] = ()
+
+    @classmethod
+    def problem(
+        cls,
+        problem: Problem,
+        outcome: Outcome,
+        *,
+        upstream_status: int | None = None,
+        resource_id: str | None = None,
+        successor: str | None = None,
+    ) -> Answer:
+        """An answer whose body is `problem` (`application/problem+json`, its status and headers)."""
+        return cls(
+            status=problem.status,
+            body=problem.body(),
+            outcome=outcome,
+            content_type=b"application/problem+json",
+            upstream_status=upstream_status,
+            resource_id=resource_id,
+            successor=successor,
+            headers=problem.headers,
+        )
+
+
+@dataclass(frozen=True)
+class Forward:
+    """Let the upstream answer, at `raw_path` (renamed from a legacy path when the target moved it)."""
+
+    raw_path: str
+    successor: str | None = None
+    resource_id: str | None = field(default=None)
+
+
+Handler = Callable[[Call], Awaitable["Answer | Forward"]]
+
+
+def choose(rule: Rule, plan: TargetPlan) -> Handler:
+    """The handler for `rule` on the target of `plan`; `MigrateError` for a combination that makes no sense."""
+    from migrate.shim.answers import declare_and_read, forward, gone, unregister
+
+    if plan.status == "deprecated":
+        return forward.answer
+    if plan.strategy in ("declare-and-read", "declare-connector"):
+        if rule.operation != "register":
+            raise MigrateError(f"{rule.id}: strategy {plan.strategy!r} needs a register operation")
+        return declare_and_read.answer
+    if plan.strategy == "remove-statement":
+        if rule.operation != "unregister":
+            raise MigrateError(f"{rule.id}: strategy 'remove-statement' needs an unregister operation")
+        return unregister.answer
+    return gone.answer

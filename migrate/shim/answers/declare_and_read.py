@@ -1,0 +1,128 @@
+"""A register call whose route is gone but whose resource can be declared in the run config.
+
+The body is validated against the legacy request schema (400 otherwise), the resource's identifier
+on the target is built from it, and the resource is read from the upstream under that identifier:
+
+* present: 200 in the legacy success shape (`Model`, `Shield`, `Dataset`, or `null`);
+* absent: 409 `resource-not-declared`, whose `yaml` member is the exact run-config entry to add
+  (`builtin-tool-group-not-served` for a built-in tool group, which no entry can declare).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from migrate.shim.answers import Answer, Call
+from migrate.shim.answers.common import (
+    NO_RETRY,
+    failed_read,
+    invalid_identifier,
+    legacy_body,
+    resource_noun,
+    rule_members,
+    upstream_error,
+)
+from migrate.shim.entries import config_entry, entry_yaml, fix_command, identifier_template, render_identifier
+from migrate.shim.legacy import LegacyShapeError, legacy_resource
+from migrate.shim.lookup import BUILTIN_PREFIX, look_up, reads_for
+from migrate.shim.matching import TargetRefused
+from migrate.shim.problems import Problem
+from migrate.shim.proxy import UpstreamError
+
+
+async def answer(call: Call) -> Answer:
+    """Validate, build the identifier, read it on the target: the legacy shape or what to declare."""
+    body = legacy_body(call)
+    if isinstance(body, Answer):
+        return body
+    plan = call.plan
+    template = identifier_template(plan)
+    identifier = render_identifier(template, body) if template else None
+    if identifier is None or identifier.value is None:
+        missing = identifier.missing if identifier else ()
+        return _not_declared(call, body, None, missing)
+    resource_id = identifier.value
+    try:
+        reads = reads_for(call.ruleset, call.rule, call.target, resource_id)
+        successor = reads[0].target(resource_id) if reads else None
+        found = await look_up(call.upstream, reads, resource_id, call.authorization)
+    except TargetRefused as exc:
+        return invalid_identifier(call, str(exc))
+    except UpstreamError as exc:
+        return upstream_error(call, exc, resource_id)
+    if found.state == "failed":
+        return failed_read(found, resource_id)
+    if found.state == "absent":
+        return _not_declared(call, body, resource_id, (), successor, found.status)
+    schema = call.rule.http.response_schema
+    try:
+        shaped: Any = legacy_resource(schema, found.resource) if schema else None
+    except LegacyShapeError as exc:
+        problem = Problem("upstream-invalid-response", "Unexpected upstream answer", 502, str(exc), instance=call.path)
+        return Answer.problem(problem, "upstream-error", upstream_status=found.status, resource_id=resource_id)
+    return Answer(
+        status=200,
+        body=json.dumps(shaped, separators=(",", ":")).encode("utf-8"),
+        outcome="satisfied",
+        upstream_status=found.status,
+        resource_id=resource_id,
+        successor=successor,
+    )
+
+
+def _not_declared(
+    call: Call,
+    body: dict[str, Any],
+    resource_id: str | None,
+    missing: tuple[str, ...],
+    successor: str | None = None,
+    upstream_status: int | None = None,
+) -> Answer:
+    plan = call.plan
+    noun = resource_noun(call)
+    if resource_id is not None and resource_id.startswith(BUILTIN_PREFIX) and plan.strategy == "declare-connector":
+        problem = Problem(
+            "builtin-tool-group-not-served",
+            "Built-in tool group not served",
+            409,
+            f"{call.target} registers built-in tool groups from its tool_runtime providers and no configured "
+            f"provider serves {resource_id}: add one (the request names provider_id {body.get('provider_id')!r}) "
+            "to the run config's providers.tool_runtime and restart the server.",
+            instance=call.path,
+            extensions={**rule_members(call), "identifier": resource_id, "guidance": plan.guidance},
+            headers=NO_RETRY,
+        )
+        return Answer.problem(problem, "unsatisfied", upstream_status=upstream_status, resource_id=resource_id)
+    section = plan.config_section or ""
+    entry = config_entry(plan, body, missing)
+    where = f"as {resource_id}" if resource_id else "under its identifier"
+    detail = (
+        f"{call.target} no longer registers a {noun} at run time ({call.rule.id}). Declare it in the server's run "
+        f"config under {section} (the entry is in the 'yaml' member) and restart the server; this call then "
+        f"succeeds and the {noun} is served {where}."
+    )
+    if missing:
+        detail += f" The request lacks {', '.join(missing)}, which the target needs to name the {noun}: fill it in."
+    extensions: dict[str, Any] = {
+        **rule_members(call),
+        "identifier": resource_id,
+        "config_section": section,
+        "entry": entry,
+        "yaml": entry_yaml(section, entry),
+        "fix_command": fix_command(call.rule, call.target),
+    }
+    if missing:
+        extensions["missing"] = list(missing)
+    problem = Problem(
+        "resource-not-declared",
+        f"{noun.capitalize()} not declared in the run config",
+        409,
+        detail,
+        instance=call.path,
+        extensions=extensions,
+        headers=NO_RETRY,
+    )
+    return Answer.problem(
+        problem, "unsatisfied", upstream_status=upstream_status, resource_id=resource_id, successor=successor
+    )

@@ -1,0 +1,334 @@
+"""The shim as a pure ASGI application: `ShimApp(settings)`.
+
+Per request: the target is checked (`matching.parse_target`), client version headers are rewritten
+for the upstream (`version.VersionGate`), and then either
+
+* other traffic is relayed as it is (`proxy`), or
+* a deprecated call is answered by the handler its rule and the target select (`answers`), with
+  the deprecation headers (`headers`), and recorded as one event (`events`).
+
+A failure while handling one request is answered with a problem document (or, when the answer has
+already started, by closing the connection) and logged without request data; it never stops the app.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import secrets
+import sys
+import time
+from collections.abc import Sequence
+from datetime import datetime, timezone
+from email.utils import formatdate
+
+from migrate.registry import RuleSet, load_rules
+from migrate.shim.answers import Answer, Call, Forward, Handler, choose
+from migrate.shim.events import Event, EventRecorder, EventSink, JsonLinesLog, Outcome, SQLiteStore
+from migrate.shim.headers import Header, deprecation_headers, end_to_end
+from migrate.shim.identity import Fingerprinter, identify, load_or_create_key
+from migrate.shim.matching import Match, RequestTarget, RouteMatcher, TargetRefused, parse_target
+from migrate.shim.problems import (
+    Problem,
+    internal_error,
+    invalid_request_target,
+    method_not_allowed,
+    upstream_failure,
+)
+from migrate.shim.proxy import (
+    ClientDisconnected,
+    Message,
+    Receive,
+    Scope,
+    Send,
+    Upstream,
+    UpstreamError,
+    read_body,
+    relay,
+    request_body,
+)
+from migrate.shim.settings import ShimSettings
+from migrate.shim.version import VersionGate
+
+log = logging.getLogger("migrate.shim")
+
+
+class _Tracked:
+    """`send`, remembering whether the answer has started and with which status."""
+
+    def __init__(self, send: Send) -> None:
+        self._send = send
+        self.status: int | None = None
+
+    async def __call__(self, message: Message) -> None:
+        if message["type"] == "http.response.start":
+            self.status = int(message["status"])
+        await self._send(message)
+
+
+def build_recorder(settings: ShimSettings) -> EventRecorder:
+    """The SQLite store (when `settings.events`) and the JSON event log on stderr (when `settings.event_log`)."""
+    sinks: list[EventSink] = []
+    if settings.events is not None:
+        sinks.append(SQLiteStore(settings.events))
+    if settings.event_log:
+        sinks.append(JsonLinesLog(sys.stderr))
+    return EventRecorder(sinks)
+
+
+class ShimApp:
+    """The proxy in front of `settings.upstream`, answering deprecated calls for `settings.target`."""
+
+    def __init__(
+        self,
+        settings: ShimSettings,
+        *,
+        ruleset: RuleSet | None = None,
+        recorder: EventRecorder | None = None,
+        fingerprinter: Fingerprinter | None = None,
+    ) -> None:
+        self.settings = settings
+        self.ruleset = ruleset if ruleset is not None else load_rules(list(settings.rule_dirs))
+        self.matcher = RouteMatcher(self.ruleset)
+        self.handlers: dict[str, Handler] = {
+            rule.id: choose(rule, rule.targets[settings.target]) for rule in self.ruleset.rules
+        }
+        self.upstream = Upstream(settings.upstream)
+        self.gate = VersionGate(self.upstream)
+        if fingerprinter is None:
+            key_path = settings.key_path
+            fingerprinter = Fingerprinter(load_or_create_key(key_path) if key_path else secrets.token_bytes(32))
+        self.fingerprinter = fingerprinter
+        self.recorder = recorder if recorder is not None else build_recorder(settings)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "lifespan":
+            await self._lifespan(receive, send)
+        elif scope["type"] == "http":
+            await self._http(scope, receive, send)
+
+    async def aclose(self) -> None:
+        """Close the upstream pool and flush the event sinks."""
+        await self.upstream.aclose()
+        await asyncio.to_thread(self.recorder.close)
+
+    async def _lifespan(self, receive: Receive, send: Send) -> None:
+        while True:
+            message = await receive()
+            if message["type"] == "lifespan.startup":
+                await send({"type": "lifespan.startup.complete"})
+            elif message["type"] == "lifespan.shutdown":
+                await self.aclose()
+                await send({"type": "lifespan.shutdown.complete"})
+                return
+
+    async def _http(self, scope: Scope, receive: Receive, send: Send) -> None:
+        tracked = _Tracked(send)
+        instance: str | None = None
+        try:
+            if scope["method"] == "CONNECT":
+                await _send_problem(tracked, method_not_allowed("CONNECT"))
+                return
+            raw_path: bytes = scope.get("raw_path") or scope["path"].encode("utf-8")
+            target = parse_target(raw_path, scope.get("query_string", b""))
+            instance = target.raw_path
+            headers = await self.gate.rewrite(_forwarded_headers(scope))
+            match = self.matcher.match(scope["method"], target.path)
+            if match is None:
+                await self._passthrough(scope, receive, tracked, target, headers)
+            else:
+                await self._deprecated(scope, receive, tracked, target, headers, match)
+        except TargetRefused as exc:
+            await _send_problem(tracked, invalid_request_target(str(exc)))
+        except ClientDisconnected:
+            log.info("client disconnected before its request was complete")
+        except Exception as exc:
+            log.error("internal error while handling a request: %s", type(exc).__name__)
+            log.debug("internal error", exc_info=True)
+            if tracked.status is None:
+                await _send_problem(tracked, internal_error(instance))
+
+    async def _passthrough(
+        self, scope: Scope, receive: Receive, send: _Tracked, target: RequestTarget, headers: list[Header]
+    ) -> None:
+        complete = asyncio.Event()
+        body = request_body(scope, receive, complete)
+        try:
+            async with self.upstream.request(scope["method"], target.upstream_target, headers, body) as response:
+                await relay(response, send, receive, complete)
+        except UpstreamError as exc:
+            if send.status is None:
+                await _send_problem(send, upstream_failure(exc.kind, str(exc), target.raw_path))
+            else:
+                log.warning("upstream answer to %s %s broke off: %s", scope["method"], target.raw_path, exc)
+
+    async def _deprecated(
+        self,
+        scope: Scope,
+        receive: Receive,
+        send: _Tracked,
+        target: RequestTarget,
+        headers: list[Header],
+        match: Match,
+    ) -> None:
+        started = time.perf_counter()
+        rule = match.rule
+        plan = rule.targets[self.settings.target]
+        outcome: Outcome = "upstream-error"
+        upstream_status: int | None = None
+        resource_id: str | None = next(iter(match.params.values()), None)
+        try:
+            try:
+                body = await self._limited_body(scope, receive)
+            except ClientDisconnected:
+                outcome = "invalid"
+                raise
+            if body is None:
+                answer: Answer | Forward = _too_large(self.settings.max_body, target.raw_path)
+            else:
+                call = Call(
+                    match=match,
+                    plan=plan,
+                    target=self.settings.target,
+                    path=target.raw_path,
+                    body=body,
+                    authorization=dict(scope["headers"]).get(b"authorization"),
+                    upstream=self.upstream,
+                    ruleset=self.ruleset,
+                    on_unregister=self.settings.on_unregister,
+                )
+                answer = await self.handlers[rule.id](call)
+            resource_id = answer.resource_id or resource_id
+            if isinstance(answer, Forward):
+                outcome = "forwarded"
+                upstream_status = await self._forward(scope, receive, send, target, headers, answer, body, match)
+            else:
+                outcome, upstream_status = answer.outcome, answer.upstream_status
+                extra = deprecation_headers(rule, plan, answer.successor)
+                extra += [(name.encode("latin-1"), value.encode("latin-1")) for name, value in answer.headers]
+                await _send_body(send, answer.status, answer.content_type, answer.body, extra)
+        finally:
+            self._record(scope, target, match, outcome, send.status, upstream_status, resource_id, started)
+
+    async def _forward(
+        self,
+        scope: Scope,
+        receive: Receive,
+        send: _Tracked,
+        target: RequestTarget,
+        headers: list[Header],
+        forward: Forward,
+        body: bytes | None,
+        match: Match,
+    ) -> int | None:
+        plan = match.rule.targets[self.settings.target]
+        extra = deprecation_headers(match.rule, plan, forward.successor)
+        has_body = any(name in (b"content-length", b"transfer-encoding") for name, _ in scope["headers"])
+        outgoing = [header for header in headers if header[0] != b"content-length"]
+        upstream_target = forward.raw_path + ("?" + target.query.decode("latin-1") if target.query else "")
+        complete = asyncio.Event()
+        complete.set()
+        try:
+            async with self.upstream.request(
+                scope["method"], upstream_target, outgoing, body if has_body else None
+            ) as response:
+                await relay(response, send, receive, complete, extra)
+                return response.status
+        except UpstreamError as exc:
+            if send.status is None:
+                problem = upstream_failure(exc.kind, str(exc), target.raw_path)
+                await _send_body(send, problem.status, b"application/problem+json", problem.body(), extra)
+                return None
+            log.warning("upstream answer to %s %s broke off: %s", scope["method"], target.raw_path, exc)
+            return send.status
+
+    async def _limited_body(self, scope: Scope, receive: Receive) -> bytes | None:
+        declared = dict(scope["headers"]).get(b"content-length")
+        if declared is not None and declared.strip().isdigit() and int(declared) > self.settings.max_body:
+            return None
+        return await read_body(receive, self.settings.max_body)
+
+    def _record(
+        self,
+        scope: Scope,
+        target: RequestTarget,
+        match: Match,
+        outcome: Outcome,
+        status: int | None,
+        upstream_status: int | None,
+        resource_id: str | None,
+        started: float,
+    ) -> None:
+        who = identify(scope["headers"], self.fingerprinter)
+        client = scope.get("client")
+        if outcome == "forwarded" and status is None:
+            outcome = "upstream-error"
+        self.recorder.submit(
+            Event(
+                time=datetime.now(timezone.utc),
+                rule_id=match.rule.id,
+                target=self.settings.target,
+                method=scope["method"],
+                path=target.raw_path,
+                outcome=outcome,
+                status=status or 0,
+                upstream_status=upstream_status,
+                latency_ms=round((time.perf_counter() - started) * 1000, 3),
+                resource_id=resource_id,
+                client_address=str(client[0]) if client else None,
+                user_agent=who.user_agent,
+                sdk_name=who.sdk_name,
+                sdk_lang=who.sdk_lang,
+                sdk_version=who.sdk_version,
+                credential_fingerprint=who.credential_fingerprint,
+            )
+        )
+
+
+def _forwarded_headers(scope: Scope) -> list[Header]:
+    """End-to-end request headers for the upstream: no `Host`, `X-Forwarded-For/-Proto/-Host` added."""
+    original: Sequence[Header] = scope["headers"]
+    headers = [header for header in end_to_end(original) if header[0] not in _FORWARDED_NAMES]
+    client = scope.get("client")
+    chain = [value for name, value in original if name == b"x-forwarded-for"]
+    if client:
+        chain.append(str(client[0]).encode("latin-1"))
+    if chain:
+        headers.append((b"x-forwarded-for", b", ".join(chain)))
+    headers.append((b"x-forwarded-proto", str(scope.get("scheme", "http")).encode("latin-1")))
+    host = dict(original).get(b"host")
+    if host is not None:
+        headers.append((b"x-forwarded-host", host))
+    return headers
+
+
+_FORWARDED_NAMES = frozenset({b"host", b"x-forwarded-for", b"x-forwarded-proto", b"x-forwarded-host"})
+
+
+def _too_large(limit: int, instance: str) -> Answer:
+    problem = Problem(
+        "body-too-large",
+        "Request body too large",
+        413,
+        f"the body of a deprecated call may have at most {limit} bytes (the shim's --max-body)",
+        instance=instance,
+    )
+    return Answer.problem(problem, "invalid")
+
+
+async def _send_problem(send: _Tracked, problem: Problem) -> None:
+    if send.status is not None:
+        return
+    extra = [(name.encode("latin-1"), value.encode("latin-1")) for name, value in problem.headers]
+    await _send_body(send, problem.status, b"application/problem+json", problem.body(), extra)
+
+
+async def _send_body(send: _Tracked, status: int, content_type: bytes, body: bytes, extra: list[Header]) -> None:
+    headers: list[Header] = [
+        (b"content-type", content_type),
+        (b"content-length", str(len(body)).encode("ascii")),
+        (b"date", formatdate(usegmt=True).encode("ascii")),
+        *extra,
+    ]
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": body, "more_body": False})

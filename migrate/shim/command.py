@@ -1,0 +1,220 @@
+"""`llama-stack-migrate shim`: run the shim in front of a Llama Stack / OGX server.
+
+The click command `shim` is registered in the CLI group by `migrate.cli`; calling `shim()` runs it
+on its own. Errors the tool raises on purpose (`MigrateError`) exit with code 2, like every command.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import ipaddress
+import logging
+import re
+import sys
+from pathlib import Path
+
+import click
+import uvicorn
+import yarl
+
+from migrate.errors import MigrateError
+from migrate.shim.events import default_events_path
+from migrate.shim.proxy import Upstream, UpstreamConfig
+from migrate.shim.settings import ShimSettings, check_upstream_url
+from migrate.shim.version import fetch_version, target_for_version
+from migrate.targets import TARGETS, TargetName
+
+EXIT_ERROR = 2
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_PORT = 8322
+
+log = logging.getLogger("migrate.shim")
+
+_LISTEN = re.compile(r"^(?:(?P<host>\[[0-9A-Fa-f:.]+\]|[^:\[\]]+):)?(?P<port>\d{1,5})$")
+_SIZE = re.compile(r"^(?P<number>\d+)\s*(?P<unit>|k|kib|m|mib)$", re.IGNORECASE)
+_UNITS = {"": 1, "k": 1024, "kib": 1024, "m": 1024 * 1024, "mib": 1024 * 1024}
+
+
+def parse_listen(value: str) -> tuple[str, int]:
+    """`[HOST:]PORT` (IPv6 in brackets); a bare port binds 127.0.0.1."""
+    found = _LISTEN.match(value.strip())
+    if not found or not 0 < int(found.group("port")) < 65536:
+        raise MigrateError(f"--listen {value!r}: expected [HOST:]PORT, e.g. 127.0.0.1:{DEFAULT_PORT}")
+    host = (found.group("host") or DEFAULT_HOST).strip("[]")
+    return host, int(found.group("port"))
+
+
+def parse_size(value: str) -> int:
+    """Bytes, or a number with k/KiB or m/MiB."""
+    found = _SIZE.match(value.strip())
+    if not found:
+        raise MigrateError(f"--max-body {value!r}: expected bytes such as 1048576, 512KiB or 1MiB")
+    return int(found.group("number")) * _UNITS[found.group("unit").lower()]
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+async def _detect_target(config: UpstreamConfig) -> tuple[TargetName, str]:
+    upstream = Upstream(config)
+    try:
+        version = await fetch_version(upstream)
+    finally:
+        await upstream.aclose()
+    return target_for_version(version), version
+
+
+@click.command("shim", context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--upstream", required=True, help="Base URL of the Llama Stack / OGX server, e.g. http://127.0.0.1:8321.")
+@click.option(
+    "--target",
+    type=click.Choice(TARGETS),
+    help="Server generation behind the shim [default: read from the upstream's GET /v1/version].",
+)
+@click.option(
+    "--listen",
+    default=f"{DEFAULT_HOST}:{DEFAULT_PORT}",
+    show_default=True,
+    help="[HOST:]PORT to listen on; a bare port binds 127.0.0.1.",
+)
+@click.option(
+    "--on-unregister",
+    type=click.Choice(("acknowledge", "reject")),
+    default="acknowledge",
+    show_default=True,
+    help="Answer to an unregister of a resource now declared in the run config.",
+)
+@click.option(
+    "--events",
+    "events_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="SQLite file of deprecation events [default: $XDG_STATE_HOME/llama-stack-migrate/shim-events.sqlite3].",
+)
+@click.option("--no-event-log", is_flag=True, help="Do not write one JSON line per event to stderr.")
+@click.option(
+    "--fingerprint-key",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Key file for credential fingerprints [default: beside the events file, '.key' appended].",
+)
+@click.option("--max-body", default="1MiB", show_default=True, help="Largest request body of a deprecated call.")
+@click.option("--connect-timeout", type=float, default=10.0, show_default=True, help="Seconds to connect upstream.")
+@click.option("--read-timeout", type=float, default=300.0, show_default=True, help="Seconds to wait for upstream data.")
+@click.option(
+    "--pool-timeout", type=float, default=30.0, show_default=True, help="Seconds to wait for a pooled connection."
+)
+@click.option("--max-connections", type=click.IntRange(min=1), default=100, show_default=True)
+@click.option(
+    "--rules",
+    "rule_dirs",
+    multiple=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Extra rule directory; a rule with a bundled id overrides it.",
+)
+@click.option(
+    "--log-level",
+    type=click.Choice(("debug", "info", "warning", "error")),
+    default="info",
+    show_default=True,
+)
+def shim(
+    upstream: str,
+    target: TargetName | None,
+    listen: str,
+    on_unregister: str,
+    events_path: Path | None,
+    no_event_log: bool,
+    fingerprint_key: Path | None,
+    max_body: str,
+    connect_timeout: float,
+    read_timeout: float,
+    pool_timeout: float,
+    max_connections: int,
+    rule_dirs: tuple[Path, ...],
+    log_level: str,
+) -> None:
+    """Proxy a Llama Stack / OGX server and answer the deprecated register/unregister calls."""
+    logging.basicConfig(level=log_level.upper(), stream=sys.stderr, format="%(asctime)s %(levelname)s %(message)s")
+    try:
+        config = _server_config(
+            upstream=upstream,
+            target=target,
+            listen=listen,
+            on_unregister=on_unregister,
+            events_path=events_path,
+            event_log=not no_event_log,
+            fingerprint_key=fingerprint_key,
+            max_body=max_body,
+            upstream_config=UpstreamConfig(
+                upstream.rstrip("/"),
+                connect_timeout=connect_timeout,
+                read_timeout=read_timeout,
+                pool_timeout=pool_timeout,
+                max_connections=max_connections,
+            ),
+            rule_dirs=rule_dirs,
+            log_level=log_level,
+        )
+    except MigrateError as exc:
+        click.secho(f"error: {exc}", fg="red", err=True)
+        sys.exit(EXIT_ERROR)
+    uvicorn.Server(config).run()
+
+
+def _server_config(
+    *,
+    upstream: str,
+    target: TargetName | None,
+    listen: str,
+    on_unregister: str,
+    events_path: Path | None,
+    event_log: bool,
+    fingerprint_key: Path | None,
+    max_body: str,
+    upstream_config: UpstreamConfig,
+    rule_dirs: tuple[Path, ...],
+    log_level: str,
+) -> uvicorn.Config:
+    from migrate.shim.app import ShimApp
+
+    check_upstream_url(upstream)
+    host, port = parse_listen(listen)
+    body_limit = parse_size(max_body)
+    parsed = yarl.URL(upstream)
+    if parsed.port == port and (parsed.host == host or (_is_loopback(parsed.host or "") and _is_loopback(host))):
+        raise MigrateError(f"--upstream {upstream} is the shim's own address {listen}: it would proxy to itself")
+    if target is None:
+        target, version = asyncio.run(_detect_target(upstream_config))
+        log.info("upstream %s is version %s: target %s", upstream, version, target)
+    settings = ShimSettings(
+        upstream=upstream_config,
+        target=target,
+        on_unregister="reject" if on_unregister == "reject" else "acknowledge",
+        max_body=body_limit,
+        events=events_path or default_events_path(),
+        event_log=event_log,
+        fingerprint_key=fingerprint_key,
+        rule_dirs=rule_dirs,
+    )
+    app = ShimApp(settings)
+    if not _is_loopback(host):
+        log.warning("listening on %s: anyone who can reach it can use %s through the shim", host, upstream)
+    log.info("shim on http://%s:%d -> %s (target %s), events in %s", host, port, upstream, target, settings.events)
+    return uvicorn.Config(
+        app,
+        host=host,
+        port=port,
+        http="h11",
+        ws="none",
+        lifespan="on",
+        access_log=False,
+        proxy_headers=False,
+        server_header=False,
+        date_header=False,
+        log_level=log_level,
+    )

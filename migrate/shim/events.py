@@ -1,0 +1,320 @@
+"""Deprecation events: one per deprecated call, written off the request path in batches.
+
+`EventRecorder.submit` never blocks and never raises: each sink owns a bounded queue drained by a
+writer thread. When a queue is full, or a batch cannot be written, the events are dropped, counted
+(`dropped`) and the log says so (the first time, then at most every `DROP_LOG_INTERVAL_S`).
+
+Sinks: `SQLiteStore` (the embedded default) and `JsonLinesLog` (one JSON object per line, stderr by
+default). A further store (PostgreSQL) is another `BatchWriter` behind a `BatchingSink`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+import os
+import queue
+import sqlite3
+import threading
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Literal, Protocol, TextIO
+
+from pydantic import BaseModel, ConfigDict
+
+from migrate.errors import MigrateError
+from migrate.targets import TargetName
+
+log = logging.getLogger("migrate.shim")
+
+Outcome = Literal[
+    "forwarded",  # the target still serves the route: the upstream answered it
+    "satisfied",  # register: the resource is declared on the target, answered in the legacy shape
+    "unsatisfied",  # register: not declared (409); unregister: no such resource (404)
+    "acknowledged",  # unregister of a declared resource answered as done; nothing changed upstream
+    "rejected",  # unregister refused (--on-unregister reject)
+    "gone",  # removed on the target with no replacement (410)
+    "invalid",  # the legacy request is invalid (400), too large (413) or was abandoned mid-body (status 0)
+    "upstream-error",  # the upstream could not be reached or answered a read unexpectedly
+]
+
+DROP_LOG_INTERVAL_S = 10.0
+SCHEMA_VERSION = 1
+
+
+class Event(BaseModel):
+    """One deprecated call and how the shim answered it. Never holds a credential."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    time: dt.datetime
+    rule_id: str
+    target: TargetName
+    method: str
+    path: str
+    outcome: Outcome
+    status: int
+    upstream_status: int | None
+    latency_ms: float
+    resource_id: str | None
+    client_address: str | None
+    user_agent: str | None
+    sdk_name: str | None
+    sdk_lang: str | None
+    sdk_version: str | None
+    credential_fingerprint: str | None
+
+
+def default_events_path() -> Path:
+    """`$XDG_STATE_HOME/llama-stack-migrate/shim-events.sqlite3` (`~/.local/state` when unset)."""
+    state = os.environ.get("XDG_STATE_HOME") or str(Path.home() / ".local" / "state")
+    return Path(state) / "llama-stack-migrate" / "shim-events.sqlite3"
+
+
+class EventSink(Protocol):
+    """Where events go. `submit` must return at once and never raise."""
+
+    @property
+    def dropped(self) -> int:
+        """Events lost so far (queue full, write failed, shut down)."""
+        ...
+
+    def submit(self, event: Event) -> None:
+        """Queue `event`; return at once."""
+        ...
+
+    def close(self) -> None:
+        """Write what is queued and release the store."""
+        ...
+
+
+class BatchWriter(Protocol):
+    """Writes whole batches; called from one writer thread only. Raise `MigrateError` on failure."""
+
+    def write(self, events: Sequence[Event]) -> None:
+        """Write all of `events` or raise."""
+        ...
+
+    def close(self) -> None:
+        """Release the connection or stream."""
+        ...
+
+
+class BatchingSink:
+    """A bounded queue and a writer thread that hands batches to a `BatchWriter`."""
+
+    def __init__(
+        self,
+        name: str,
+        writer: BatchWriter,
+        *,
+        capacity: int = 10_000,
+        batch_size: int = 500,
+        flush_interval: float = 0.5,
+    ) -> None:
+        self.name = name
+        self._writer = writer
+        self._queue: queue.Queue[Event | None] = queue.Queue(maxsize=capacity)
+        self._batch_size = batch_size
+        self._flush_interval = flush_interval
+        self._lock = threading.Lock()
+        self._dropped = 0
+        self._last_drop_log = float("-inf")
+        self._closed = False
+        self._thread = threading.Thread(target=self._run, name=f"shim-events-{name}", daemon=True)
+        self._thread.start()
+
+    @property
+    def dropped(self) -> int:
+        with self._lock:
+            return self._dropped
+
+    def submit(self, event: Event) -> None:
+        if self._closed:
+            self._drop(1, "the sink is closed")
+            return
+        try:
+            self._queue.put_nowait(event)
+        except queue.Full:
+            self._drop(1, "the queue is full (the store is slow or down)")
+
+    def close(self, timeout: float = 10.0) -> None:
+        """Write what is queued, then stop the thread (events still queued after `timeout` are lost)."""
+        if self._closed:
+            return
+        self._closed = True
+        deadline = time.monotonic() + timeout
+        while self._thread.is_alive():
+            try:
+                self._queue.put(None, timeout=0.1)
+                break
+            except queue.Full:
+                if time.monotonic() > deadline:
+                    break
+        self._thread.join(max(0.0, deadline - time.monotonic()))
+        if self._thread.is_alive():
+            self._drop(self._queue.qsize(), "the writer did not finish before shutdown")
+        else:
+            self._writer.close()
+
+    def _drop(self, count: int, reason: str) -> None:
+        if count <= 0:
+            return
+        with self._lock:
+            self._dropped += count
+            total = self._dropped
+            now = time.monotonic()
+            should_log = now - self._last_drop_log >= DROP_LOG_INTERVAL_S
+            if should_log:
+                self._last_drop_log = now
+        if should_log:
+            log.warning("deprecation events dropped by the %s sink: %s (%d dropped so far)", self.name, reason, total)
+
+    def _run(self) -> None:
+        stop = False
+        while not stop:
+            try:
+                first = self._queue.get(timeout=self._flush_interval)
+            except queue.Empty:
+                continue
+            batch: list[Event] = []
+            item: Event | None = first
+            while True:
+                if item is None:
+                    stop = True
+                    break
+                batch.append(item)
+                if len(batch) >= self._batch_size:
+                    break
+                try:
+                    item = self._queue.get_nowait()
+                except queue.Empty:
+                    break
+            if batch:
+                try:
+                    self._writer.write(batch)
+                except MigrateError as exc:
+                    self._drop(len(batch), str(exc))
+
+
+_COLUMNS = tuple(Event.model_fields)
+_CREATE = """
+CREATE TABLE IF NOT EXISTS deprecation_events (
+    id INTEGER PRIMARY KEY,
+    time TEXT NOT NULL,
+    rule_id TEXT NOT NULL,
+    target TEXT NOT NULL,
+    method TEXT NOT NULL,
+    path TEXT NOT NULL,
+    outcome TEXT NOT NULL,
+    status INTEGER NOT NULL,
+    upstream_status INTEGER,
+    latency_ms REAL NOT NULL,
+    resource_id TEXT,
+    client_address TEXT,
+    user_agent TEXT,
+    sdk_name TEXT,
+    sdk_lang TEXT,
+    sdk_version TEXT,
+    credential_fingerprint TEXT
+);
+CREATE INDEX IF NOT EXISTS deprecation_events_rule_time ON deprecation_events (rule_id, time);
+"""
+
+
+class SQLiteWriter:
+    """Appends events to the `deprecation_events` table of an SQLite file (WAL mode)."""
+
+    def __init__(self, path: Path, *, busy_timeout: float = 5.0) -> None:
+        self.path = path
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self._db = sqlite3.connect(path, timeout=busy_timeout, check_same_thread=False, isolation_level=None)
+            self._db.execute("PRAGMA journal_mode=WAL")
+            version = self._db.execute("PRAGMA user_version").fetchone()[0]
+            if version not in (0, SCHEMA_VERSION):
+                raise MigrateError(f"{path}: events schema version {version} is newer than this shim knows")
+            self._db.executescript(_CREATE)
+            self._db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+        except sqlite3.Error as exc:
+            raise MigrateError(f"cannot open the events database {path}: {exc}") from exc
+
+    def write(self, events: Sequence[Event]) -> None:
+        rows = [tuple(_column(event, name) for name in _COLUMNS) for event in events]
+        placeholders = ", ".join("?" for _ in _COLUMNS)
+        try:
+            with self._db:
+                self._db.execute("BEGIN IMMEDIATE")
+                self._db.executemany(
+                    f"INSERT INTO deprecation_events ({', '.join(_COLUMNS)}) VALUES ({placeholders})", rows
+                )
+        except sqlite3.Error as exc:
+            raise MigrateError(f"cannot write {len(rows)} events to {self.path}: {exc}") from exc
+
+    def close(self) -> None:
+        self._db.close()
+
+
+def _column(event: Event, name: str) -> object:
+    value = getattr(event, name)
+    return value.isoformat() if isinstance(value, dt.datetime) else value
+
+
+class JsonLinesWriter:
+    """One JSON object per event and line, to a text stream (stderr for the event log)."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self._stream = stream
+
+    def write(self, events: Sequence[Event]) -> None:
+        lines = "".join(
+            json.dumps({"event": "deprecated-call", **event.model_dump(mode="json")}, separators=(",", ":")) + "\n"
+            for event in events
+        )
+        try:
+            self._stream.write(lines)
+            self._stream.flush()
+        except (OSError, ValueError) as exc:
+            raise MigrateError(f"cannot write the event log: {exc}") from exc
+
+    def close(self) -> None:
+        """The stream belongs to the caller."""
+
+
+class SQLiteStore(BatchingSink):
+    """The embedded default store: an SQLite file written in batches by a background thread."""
+
+    def __init__(
+        self, path: Path, *, capacity: int = 10_000, batch_size: int = 500, flush_interval: float = 0.5
+    ) -> None:
+        super().__init__(
+            "sqlite", SQLiteWriter(path), capacity=capacity, batch_size=batch_size, flush_interval=flush_interval
+        )
+
+
+class JsonLinesLog(BatchingSink):
+    """The event log: one JSON line per event on `stream` (stderr), written off the request path."""
+
+    def __init__(self, stream: TextIO, *, capacity: int = 10_000) -> None:
+        super().__init__("event-log", JsonLinesWriter(stream), capacity=capacity, batch_size=100, flush_interval=0.2)
+
+
+class EventRecorder:
+    """Fans each event out to every sink."""
+
+    def __init__(self, sinks: Sequence[EventSink]) -> None:
+        self.sinks = tuple(sinks)
+
+    @property
+    def dropped(self) -> int:
+        return sum(sink.dropped for sink in self.sinks)
+
+    def submit(self, event: Event) -> None:
+        for sink in self.sinks:
+            sink.submit(event)
+
+    def close(self) -> None:
+        for sink in self.sinks:
+            sink.close()

@@ -1,0 +1,134 @@
+"""From a raw request target to a deprecated operation: safety checks, normalisation, route matching.
+
+The upstream server (Starlette) routes on the percent-decoded path without normalising it, so a
+model id sent as `vllm%2Fllama` and as `vllm/llama` reaches the same `{model_id:path}` route. The
+matcher does the same on the decoded path. Before that, dot segments of the raw path are resolved
+(RFC 3986 section 5.2.4, `%2E` counted as `.`): a path that climbs above the root is refused, and
+so is a decoded path that still has a `.` or `..` segment (one hidden behind an encoded `/`), so the
+shim and every server behind it see the same route.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from urllib.parse import quote, unquote
+
+from migrate.errors import MigrateError
+from migrate.registry import Route, RuleSet
+from migrate.rules import Rule
+
+_PARAM = re.compile(r"\{(?P<name>[a-z_]+)(?::(?P<kind>path))?\}")
+_DOT = re.compile(r"%2e", re.IGNORECASE)
+_DOT_SEGMENTS = frozenset({".", ".."})
+#: Characters kept as they are when an identifier is put into an upstream path: RFC 3986 pchar plus `/`.
+_PATH_SAFE = "/:@!$&'()*+,;=-._~"
+
+
+class TargetRefused(MigrateError):
+    """The request target is not one the shim forwards (absolute-form, escapes the root, ...)."""
+
+
+@dataclass(frozen=True)
+class RequestTarget:
+    """A checked origin-form target: `raw_path` as it goes upstream, `path` decoded for matching."""
+
+    raw_path: str
+    path: str
+    query: bytes
+
+    @property
+    def upstream_target(self) -> str:
+        """Path and query as they go upstream."""
+        return self.raw_path + ("?" + self.query.decode("latin-1") if self.query else "")
+
+
+def parse_target(raw_path: bytes, query: bytes) -> RequestTarget:
+    """Check and normalise an ASGI `raw_path`; raise `TargetRefused` for anything but a safe origin-form path."""
+    if not raw_path.startswith(b"/"):
+        raise TargetRefused(
+            "only origin-form request targets (a path starting with '/') are accepted; "
+            "absolute-form, authority-form and asterisk-form targets are refused"
+        )
+    try:
+        text = raw_path.decode("ascii")
+    except UnicodeDecodeError as exc:
+        raise TargetRefused("the request path has bytes outside US-ASCII; percent-encode them") from exc
+    if "#" in text or any(ord(char) < 0x21 or ord(char) == 0x7F for char in text):
+        raise TargetRefused("the request path has a fragment or control characters")
+    normalised = remove_dot_segments(text)
+    path = unquote(normalised, errors="replace")
+    if any(segment in _DOT_SEGMENTS for segment in path.split("/")):
+        raise TargetRefused("the decoded request path has a '.' or '..' segment (behind an encoded '/')")
+    return RequestTarget(raw_path=normalised, path=path, query=query)
+
+
+def remove_dot_segments(raw_path: str) -> str:
+    """RFC 3986 5.2.4 on a raw absolute path; `TargetRefused` when `..` would climb above the root."""
+    output: list[str] = []
+    segments = raw_path.split("/")[1:]
+    for index, segment in enumerate(segments):
+        last = index == len(segments) - 1
+        plain = _DOT.sub(".", segment)
+        if plain == ".":
+            if last:
+                output.append("")
+            continue
+        if plain == "..":
+            if not output:
+                raise TargetRefused("the request path climbs above the root with '..'")
+            output.pop()
+            if last:
+                output.append("")
+            continue
+        output.append(segment)
+    return "/" + "/".join(output)
+
+
+def quote_identifier(identifier: str) -> str:
+    """An identifier as an upstream path: `/` kept (the servers accept ids raw), the rest percent-encoded.
+
+    Raises `TargetRefused` for an identifier with an empty, `.` or `..` segment.
+    """
+    if any(segment in _DOT_SEGMENTS or not segment for segment in identifier.split("/")):
+        raise TargetRefused(f"the identifier {identifier!r} has an empty, '.' or '..' segment")
+    return quote(identifier, safe=_PATH_SAFE)
+
+
+@dataclass(frozen=True)
+class Match:
+    """A deprecated operation: the rule, the route template it matched and its decoded parameters."""
+
+    rule: Rule
+    route: Route
+    params: dict[str, str]
+
+
+class RouteMatcher:
+    """Every deprecated (method, path template) of a rule set, anchored at both ends of the path."""
+
+    def __init__(self, ruleset: RuleSet) -> None:
+        self._routes: dict[str, list[tuple[re.Pattern[str], Route]]] = {}
+        for route in ruleset.routes:
+            self._routes.setdefault(route.method, []).append((_anchored(route.template), route))
+
+    def match(self, method: str, path: str) -> Match | None:
+        """The deprecated operation `method path` (decoded) is, or None for any other traffic."""
+        for pattern, route in self._routes.get(method, ()):
+            found = pattern.fullmatch(path)
+            if found:
+                return Match(route.rule, route, found.groupdict())
+        return None
+
+
+def _anchored(template: str) -> re.Pattern[str]:
+    """`{name}` is one segment, `{name:path}` one or more; a trailing `/` is allowed, as upstream redirects it."""
+    parts: list[str] = []
+    last = 0
+    for param in _PARAM.finditer(template):
+        parts.append(re.escape(template[last : param.start()]))
+        segment = r".+?" if param.group("kind") == "path" else r"[^/]+"
+        parts.append(f"(?P<{param.group('name')}>{segment})")
+        last = param.end()
+    parts.append(re.escape(template[last:]))
+    return re.compile("".join(parts) + "/?", re.DOTALL)

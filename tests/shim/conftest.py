@@ -1,0 +1,118 @@
+"""Fixtures for the shim: a real upstream on a port, and the shim in-process or on a port of its own."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Awaitable, Iterator
+from contextlib import asynccontextmanager, contextmanager
+from pathlib import Path
+from typing import Any, TypeVar
+
+import httpx
+import pytest
+from jsonschema import Draft202012Validator
+from referencing import Registry, Resource
+from referencing.jsonschema import DRAFT202012
+
+from migrate.legacy_spec import legacy_spec
+from migrate.shim.app import ShimApp
+from migrate.shim.proxy import UpstreamConfig
+from migrate.shim.settings import ShimSettings
+from migrate.targets import TargetName
+from tests.shim.upstream import FakeUpstream, serve
+
+T = TypeVar("T")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers",
+        "integration: runs real Llama Stack / OGX servers (Python 3.12 venvs, cached; first run installs them)",
+    )
+
+
+#: The address the in-process client appears to come from.
+CLIENT_ADDRESS = "203.0.113.7"
+
+
+def run(coroutine: Awaitable[T]) -> T:
+    """Run one test scenario on a fresh event loop."""
+
+    async def wrapper() -> T:
+        return await coroutine
+
+    return asyncio.run(wrapper())
+
+
+@pytest.fixture
+def upstream() -> Iterator[tuple[FakeUpstream, str]]:
+    fake = FakeUpstream()
+    with serve(fake) as url:
+        yield fake, url
+
+
+def settings_for(url: str, target: TargetName = "llama-stack-0.7", **options: Any) -> ShimSettings:
+    options.setdefault("event_log", False)
+    timeouts = {name: options.pop(name) for name in ("read_timeout", "connect_timeout") if name in options}
+    return ShimSettings(upstream=UpstreamConfig(url, **timeouts), target=target, **options)
+
+
+@asynccontextmanager
+async def shim_client(settings: ShimSettings) -> AsyncIterator[tuple[httpx.AsyncClient, ShimApp]]:
+    """The shim in-process (httpx.ASGITransport); the app is closed (events flushed) on exit."""
+    app = ShimApp(settings)
+    transport = httpx.ASGITransport(app=app, client=(CLIENT_ADDRESS, 40000))
+    try:
+        async with httpx.AsyncClient(transport=transport, base_url="http://shim.test") as client:
+            yield client, app
+    finally:
+        await app.aclose()
+
+
+@contextmanager
+def shim_server(settings: ShimSettings) -> Iterator[tuple[str, ShimApp]]:
+    """The shim for real: uvicorn (h11) on a free port, lifespan on, as the command runs it."""
+    app = ShimApp(settings)
+    with serve(app, lifespan="on") as url:
+        yield url, app
+
+
+@pytest.fixture
+def events_db(tmp_path: Path) -> Path:
+    return tmp_path / "state" / "events.sqlite3"
+
+
+DOCS = "https://github.com/llamastack/llama-stack/commit/fadf17daf"
+DEPRECATED_2025_11_10 = "@1762732800"
+SUNSET_2026_04 = "Wed, 01 Apr 2026 00:00:00 GMT"
+SUNSET_2026_05 = "Fri, 01 May 2026 00:00:00 GMT"
+
+PROBLEM_SCHEMA = {
+    "type": "object",
+    "required": ["type", "title", "status", "detail"],
+    "properties": {
+        "type": {"type": "string", "pattern": "^https://llama-stack-migrate\\.dev/problems/[a-z-]+$"},
+        "title": {"type": "string"},
+        "status": {"type": "integer"},
+        "detail": {"type": "string"},
+        "instance": {"type": "string"},
+    },
+}
+
+
+def assert_legacy_shape(schema_name: str, document: Any) -> None:
+    registry: Registry[Any] = Registry().with_resource(
+        "urn:spec", Resource.from_contents(legacy_spec(), default_specification=DRAFT202012)
+    )
+    validator = Draft202012Validator({"$ref": f"urn:spec#/components/schemas/{schema_name}"}, registry=registry)
+    assert list(validator.iter_errors(document)) == []
+
+
+def assert_problem(response: httpx.Response, status: int, slug: str) -> dict[str, Any]:
+    assert response.status_code == status
+    assert response.headers["content-type"] == "application/problem+json"
+    problem: dict[str, Any] = response.json()
+    assert list(Draft202012Validator(PROBLEM_SCHEMA).iter_errors(problem)) == []
+    assert problem["status"] == status
+    assert problem["type"] == f"https://llama-stack-migrate.dev/problems/{slug}"
+    return problem

@@ -1,0 +1,388 @@
+"""Deprecated calls are answered through the replacement chosen per rule and target."""
+
+from __future__ import annotations
+
+import socket
+from typing import Any
+
+import httpx
+import pytest
+from ruamel.yaml import YAML
+
+from migrate.targets import TargetName
+from tests.shim.conftest import (
+    DEPRECATED_2025_11_10,
+    DOCS,
+    SUNSET_2026_04,
+    SUNSET_2026_05,
+    assert_legacy_shape,
+    assert_problem,
+    run,
+    settings_for,
+    shim_client,
+    shim_server,
+)
+from tests.shim.upstream import FakeUpstream, model
+
+
+def links(response: httpx.Response) -> dict[str, str]:
+    found = {}
+    for part in response.headers["link"].split(", <"):
+        uri, _, rel = part.partition(">; rel=")
+        found[rel.strip('"')] = uri.lstrip("<")
+    return found
+
+
+def prepare(fake: FakeUpstream) -> None:
+    fake.models["vllm/served"] = model("vllm/served")
+    fake.connectors.append({"connector_type": "mcp", "connector_id": "weather", "url": "http://127.0.0.1:9/mcp"})
+    fake.providers.append(
+        {"api": "tool_runtime", "provider_id": "tavily-search", "provider_type": "remote::tavily-search"}
+    )
+
+
+MODEL = {"model_id": "served", "provider_id": "vllm", "model_type": "llm"}
+MCP_GROUP = {"toolgroup_id": "weather", "provider_id": "model-context-protocol", "mcp_endpoint": {"uri": "http://x"}}
+DATASET = {"purpose": "eval/question-answer", "source": {"type": "uri", "uri": "https://e.org/qa.jsonl"}}
+BENCHMARK = {"benchmark_id": "b", "dataset_id": "qa", "scoring_functions": ["basic::equality"]}
+SCORER = {"scoring_fn_id": "s", "description": "d", "return_type": {"type": "number"}}
+
+#: rule, method, path, body -> per target: (status, outcome kind, path the upstream saw for a forward).
+CALLS: list[tuple[str, str, str, dict[str, Any] | None, dict[TargetName, tuple[int, str, str | None]]]] = [
+    ("LSM101", "POST", "/v1/models", MODEL, {
+        "llama-stack-0.4": (405, "forwarded", "/v1/models"),
+        "llama-stack-0.7": (200, "Model", None),
+        "ogx-1": (200, "Model", None),
+    }),
+    ("LSM102", "DELETE", "/v1/models/vllm%2Fserved", None, {
+        "llama-stack-0.4": (405, "forwarded", "/v1/models/vllm%2Fserved"),
+        "llama-stack-0.7": (200, "null", None),
+        "ogx-1": (200, "null", None),
+    }),
+    ("LSM111", "POST", "/v1/shields", {"shield_id": "g"}, {
+        "llama-stack-0.4": (200, "forwarded", "/v1/shields"),
+        "llama-stack-0.7": (200, "forwarded", "/v1/shields"),
+        "ogx-1": (410, "operation-removed", None),
+    }),
+    ("LSM112", "DELETE", "/v1/shields/g", None, {
+        "llama-stack-0.4": (200, "forwarded", "/v1/shields/g"),
+        "llama-stack-0.7": (200, "forwarded", "/v1/shields/g"),
+        "ogx-1": (410, "operation-removed", None),
+    }),
+    ("LSM121", "POST", "/v1/toolgroups", MCP_GROUP, {
+        "llama-stack-0.4": (404, "forwarded", "/v1/toolgroups"),
+        "llama-stack-0.7": (200, "null", None),
+        "ogx-1": (200, "null", None),
+    }),
+    ("LSM122", "DELETE", "/v1/toolgroups/weather", None, {
+        "llama-stack-0.4": (404, "forwarded", "/v1/toolgroups/weather"),
+        "llama-stack-0.7": (200, "null", None),
+        "ogx-1": (200, "null", None),
+    }),
+    ("LSM131", "POST", "/v1/datasets", DATASET, {
+        "llama-stack-0.4": (200, "forwarded", "/v1beta/datasets"),
+        "llama-stack-0.7": (200, "forwarded", "/v1beta/datasets"),
+        "ogx-1": (410, "operation-removed", None),
+    }),
+    ("LSM132", "DELETE", "/v1/datasets/qa", None, {
+        "llama-stack-0.4": (200, "forwarded", "/v1beta/datasets/qa"),
+        "llama-stack-0.7": (200, "forwarded", "/v1beta/datasets/qa"),
+        "ogx-1": (410, "operation-removed", None),
+    }),
+    ("LSM141", "POST", "/v1/eval/benchmarks", BENCHMARK, {
+        "llama-stack-0.4": (200, "forwarded", "/v1alpha/eval/benchmarks"),
+        "llama-stack-0.7": (200, "forwarded", "/v1alpha/eval/benchmarks"),
+        "ogx-1": (410, "operation-removed", None),
+    }),
+    ("LSM142", "DELETE", "/v1alpha/eval/benchmarks/b", None, {
+        "llama-stack-0.4": (200, "forwarded", "/v1alpha/eval/benchmarks/b"),
+        "llama-stack-0.7": (200, "forwarded", "/v1alpha/eval/benchmarks/b"),
+        "ogx-1": (410, "operation-removed", None),
+    }),
+    ("LSM151", "POST", "/v1/scoring-functions", SCORER, {
+        "llama-stack-0.4": (200, "forwarded", "/v1/scoring-functions"),
+        "llama-stack-0.7": (200, "forwarded", "/v1/scoring-functions"),
+        "ogx-1": (410, "operation-removed", None),
+    }),
+    ("LSM152", "DELETE", "/v1/scoring-functions/s", None, {
+        "llama-stack-0.4": (200, "forwarded", "/v1/scoring-functions/s"),
+        "llama-stack-0.7": (200, "forwarded", "/v1/scoring-functions/s"),
+        "ogx-1": (410, "operation-removed", None),
+    }),
+]  # fmt: skip
+
+CASES = [
+    pytest.param(rule, method, path, body, target, *expected, id=f"{rule}-{target}")
+    for rule, method, path, body, per_target in CALLS
+    for target, expected in per_target.items()
+]
+
+
+@pytest.mark.parametrize(("rule", "method", "path", "body", "target", "status", "kind", "upstream_path"), CASES)
+def test_every_rule_on_every_target(
+    upstream: tuple[FakeUpstream, str],
+    rule: str,
+    method: str,
+    path: str,
+    body: dict[str, Any] | None,
+    target: TargetName,
+    status: int,
+    kind: str,
+    upstream_path: str | None,
+) -> None:
+    fake, url = upstream
+    prepare(fake)
+
+    async def scenario() -> httpx.Response:
+        async with shim_client(settings_for(url, target)) as (client, _):
+            return await client.request(method, path, json=body)
+
+    response = run(scenario())
+    assert response.status_code == status
+    assert response.headers["deprecation"] == DEPRECATED_2025_11_10
+    assert links(response)["deprecation"] == DOCS
+    writes = [seen for seen in fake.seen if seen.method == method]
+    if kind == "forwarded":
+        assert [seen.raw_path for seen in writes] == [upstream_path]
+        if upstream_path != path:
+            assert links(response)["successor-version"] == upstream_path
+        return
+    assert writes == []  # answered through the replacement: nothing was written upstream
+    if kind == "operation-removed":
+        problem = assert_problem(response, 410, kind)
+        assert problem["rule"] == rule
+        assert problem["guidance"] in problem["detail"]
+        if rule in ("LSM111", "LSM112"):
+            assert "sunset" not in response.headers  # removed in ogx 1.0.0, date unknown
+        else:
+            assert response.headers["sunset"] == SUNSET_2026_05
+    elif kind == "Model":
+        assert response.json()["identifier"] == "vllm/served"
+        assert_legacy_shape("Model", response.json())
+        assert response.headers["sunset"] == SUNSET_2026_04
+        assert links(response)["successor-version"] == "/v1/models/vllm/served"
+    else:
+        assert response.content == b"null"
+        assert response.headers["sunset"] == SUNSET_2026_04
+
+
+def test_undeclared_model_gets_the_exact_entry_to_declare(upstream: tuple[FakeUpstream, str]) -> None:
+    _, url = upstream
+    body = {"model_id": "llama-3", "provider_id": "vllm", "provider_model_id": "meta/llama-3", "metadata": {"k": 1}}
+
+    async def scenario() -> httpx.Response:
+        async with shim_client(settings_for(url, "ogx-1")) as (client, _):
+            return await client.post("/v1/models", json=body)
+
+    response = run(scenario())
+    problem = assert_problem(response, 409, "resource-not-declared")
+    assert response.headers["x-should-retry"] == "false"
+    assert problem["identifier"] == "vllm/llama-3"
+    assert problem["config_section"] == "registered_resources.models"
+    assert problem["fix_command"] == (
+        "llama-stack-migrate fix --target ogx-1 --select LSM101 --config RUN_CONFIG --write PATH"
+    )
+    assert YAML(typ="safe").load(problem["yaml"]) == {"registered_resources": {"models": [body]}}
+    assert "registered_resources.models" in problem["detail"]
+    assert links(response)["successor-version"] == "/v1/models/vllm/llama-3"
+
+
+def test_llama_stack_07_names_the_model_by_provider_model_id(upstream: tuple[FakeUpstream, str]) -> None:
+    fake, url = upstream
+    fake.models["vllm/meta/llama-3"] = model("vllm/meta/llama-3")
+    body = {"model_id": "llama-3", "provider_id": "vllm", "provider_model_id": "meta/llama-3"}
+
+    async def scenario() -> httpx.Response:
+        async with shim_client(settings_for(url, "llama-stack-0.7")) as (client, _):
+            return await client.post("/v1/models", json=body)
+
+    response = run(scenario())
+    assert response.status_code == 200
+    assert response.json()["identifier"] == "vllm/meta/llama-3"
+    assert [seen.raw_path for seen in fake.seen] == ["/v1/models/vllm/meta/llama-3"]
+
+
+def test_missing_provider_is_named_in_the_problem(upstream: tuple[FakeUpstream, str]) -> None:
+    fake, url = upstream
+
+    async def scenario() -> httpx.Response:
+        async with shim_client(settings_for(url, "ogx-1")) as (client, _):
+            return await client.post("/v1/models", json={"model_id": "llama-3"})
+
+    problem = assert_problem(run(scenario()), 409, "resource-not-declared")
+    assert problem["missing"] == ["provider_id"]
+    assert YAML(typ="safe").load(problem["yaml"]) == {
+        "registered_resources": {"models": [{"model_id": "llama-3", "provider_id": None}]}
+    }
+    assert fake.seen == []
+
+
+def test_undeclared_mcp_tool_group_gets_a_connector_entry(upstream: tuple[FakeUpstream, str]) -> None:
+    _, url = upstream
+    body = {"toolgroup_id": "mcp::search", "provider_id": "model-context-protocol", "mcp_endpoint": {"uri": "http://m"}}
+
+    async def scenario() -> httpx.Response:
+        async with shim_client(settings_for(url, "llama-stack-0.7")) as (client, _):
+            return await client.post("/v1/toolgroups", json=body)
+
+    problem = assert_problem(run(scenario()), 409, "resource-not-declared")
+    assert YAML(typ="safe").load(problem["yaml"]) == {
+        "connectors": [{"connector_id": "mcp::search", "url": "http://m"}]
+    }
+
+
+@pytest.mark.parametrize("target", ["llama-stack-0.7", "ogx-1"])
+def test_builtin_tool_group_is_satisfied_by_a_configured_provider(
+    upstream: tuple[FakeUpstream, str], target: TargetName
+) -> None:
+    fake, url = upstream
+
+    async def scenario() -> list[httpx.Response]:
+        async with shim_client(settings_for(url, target)) as (client, _):
+            body = {"toolgroup_id": "builtin::websearch", "provider_id": "tavily-search"}
+            absent = await client.post("/v1/toolgroups", json=body)
+            prepare(fake)
+            present = await client.post("/v1/toolgroups", json=body)
+            unregistered = await client.delete("/v1/toolgroups/builtin::websearch")
+            unknown = await client.delete("/v1/toolgroups/builtin::wolfram_alpha")
+            return [absent, present, unregistered, unknown]
+
+    absent, present, unregistered, unknown = run(scenario())
+    problem = assert_problem(absent, 409, "builtin-tool-group-not-served")
+    assert "tavily-search" in problem["detail"]
+    assert (present.status_code, present.content) == (200, b"null")
+    assert (unregistered.status_code, unregistered.content) == (200, b"null")
+    assert_problem(unknown, 404, "resource-not-found")
+
+
+def test_unregister_of_an_unknown_model_is_404(upstream: tuple[FakeUpstream, str]) -> None:
+    _, url = upstream
+
+    async def scenario() -> httpx.Response:
+        async with shim_client(settings_for(url, "ogx-1")) as (client, _):
+            return await client.delete("/v1/models/vllm/nope")
+
+    problem = assert_problem(run(scenario()), 404, "resource-not-found")
+    assert problem["identifier"] == "vllm/nope"
+
+
+def test_unregister_can_be_rejected(upstream: tuple[FakeUpstream, str]) -> None:
+    fake, url = upstream
+    prepare(fake)
+
+    async def scenario() -> httpx.Response:
+        async with shim_client(settings_for(url, "ogx-1", on_unregister="reject")) as (client, _):
+            return await client.delete("/v1/models/vllm/served")
+
+    response = run(scenario())
+    problem = assert_problem(response, 409, "unregister-rejected")
+    assert response.headers["x-should-retry"] == "false"
+    assert "registered_resources.models" in problem["guidance"]
+
+
+def test_invalid_bodies_are_400_problems(upstream: tuple[FakeUpstream, str]) -> None:
+    fake, url = upstream
+
+    async def scenario() -> list[httpx.Response]:
+        async with shim_client(settings_for(url, "ogx-1")) as (client, _):
+            return [
+                await client.post("/v1/models", content=b"{not json"),
+                await client.post("/v1/models", json={"model_id": 3, "model_type": "vision", "extra": 1}),
+                await client.post("/v1/models", json=["model_id"]),
+            ]
+
+    not_json, wrong, array = run(scenario())
+    assert_problem(not_json, 400, "invalid-body")
+    problem = assert_problem(wrong, 400, "invalid-body")
+    pointers = {error["pointer"] for error in problem["errors"]}
+    assert {"/model_id", "/model_type", ""} <= pointers
+    assert wrong.headers["deprecation"] == DEPRECATED_2025_11_10
+    assert_problem(array, 400, "invalid-body")
+    assert fake.seen == []
+
+
+def test_request_body_of_a_deprecated_call_is_limited(upstream: tuple[FakeUpstream, str]) -> None:
+    fake, url = upstream
+    big = {"model_id": "m", "provider_id": "vllm", "metadata": {"blob": "x" * 500}}
+
+    async def scenario() -> httpx.Response:
+        async with shim_client(settings_for(url, "ogx-1", max_body=256)) as (client, _):
+            return await client.post("/v1/models", json=big)
+
+    assert_problem(run(scenario()), 413, "body-too-large")
+
+    def chunks() -> object:
+        for _ in range(10):
+            yield b" " * 100
+
+    with shim_server(settings_for(url, "ogx-1", max_body=256)) as (shim_url, _):
+        streamed = httpx.post(f"{shim_url}/v1/models", content=chunks(), timeout=5)  # type: ignore[arg-type]
+    assert_problem(streamed, 413, "body-too-large")
+    assert fake.seen == []
+
+
+def test_upstream_failures_during_a_read(upstream: tuple[FakeUpstream, str]) -> None:
+    fake, url = upstream
+    fake.fail_reads = True
+
+    async def scenario(base: str) -> httpx.Response:
+        async with shim_client(settings_for(base, "ogx-1")) as (client, _):
+            return await client.post("/v1/models", json=MODEL)
+
+    failed = run(scenario(url))
+    assert failed.status_code == 503
+    assert failed.json() == {"error": {"message": "backend unavailable"}}
+    assert failed.headers["deprecation"] == DEPRECATED_2025_11_10
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        dead = f"http://127.0.0.1:{sock.getsockname()[1]}"
+    unreachable = run(scenario(dead))
+    assert_problem(unreachable, 502, "upstream-unavailable")
+    assert unreachable.headers["deprecation"] == DEPRECATED_2025_11_10
+
+
+def test_reads_carry_the_callers_credentials_only(upstream: tuple[FakeUpstream, str]) -> None:
+    fake, url = upstream
+    prepare(fake)
+
+    async def scenario() -> None:
+        async with shim_client(settings_for(url, "ogx-1")) as (client, _):
+            headers = {"Authorization": "Bearer caller-token", "X-LlamaStack-Provider-Data": '{"k": "v"}'}
+            await client.post("/v1/models", json=MODEL, headers=headers)
+
+    run(scenario())
+    (read,) = fake.seen
+    assert read.raw_path == "/v1/models/vllm/served"
+    assert read.header("authorization") == ["Bearer caller-token"]
+    assert read.header("x-llamastack-provider-data") == []
+
+
+def test_version_gate_is_passed_for_old_sdks(upstream: tuple[FakeUpstream, str]) -> None:
+    fake, url = upstream
+    assert httpx.get(f"{url}/v1/health", headers={"X-LlamaStack-Client-Version": "0.3.5"}).status_code == 426
+
+    async def scenario() -> httpx.Response:
+        async with shim_client(settings_for(url)) as (client, _):
+            return await client.get("/v1/health", headers={"X-LlamaStack-Client-Version": "0.3.5"})
+
+    fake.seen.clear()
+    assert run(scenario()).status_code == 200
+    assert fake.seen[-1].header("x-llamastack-client-version") == ["0.7.3"]
+
+
+def test_forwarded_answer_keeps_upstream_links_and_gets_the_rules_deprecation(
+    upstream: tuple[FakeUpstream, str],
+) -> None:
+    _, url = upstream
+
+    async def scenario() -> httpx.Response:
+        async with shim_client(settings_for(url, "llama-stack-0.7")) as (client, _):
+            return await client.post("/v1/scoring-functions", json=SCORER)
+
+    response = run(scenario())
+    assert response.headers.get_list("deprecation") == [DEPRECATED_2025_11_10]
+    assert response.headers.get_list("link") == [
+        '</v1/scoring-functions>; rel="collection"',
+        f'<{DOCS}>; rel="deprecation"',
+    ]
