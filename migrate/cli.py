@@ -45,7 +45,10 @@ def _errors_to_exit_codes() -> Iterator[None]:
 class _LazyGroup(click.Group):
     """Subcommands with heavy imports (the shim's ASGI server) load only when they are run."""
 
-    lazy: ClassVar[dict[str, tuple[str, str]]] = {"shim": ("migrate.shim.command", "shim")}
+    lazy: ClassVar[dict[str, tuple[str, str]]] = {
+        "shim": ("migrate.shim.command", "shim"),
+        "report": ("migrate.report.command", "report"),
+    }
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted([*super().list_commands(ctx), *self.lazy])
@@ -139,7 +142,12 @@ def _inferred_target(start: Path) -> TargetName:
 @_selection_options
 @click.option("--format", "output_format", type=click.Choice(FORMATS), default="text", show_default=True)
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write the report here.")
-@click.option("--check", is_flag=True, help="Exit 1 when anything is found.")
+@click.option("--check", is_flag=True, help="Exit 1 when anything is found (with --baseline: anything new).")
+@click.option(
+    "--baseline",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="A previous `scan --format json` result: --check fails only on findings not in it.",
+)
 @click.option("-j", "--jobs", type=click.IntRange(min=1), help="Worker processes [default: all cores].")
 @click.option("--color/--no-color", default=None, help="Colour the text output [default: when a terminal].")
 @click.option("--progress/--no-progress", default=None, help="Progress bar on stderr [default: when a terminal].")
@@ -154,6 +162,7 @@ def scan(
     output_format: str,
     output: Path | None,
     check: bool,
+    baseline: Path | None,
     jobs: int | None,
     color: bool | None,
     progress: bool | None,
@@ -189,10 +198,16 @@ def scan(
             use_colour = (output is None and sys.stdout.isatty()) if color is None else color
             text = render_text(report, ruleset, colour=use_colour)
         _write(text, output)
+        gating = report.findings
+        if baseline is not None:
+            from migrate.report.baseline import load_baseline, new_findings
+
+            gating = new_findings(report, load_baseline(baseline))
+            click.echo(f"{len(gating)} finding(s) not in the baseline {baseline}.", err=True)
 
     if prepared.discovery.errors or report.failures:
         sys.exit(EXIT_ERROR)
-    if check and report.findings:
+    if check and gating:
         sys.exit(EXIT_FOUND)
 
 

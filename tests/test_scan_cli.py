@@ -157,3 +157,16 @@ def test_every_command_is_registered(run_cli: RunCli) -> None:
         assert f"  {command} " in listing
     shim_help = run_cli("shim", "--help")
     assert shim_help.returncode == 0 and "--upstream" in shim_help.stdout
+
+
+def test_baseline_gates_only_new_findings(project: Path, run_cli: RunCli) -> None:
+    (project / "baseline.json").write_text(run_cli("scan", "--format", "json", ".", cwd=project).stdout)
+    (project / "app.py").write_text("# a header added above every finding\n" + APP)
+    unchanged = run_cli("scan", "--check", "--baseline", "baseline.json", ".", cwd=project)
+    assert unchanged.returncode == 0, unchanged.stderr
+    assert "0 finding(s) not in the baseline" in unchanged.stderr
+    (project / "app.py").write_text(APP + 'client.models.register(model_id="second", provider_id="x")\n')
+    new = run_cli("scan", "--check", "--baseline", "baseline.json", ".", cwd=project)
+    assert new.returncode == 1 and "1 finding(s) not in the baseline" in new.stderr
+    broken = run_cli("scan", "--check", "--baseline", "app.py", ".", cwd=project)
+    assert broken.returncode == 2

@@ -49,6 +49,11 @@ def fix_python(
         module = cst.parse_module(code)
     except cst.ParserSyntaxError as exc:
         raise SourceError(f"libcst cannot parse the file: {exc.message} (line {exc.raw_line})") from exc
+    printed = module.code
+    if printed != code:  # libcst loses a few spellings (`except X :`, a final lone CR): never write its output
+        chars = enumerate(zip(code, printed, strict=False))
+        line = code.count("\n", 0, next((i for i, (a, b) in chars if a != b), len(printed))) + 1
+        raise SourceError(f"libcst cannot reproduce the file byte for byte (line {line}); it was left alone")
     wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
     calls = _calls_by_position(wrapper)
     constants = module_constants(module)
@@ -195,6 +200,10 @@ class _Rewriter(cst.CSTTransformer):
         for block in (updated_node.orelse, updated_node.finalbody):
             if block is not None and isinstance(block.body, cst.IndentedBlock):
                 kept += block.body.body
+            elif block is not None and isinstance(block.body, cst.SimpleStatementSuite):
+                # a one-line suite (`finally: client.close()`) becomes a line of its own
+                suite = block.body
+                kept.append(cst.SimpleStatementLine(suite.body, trailing_whitespace=suite.trailing_whitespace))
         if kept:
             kept[0] = _prepend_lines(kept[0], carried)
             return cst.FlattenSentinel(kept)

@@ -1,0 +1,155 @@
+"""`llama-stack-migrate report`: the click command (registered in the CLI group by `migrate.cli`).
+
+Exit codes as for the other commands: 0 the report was written; 2 a usage error, an input that
+cannot be read or validated, or a report that could not be written.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import click
+
+from migrate.errors import MigrateError
+from migrate.targets import TARGETS, TargetName
+
+if TYPE_CHECKING:
+    from migrate.report.model import Report
+
+EXIT_ERROR = 2
+FORMATS = ("markdown", "json", "html")
+
+
+def parse_moment(text: str, *, end: bool) -> dt.datetime:
+    """An ISO date or date-time as a UTC instant; a date ends the window after that day when `end`."""
+    try:
+        day = dt.date.fromisoformat(text)
+    except ValueError:
+        pass
+    else:
+        start = dt.datetime(day.year, day.month, day.day, tzinfo=dt.timezone.utc)
+        return start + dt.timedelta(days=1) if end else start
+    try:
+        moment = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError as exc:
+        raise MigrateError(f"{text!r} is not an ISO date (2025-03-01) or date-time (2025-03-01T12:00:00Z)") from exc
+    return moment.replace(tzinfo=dt.timezone.utc) if moment.tzinfo is None else moment
+
+
+def _roots(values: tuple[str, ...]) -> tuple[Path, dict[str, Path]]:
+    """`--root DIR` (every repository) and `--root NAME=DIR` (one repository)."""
+    default = Path(".")
+    named: dict[str, Path] = {}
+    for value in values:
+        name, separator, location = value.partition("=")
+        if separator and name and not Path(value).is_dir():
+            named[name] = Path(location)
+        else:
+            default = Path(value)
+    for directory in [default, *named.values()]:
+        if not directory.is_dir():
+            raise MigrateError(f"--root {directory}: not a directory")
+    return default, named
+
+
+@click.command("report")
+@click.option(
+    "--scan",
+    "scan_files",
+    multiple=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="A `scan --format json` result (repeatable; one per repository).",
+)
+@click.option(
+    "--repo", "named_scans", multiple=True, metavar="NAME=FILE", help="A scan result and its repository's name."
+)
+@click.option("--events", metavar="PATH", help="The shim's SQLite events database.")
+@click.option("--since", metavar="DATE", help="Only events from this ISO date or date-time on.")
+@click.option("--until", metavar="DATE", help="Only events up to this ISO date (inclusive) or date-time.")
+@click.option(
+    "--target", type=click.Choice(TARGETS), help="Judge every repository for this target [default: the scan's]."
+)
+@click.option(
+    "--root",
+    "roots",
+    multiple=True,
+    metavar="[NAME=]DIR",
+    help="Repository root for CODEOWNERS (default: .); NAME=DIR for one repository.",
+)
+@click.option(
+    "--codeowners", type=click.Path(dir_okay=False, path_type=Path), help="CODEOWNERS file [default: GitHub's]."
+)
+@click.option(
+    "--rules",
+    "rule_dirs",
+    multiple=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Extra rule directory.",
+)
+@click.option("--format", "output_format", type=click.Choice(FORMATS), default="markdown", show_default=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write the report here.")
+def report(
+    scan_files: tuple[Path, ...],
+    named_scans: tuple[str, ...],
+    events: str | None,
+    since: str | None,
+    until: str | None,
+    target: TargetName | None,
+    roots: tuple[str, ...],
+    codeowners: Path | None,
+    rule_dirs: tuple[Path, ...],
+    output_format: str,
+    output: Path | None,
+) -> None:
+    """Readiness per repository and target from scan results, and run-time use from the shim's events."""
+    from migrate.atomic import write_text_atomic
+    from migrate.registry import load_rules
+    from migrate.report.build import ReportRequest, build_report
+    from migrate.report.eventstore import Window
+    from migrate.report.sources import scan_inputs
+
+    try:
+        if not scan_files and not named_scans and events is None:
+            raise MigrateError("nothing to report on: give --scan FILE, --repo NAME=FILE or --events PATH")
+        window = Window(
+            parse_moment(since, end=False) if since else None, parse_moment(until, end=True) if until else None
+        )
+        if window.since and window.until and window.since >= window.until:
+            raise MigrateError(f"--since {since} is not before --until {until}")
+        root, named_roots = _roots(roots)
+        request = ReportRequest(
+            scans=scan_inputs(scan_files, named_scans),
+            ruleset=load_rules(list(rule_dirs)),
+            base=Path.cwd(),
+            root=root,
+            roots=named_roots,
+            target=target,
+            codeowners=codeowners,
+            events=events,
+            window=window,
+        )
+        text = _render(build_report(request), output_format)
+        if output is None:
+            click.echo(text, nl=False)
+        else:
+            write_text_atomic(output, text)
+    except MigrateError as exc:
+        click.secho(f"error: {exc}", fg="red", err=True)
+        sys.exit(EXIT_ERROR)
+
+
+def _render(document: Report, output_format: str) -> str:
+    if output_format == "json":
+        from migrate.report.render_json import render_json
+
+        return render_json(document)
+    if output_format == "html":
+        from migrate.report.render_html import render_html
+
+        return render_html(document)
+    from migrate.report.render_markdown import render_markdown
+
+    return render_markdown(document)

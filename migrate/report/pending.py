@@ -1,0 +1,159 @@
+"""Pending declarations: resources clients register through the shim that the target does not declare.
+
+A register call the shim answers `unsatisfied` (409 `resource-not-declared`) names a resource the run
+config lacks. It stays pending unless a later call for the same resource was `satisfied` (it has been
+declared since). Pending resources are de-duplicated by rule, target and identifier and rendered as
+one run-config YAML block per target, with `render_entries`, as `fix` renders entries.
+
+Events (schema version 1) record the target identifier (`resource_id`), not the request body, so an
+entry is rebuilt from the identifier: the rule's identifier template (`{provider_id}/{model_id}`)
+is matched against it to recover the fields it is made of. A field the entry needs that the
+identifier does not hold (a connector's `url`) is unknown: null in the YAML, with a comment.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from migrate.config.entries import ConfigEntry, Unknown
+from migrate.config.merge import render_entries
+from migrate.fix.strategies.declare_connector import BUILTIN_PREFIX
+from migrate.registry import RuleSet
+from migrate.report.eventstore import EventGroup
+from migrate.report.model import PendingEntry, PendingPatch, Unservable
+from migrate.rules import Rule, TargetPlan
+from migrate.shim.entries import identifier_template
+from migrate.targets import TargetName
+
+_PLACEHOLDER = re.compile(r"\{([a-z_|.]+)\}")
+_DECLARATIVE = ("declare-and-read", "declare-connector")
+_NOT_RECORDED = "not recorded by the shim (its events keep the identifier, not the request)"
+
+
+@dataclass(frozen=True)
+class PendingResult:
+    """The YAML patches, the calls no entry can name, and the ones no entry can satisfy."""
+
+    patches: list[PendingPatch]
+    unnamed: int
+    unservable: list[Unservable]
+
+
+@dataclass
+class _Tally:
+    """The unsatisfied calls for one resource, and when it was last found declared."""
+
+    calls: int = 0
+    clients: set[str] = field(default_factory=set)
+    first: dt.datetime | None = None
+    last: dt.datetime | None = None
+    last_satisfied: dt.datetime | None = None
+
+    def add(self, group: EventGroup) -> None:
+        if group.outcome == "satisfied":
+            self.last_satisfied = _later(self.last_satisfied, group.last)
+            return
+        self.calls += group.calls
+        if group.fingerprint is not None:
+            self.clients.add(group.fingerprint)
+        self.first = group.first if self.first is None else min(self.first, group.first)
+        self.last = _later(self.last, group.last)
+
+    @property
+    def pending(self) -> bool:
+        """Unsatisfied, and not found declared after the last unsatisfied call."""
+        if self.last is None:
+            return False
+        return self.last_satisfied is None or self.last_satisfied < self.last
+
+
+def _later(current: dt.datetime | None, other: dt.datetime) -> dt.datetime:
+    return other if current is None else max(current, other)
+
+
+def pending_declarations(groups: Sequence[EventGroup], ruleset: RuleSet) -> PendingResult:
+    """Everything clients tried to register that the target does not have, from the grouped events."""
+    tallies: dict[tuple[str, TargetName, str], _Tally] = {}
+    unnamed = 0
+    for group in groups:
+        rule = ruleset.by_id.get(group.rule_id)
+        if rule is None or rule.operation != "register" or rule.targets[group.target].strategy not in _DECLARATIVE:
+            continue
+        if group.resource_id is None:
+            unnamed += group.calls if group.outcome == "unsatisfied" else 0
+            continue
+        tallies.setdefault((group.rule_id, group.target, group.resource_id), _Tally()).add(group)
+    entries: dict[TargetName, list[tuple[ConfigEntry, PendingEntry]]] = {}
+    unservable: list[Unservable] = []
+    for (rule_id, target, identifier), tally in sorted(tallies.items()):
+        if not tally.pending or tally.first is None or tally.last is None:
+            continue
+        rule = ruleset.by_id[rule_id]
+        plan = rule.targets[target]
+        if plan.strategy == "declare-connector" and identifier.startswith(BUILTIN_PREFIX):
+            unservable.append(
+                Unservable(
+                    rule=rule_id, target=target, identifier=identifier, calls=tally.calls, guidance=plan.guidance
+                )
+            )
+            continue
+        origin = f"shim: {tally.calls} call{'s' * (tally.calls != 1)}, last {tally.last:%Y-%m-%d}"
+        entry = rebuild_entry(rule, plan, identifier, origin)
+        pending = PendingEntry(
+            rule=rule_id,
+            section=entry.section,
+            identifier=identifier,
+            fields=entry.plain(),
+            unknown=entry.unknown_fields,
+            calls=tally.calls,
+            clients=len(tally.clients),
+            first_seen=tally.first,
+            last_seen=tally.last,
+        )
+        entries.setdefault(target, []).append((entry, pending))
+    patches = [
+        PendingPatch(target=target, yaml=render_entries([e for e, _ in items]), entries=[p for _, p in items])
+        for target, items in sorted(entries.items())
+    ]
+    return PendingResult(patches, unnamed, unservable)
+
+
+def rebuild_entry(rule: Rule, plan: TargetPlan, identifier: str, origin: str) -> ConfigEntry:
+    """The run-config entry that makes the target serve `identifier` (fields it cannot tell: unknown)."""
+    assert plan.config_section is not None  # declarative strategies have one (validated with the rule)
+    names, known = _parse_identifier(identifier_template(plan) or "", identifier, rule)
+    needed = set(plan.fields) if plan.strategy == "declare-connector" else set(names)
+    fields: dict[str, Any] = {}
+    for source, destination in plan.fields.items():
+        if source in known:
+            fields[destination] = known[source]
+        elif source in needed:
+            fields[destination] = Unknown(_NOT_RECORDED)
+    id_field = plan.fields.get(rule.sdk.required[0], rule.sdk.required[0])
+    return ConfigEntry(section=plan.config_section, id_field=id_field, fields=fields, rule=rule.id, origin=origin)
+
+
+def _parse_identifier(template: str, identifier: str, rule: Rule) -> tuple[list[str], dict[str, str]]:
+    """The request fields `template` is made of, and their values in `identifier` ({} when it does not fit).
+
+    Every placeholder but the last takes the shortest text (provider ids hold no `/`), the last takes
+    the rest. Of alternatives (`{provider_model_id|model_id}`) the rule's required field gets the
+    value: declaring it alone makes the target build the same identifier.
+    """
+    names: list[str] = []
+    pattern = ""
+    last = 0
+    placeholders = list(_PLACEHOLDER.finditer(template))
+    for index, placeholder in enumerate(placeholders):
+        pattern += re.escape(template[last : placeholder.start()])
+        pattern += "(.+)" if index == len(placeholders) - 1 else "(.+?)"
+        choices = placeholder.group(1).split("|")
+        names.append(next((name for name in choices if name in rule.sdk.required), choices[-1]))
+        last = placeholder.end()
+    pattern += re.escape(template[last:])
+    match = re.fullmatch(pattern, identifier, re.DOTALL) if placeholders else None
+    return names, dict(zip(names, match.groups(), strict=True)) if match else {}

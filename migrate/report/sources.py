@@ -1,0 +1,79 @@
+"""The scan inputs of a report: `scan --format json` files, each named as a repository.
+
+A file given as `--repo NAME=FILE` is named NAME. A plain `--scan FILE` is named after the folder its
+findings share (`examples/legacy-app/...` gives `legacy-app`), or after the file's stem when they
+share none (the scan ran at the repository root).
+"""
+
+from __future__ import annotations
+
+import posixpath
+from dataclasses import dataclass
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from migrate.errors import MigrateError
+from migrate.scan_report import ScanReport
+
+
+@dataclass(frozen=True)
+class ScanInput:
+    """One repository's scan result and where it came from."""
+
+    name: str
+    path: Path
+    scan: ScanReport
+
+
+def load_scan(path: Path, *, what: str = "scan result") -> ScanReport:
+    """Read a `scan --format json` file; `MigrateError` naming the file and the first problems."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise MigrateError(f"cannot read the {what} {path}: {exc.strerror or exc}") from exc
+    try:
+        return ScanReport.model_validate_json(data)
+    except ValidationError as exc:
+        problems = [
+            f"{'.'.join(str(part) for part in error['loc']) or '(top level)'}: {error['msg']}"
+            for error in exc.errors()[:5]
+        ]
+        more = f" (and {exc.error_count() - 5} more)" if exc.error_count() > 5 else ""
+        raise MigrateError(
+            f"{path} is not a `scan --format json` result (schema version 1): {'; '.join(problems)}{more}"
+        ) from exc
+
+
+def scan_inputs(plain: tuple[Path, ...], named: tuple[str, ...]) -> list[ScanInput]:
+    """Load every `--scan FILE` and `--repo NAME=FILE`; repository names must be unique."""
+    inputs: list[ScanInput] = []
+    for spec in named:
+        name, separator, file = spec.partition("=")
+        if not separator or not name or not file:
+            raise MigrateError(f"--repo {spec!r}: expected NAME=FILE")
+        inputs.append(ScanInput(name, Path(file), load_scan(Path(file))))
+    for path in plain:
+        scan = load_scan(path)
+        inputs.append(ScanInput(repository_name(scan, path), path, scan))
+    seen: dict[str, Path] = {}
+    for item in inputs:
+        if item.name in seen:
+            raise MigrateError(
+                f"{seen[item.name]} and {item.path} are both named repository {item.name!r}: "
+                "name them with --repo NAME=FILE"
+            )
+        seen[item.name] = item.path
+    return inputs
+
+
+def repository_name(scan: ScanReport, path: Path) -> str:
+    """The last folder the scan's paths share, else the stem of the scan file."""
+    paths = [finding.path for finding in scan.findings] + [failure.path for failure in scan.failures]
+    folders = [posixpath.dirname(item) for item in paths]
+    if folders:
+        common = posixpath.commonpath(folders) if len({f.startswith("/") for f in folders}) == 1 else ""
+        name = posixpath.basename(common)
+        if name not in ("", ".", ".."):
+            return name
+    return path.stem

@@ -1,0 +1,47 @@
+"""Fixtures for the report: the example app's real scan, the synthetic event history, the command."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import REPO
+from tests.report.history import write_history
+
+RunReport = Callable[..., subprocess.CompletedProcess[str]]
+
+#: Runs the `report` click command as a process. Once `migrate.cli` registers the command, this is
+#: the same as `python -m migrate report ...`.
+
+
+def run_process(*args: str, cwd: Path = REPO) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, *args], cwd=cwd, capture_output=True, text=True, timeout=300, check=False)
+
+
+@pytest.fixture(scope="session")
+def example_scan(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """`scan --format json examples/legacy-app`, run for real from the repository root."""
+    output = tmp_path_factory.mktemp("scan") / "legacy-app.json"
+    process = run_process("-m", "migrate", "scan", "--format", "json", "examples/legacy-app", "-o", str(output))
+    assert process.returncode == 0, process.stderr
+    return output
+
+
+@pytest.fixture(scope="session")
+def history_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The synthetic event history in a real SQLite file written by the shim's store."""
+    return write_history(tmp_path_factory.mktemp("events") / "shim-events.sqlite3")
+
+
+@pytest.fixture
+def run_report() -> RunReport:
+    """`run_report("--scan", "x.json", cwd=...)` runs the report command and returns the process."""
+
+    def run(*args: str, cwd: Path = REPO) -> subprocess.CompletedProcess[str]:
+        return run_process("-m", "migrate", "report", *args, cwd=cwd)
+
+    return run
