@@ -44,11 +44,13 @@ class Route:
     pattern: re.Pattern[str]
 
 
-def compile_route(template: str) -> re.Pattern[str]:
-    """A regex that finds the route at the end of a URL (prefix, query and trailing `/` allowed).
+def compile_route(template: str, *, anchored: bool = False) -> re.Pattern[str]:
+    """A regex for the route: `{name}` matches one path segment, `{name:path}` one or more.
 
-    `{name}` matches one path segment, `{name:path}` one or more. A `HOLE` character (an unknown
-    value in an f-string or concatenation) may stand for any part of a parameter.
+    By default it finds the route at the end of a URL (a scheme, host or prefix before it, a query
+    and a trailing `/` after it), and a `HOLE` (an unknown value in an f-string or concatenation)
+    may stand for any part of a parameter. `anchored` patterns are for `fullmatch` on a request
+    path (a trailing `/` allowed, as upstream redirects it).
     """
     parts: list[str] = []
     last = 0
@@ -58,7 +60,7 @@ def compile_route(template: str) -> re.Pattern[str]:
         parts.append(f"(?P<{match.group('name')}>{segment})")
         last = match.end()
     parts.append(re.escape(template[last:]))
-    return re.compile("".join(parts) + r"/?(?:[?#].*)?$", re.DOTALL)
+    return re.compile("".join(parts) + ("/?" if anchored else r"/?(?:[?#].*)?$"), re.DOTALL)
 
 
 @dataclass(frozen=True)

@@ -15,10 +15,9 @@ from dataclasses import dataclass
 from urllib.parse import quote, unquote
 
 from migrate.errors import MigrateError
-from migrate.registry import Route, RuleSet
+from migrate.registry import Route, RuleSet, compile_route
 from migrate.rules import Rule
 
-_PARAM = re.compile(r"\{(?P<name>[a-z_]+)(?::(?P<kind>path))?\}")
 _DOT = re.compile(r"%2e", re.IGNORECASE)
 _DOT_SEGMENTS = frozenset({".", ".."})
 #: Characters kept as they are when an identifier is put into an upstream path: RFC 3986 pchar plus `/`.
@@ -110,7 +109,7 @@ class RouteMatcher:
     def __init__(self, ruleset: RuleSet) -> None:
         self._routes: dict[str, list[tuple[re.Pattern[str], Route]]] = {}
         for route in ruleset.routes:
-            self._routes.setdefault(route.method, []).append((_anchored(route.template), route))
+            self._routes.setdefault(route.method, []).append((compile_route(route.template, anchored=True), route))
 
     def match(self, method: str, path: str) -> Match | None:
         """The deprecated operation `method path` (decoded) is, or None for any other traffic."""
@@ -119,16 +118,3 @@ class RouteMatcher:
             if found:
                 return Match(route.rule, route, found.groupdict())
         return None
-
-
-def _anchored(template: str) -> re.Pattern[str]:
-    """`{name}` is one segment, `{name:path}` one or more; a trailing `/` is allowed, as upstream redirects it."""
-    parts: list[str] = []
-    last = 0
-    for param in _PARAM.finditer(template):
-        parts.append(re.escape(template[last : param.start()]))
-        segment = r".+?" if param.group("kind") == "path" else r"[^/]+"
-        parts.append(f"(?P<{param.group('name')}>{segment})")
-        last = param.end()
-    parts.append(re.escape(template[last:]))
-    return re.compile("".join(parts) + "/?", re.DOTALL)
