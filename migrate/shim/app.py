@@ -7,6 +7,9 @@ for the upstream (`version.VersionGate`), and then either
 * a deprecated call is answered by the handler its rule and the target select (`answers`), with
   the deprecation headers (`headers`), and recorded as one event (`events`).
 
+Paths under `metrics.RESERVED_PREFIX` are the shim's own (metrics, health) and never go upstream.
+Every request is counted in `metrics` by kind and status class, with its duration.
+
 A failure while handling one request is answered with a problem document (or, when the answer has
 already started, by closing the connection) and logged without request data; it never stops the app.
 """
@@ -28,6 +31,8 @@ from migrate.shim.events import Event, EventRecorder, EventSink, JsonLinesLog, O
 from migrate.shim.headers import Header, deprecation_headers, end_to_end
 from migrate.shim.identity import Fingerprinter, identify, load_or_create_key
 from migrate.shim.matching import Match, RequestTarget, RouteMatcher, TargetRefused, parse_target
+from migrate.shim.metrics import Kind, MetricsListener, ShimMetrics, health_document, is_reserved, reserved_answer
+from migrate.shim.postgres import PostgresStore, PostgresURL
 from migrate.shim.problems import (
     Problem,
     internal_error,
@@ -67,9 +72,11 @@ class _Tracked:
 
 
 def build_recorder(settings: ShimSettings) -> EventRecorder:
-    """The SQLite store (when `settings.events`) and the JSON event log on stderr (when `settings.event_log`)."""
+    """The store (`settings.events`: SQLite or PostgreSQL) and the JSON event log on stderr (`settings.event_log`)."""
     sinks: list[EventSink] = []
-    if settings.events is not None:
+    if isinstance(settings.events, PostgresURL):
+        sinks.append(PostgresStore(settings.events))
+    elif settings.events is not None:
         sinks.append(SQLiteStore(settings.events))
     if settings.event_log:
         sinks.append(JsonLinesLog(sys.stderr))
@@ -100,6 +107,12 @@ class ShimApp:
             fingerprinter = Fingerprinter(load_or_create_key(key_path) if key_path else secrets.token_bytes(32))
         self.fingerprinter = fingerprinter
         self.recorder = recorder if recorder is not None else build_recorder(settings)
+        self.metrics = ShimMetrics([rule.id for rule in self.ruleset.rules], settings.target, self.recorder)
+        self.metrics_listener: MetricsListener | None = None
+        if settings.metrics_listen is not None:
+            host, port = settings.metrics_listen
+            self.metrics_listener = MetricsListener(self.metrics, self.health, host, port)
+            self.metrics_listener.start()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "lifespan":
@@ -108,9 +121,15 @@ class ShimApp:
             await self._http(scope, receive, send)
 
     async def aclose(self) -> None:
-        """Close the upstream pool and flush the event sinks."""
+        """Close the upstream pool, the metrics listener and flush the event sinks."""
         await self.upstream.aclose()
+        if self.metrics_listener is not None:
+            await asyncio.to_thread(self.metrics_listener.close)
         await asyncio.to_thread(self.recorder.close)
+
+    def health(self) -> bytes:
+        """The health document (`metrics.HEALTH_PATH`)."""
+        return health_document(self.settings.target, self.recorder)
 
     async def _lifespan(self, receive: Receive, send: Send) -> None:
         while True:
@@ -123,8 +142,10 @@ class ShimApp:
                 return
 
     async def _http(self, scope: Scope, receive: Receive, send: Send) -> None:
+        started = time.perf_counter()
         tracked = _Tracked(send)
         instance: str | None = None
+        kind: Kind | None = "refused"
         try:
             if scope["method"] == "CONNECT":
                 await _send_problem(tracked, method_not_allowed("CONNECT"))
@@ -132,11 +153,17 @@ class ShimApp:
             raw_path: bytes = scope.get("raw_path") or scope["path"].encode("utf-8")
             target = parse_target(raw_path, scope.get("query_string", b""))
             instance = target.raw_path
+            if is_reserved(target.path):
+                kind = None  # the shim's own paths (scrapes, probes) are not counted
+                await self._reserved(scope, tracked, target)
+                return
             headers = await self.gate.rewrite(_forwarded_headers(scope))
             match = self.matcher.match(scope["method"], target.path)
             if match is None:
+                kind = "passthrough"
                 await self._passthrough(scope, receive, tracked, target, headers)
             else:
+                kind = "deprecated"
                 await self._deprecated(scope, receive, tracked, target, headers, match)
         except TargetRefused as exc:
             await _send_problem(tracked, invalid_request_target(str(exc)))
@@ -147,14 +174,37 @@ class ShimApp:
             log.debug("internal error", exc_info=True)
             if tracked.status is None:
                 await _send_problem(tracked, internal_error(instance))
+        finally:
+            if kind is not None:
+                self.metrics.request_done(kind, tracked.status, time.perf_counter() - started)
+
+    async def _reserved(self, scope: Scope, send: _Tracked, target: RequestTarget) -> None:
+        accept = dict(scope["headers"]).get(b"accept")
+        status, content_type, body, extra = reserved_answer(
+            scope["method"],
+            target.path,
+            None if self.metrics_listener is not None else self.metrics,
+            self.health,
+            accept.decode("latin-1") if accept is not None else None,
+        )
+        headers = [(name.encode("latin-1"), value.encode("latin-1")) for name, value in extra]
+        if scope["method"] == "HEAD":
+            headers.append((b"content-length", str(len(body)).encode("ascii")))
+            headers.append((b"content-type", content_type.encode("latin-1")))
+            await send({"type": "http.response.start", "status": status, "headers": headers})
+            await send({"type": "http.response.body", "body": b"", "more_body": False})
+            return
+        await _send_body(send, status, content_type.encode("latin-1"), body, headers)
 
     async def _passthrough(
         self, scope: Scope, receive: Receive, send: _Tracked, target: RequestTarget, headers: list[Header]
     ) -> None:
         complete = asyncio.Event()
         body = request_body(scope, receive, complete)
+        sent = time.perf_counter()
         try:
             async with self.upstream.request(scope["method"], target.upstream_target, headers, body) as response:
+                self.metrics.upstream_answered("passthrough", time.perf_counter() - sent)
                 await relay(response, send, receive, complete)
         except UpstreamError as exc:
             if send.status is None:
@@ -228,10 +278,12 @@ class ShimApp:
         upstream_target = forward.raw_path + ("?" + target.query.decode("latin-1") if target.query else "")
         complete = asyncio.Event()
         complete.set()
+        sent = time.perf_counter()
         try:
             async with self.upstream.request(
                 scope["method"], upstream_target, outgoing, body if has_body else None
             ) as response:
+                self.metrics.upstream_answered("deprecated", time.perf_counter() - sent)
                 await relay(response, send, receive, complete, extra)
                 return response.status
         except UpstreamError as exc:
@@ -263,6 +315,7 @@ class ShimApp:
         client = scope.get("client")
         if outcome == "forwarded" and status is None:
             outcome = "upstream-error"
+        self.metrics.deprecated_call(match.rule.id, outcome)
         self.recorder.submit(
             Event(
                 time=datetime.now(timezone.utc),

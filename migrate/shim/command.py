@@ -18,8 +18,12 @@ import uvicorn
 import yarl
 
 from migrate.errors import MigrateError
+from migrate.registry import load_rules
 from migrate.shim.events import default_events_path
+from migrate.shim.nginx import NginxSite, render_nginx
+from migrate.shim.postgres import PostgresURL, is_postgres_url
 from migrate.shim.proxy import Upstream, UpstreamConfig
+from migrate.shim.server import server_config
 from migrate.shim.settings import ShimSettings, check_upstream_url
 from migrate.shim.version import fetch_version, target_for_version
 from migrate.targets import TARGETS, TargetName
@@ -35,11 +39,11 @@ _SIZE = re.compile(r"^(?P<number>\d+)\s*(?P<unit>|k|kib|m|mib)$", re.IGNORECASE)
 _UNITS = {"": 1, "k": 1024, "kib": 1024, "m": 1024 * 1024, "mib": 1024 * 1024}
 
 
-def parse_listen(value: str) -> tuple[str, int]:
+def parse_listen(value: str, option: str = "--listen") -> tuple[str, int]:
     """`[HOST:]PORT` (IPv6 in brackets); a bare port binds 127.0.0.1."""
     found = _LISTEN.match(value.strip())
     if not found or not 0 < int(found.group("port")) < 65536:
-        raise MigrateError(f"--listen {value!r}: expected [HOST:]PORT, e.g. 127.0.0.1:{DEFAULT_PORT}")
+        raise MigrateError(f"{option} {value!r}: expected [HOST:]PORT, e.g. 127.0.0.1:{DEFAULT_PORT}")
     host = (found.group("host") or DEFAULT_HOST).strip("[]")
     return host, int(found.group("port"))
 
@@ -50,6 +54,17 @@ def parse_size(value: str) -> int:
     if not found:
         raise MigrateError(f"--max-body {value!r}: expected bytes such as 1048576, 512KiB or 1MiB")
     return int(found.group("number")) * _UNITS[found.group("unit").lower()]
+
+
+def parse_events(value: str | None) -> Path | PostgresURL:
+    """`--events`: a `postgresql://` URL, or the path of an SQLite file (the default path when None)."""
+    if value is None:
+        return default_events_path()
+    if is_postgres_url(value):
+        return PostgresURL(value)
+    if "://" in value:
+        raise MigrateError(f"--events: {value.split('://', 1)[0]}:// is not a store; give a file or postgresql://...")
+    return Path(value)
 
 
 def _is_loopback(host: str) -> bool:
@@ -93,14 +108,34 @@ async def _detect_target(config: UpstreamConfig) -> tuple[TargetName, str]:
 @click.option(
     "--events",
     "events_path",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="SQLite file of deprecation events [default: $XDG_STATE_HOME/llama-stack-migrate/shim-events.sqlite3].",
+    metavar="PATH|URL",
+    help="SQLite file, or postgresql://user@host/db URL, for deprecation events "
+    "[default: $XDG_STATE_HOME/llama-stack-migrate/shim-events.sqlite3].",
 )
 @click.option("--no-event-log", is_flag=True, help="Do not write one JSON line per event to stderr.")
 @click.option(
     "--fingerprint-key",
     type=click.Path(dir_okay=False, path_type=Path),
-    help="Key file for credential fingerprints [default: beside the events file, '.key' appended].",
+    help="Key file for credential fingerprints [default: beside the events file, '.key' appended; "
+    "required with a postgresql:// store, the same file on every shim].",
+)
+@click.option(
+    "--metrics-listen",
+    metavar="[HOST:]PORT",
+    help="Serve the Prometheus metrics on a port of their own [default: on the shim's port, "
+    "under /-/llama-stack-migrate/metrics].",
+)
+@click.option(
+    "--emit-nginx",
+    is_flag=True,
+    help="Print an nginx config that sends only the deprecated calls to the shim (at --listen), then exit.",
+)
+@click.option(
+    "--nginx-listen",
+    default="80",
+    show_default=True,
+    metavar="[HOST:]PORT",
+    help="The listen address of the server block that --emit-nginx prints.",
 )
 @click.option("--max-body", default="1MiB", show_default=True, help="Largest request body of a deprecated call.")
 @click.option("--connect-timeout", type=float, default=10.0, show_default=True, help="Seconds to connect upstream.")
@@ -127,9 +162,12 @@ def shim(
     target: TargetName | None,
     listen: str,
     on_unregister: str,
-    events_path: Path | None,
+    events_path: str | None,
     no_event_log: bool,
     fingerprint_key: Path | None,
+    metrics_listen: str | None,
+    emit_nginx: bool,
+    nginx_listen: str,
     max_body: str,
     connect_timeout: float,
     read_timeout: float,
@@ -139,6 +177,16 @@ def shim(
     log_level: str,
 ) -> None:
     """Proxy a Llama Stack / OGX server and answer the deprecated register/unregister calls."""
+    if emit_nginx:
+        try:
+            check_upstream_url(upstream)
+            shim_host, shim_port = parse_listen(listen)
+            site = NginxSite(upstream.rstrip("/"), shim_host, shim_port, nginx_listen, connect_timeout, read_timeout)
+            click.echo(render_nginx(load_rules(list(rule_dirs)), site), nl=False)
+        except MigrateError as exc:
+            click.secho(f"error: {exc}", fg="red", err=True)
+            sys.exit(EXIT_ERROR)
+        return
     logging.basicConfig(level=log_level.upper(), stream=sys.stderr, format="%(asctime)s %(levelname)s %(message)s")
     try:
         config = _server_config(
@@ -149,6 +197,7 @@ def shim(
             events_path=events_path,
             event_log=not no_event_log,
             fingerprint_key=fingerprint_key,
+            metrics_listen=metrics_listen,
             max_body=max_body,
             upstream_config=UpstreamConfig(
                 upstream.rstrip("/"),
@@ -172,9 +221,10 @@ def _server_config(
     target: TargetName | None,
     listen: str,
     on_unregister: str,
-    events_path: Path | None,
+    events_path: str | None,
     event_log: bool,
     fingerprint_key: Path | None,
+    metrics_listen: str | None,
     max_body: str,
     upstream_config: UpstreamConfig,
     rule_dirs: tuple[Path, ...],
@@ -185,6 +235,15 @@ def _server_config(
     check_upstream_url(upstream)
     host, port = parse_listen(listen)
     body_limit = parse_size(max_body)
+    events = parse_events(events_path)
+    if isinstance(events, PostgresURL) and fingerprint_key is None:
+        raise MigrateError(
+            "--events postgresql://... needs --fingerprint-key FILE, the same file on every shim that shares "
+            "the store, so that one credential has one fingerprint across the fleet"
+        )
+    metrics_address = parse_listen(metrics_listen, "--metrics-listen") if metrics_listen is not None else None
+    if metrics_address is not None and metrics_address[1] == port and metrics_address[0] == host:
+        raise MigrateError(f"--metrics-listen {metrics_listen} is the shim's own address {listen}")
     parsed = yarl.URL(upstream)
     if parsed.port == port and (parsed.host == host or (_is_loopback(parsed.host or "") and _is_loopback(host))):
         raise MigrateError(f"--upstream {upstream} is the shim's own address {listen}: it would proxy to itself")
@@ -196,25 +255,16 @@ def _server_config(
         target=target,
         on_unregister="reject" if on_unregister == "reject" else "acknowledge",
         max_body=body_limit,
-        events=events_path or default_events_path(),
+        events=events,
         event_log=event_log,
         fingerprint_key=fingerprint_key,
         rule_dirs=rule_dirs,
+        metrics_listen=metrics_address,
     )
     app = ShimApp(settings)
     if not _is_loopback(host):
         log.warning("listening on %s: anyone who can reach it can use %s through the shim", host, upstream)
     log.info("shim on http://%s:%d -> %s (target %s), events in %s", host, port, upstream, target, settings.events)
-    return uvicorn.Config(
-        app,
-        host=host,
-        port=port,
-        http="h11",
-        ws="none",
-        lifespan="on",
-        access_log=False,
-        proxy_headers=False,
-        server_header=False,
-        date_header=False,
-        log_level=log_level,
-    )
+    if app.metrics_listener is not None:
+        log.info("metrics on http://%s:%d/metrics", *app.metrics_listener.address)
+    return server_config(app, host=host, port=port, log_level=log_level)

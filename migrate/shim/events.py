@@ -4,8 +4,9 @@
 writer thread. When a queue is full, or a batch cannot be written, the events are dropped, counted
 (`dropped`) and the log says so (the first time, then at most every `DROP_LOG_INTERVAL_S`).
 
-Sinks: `SQLiteStore` (the embedded default) and `JsonLinesLog` (one JSON object per line, stderr by
-default). A further store (PostgreSQL) is another `BatchWriter` behind a `BatchingSink`.
+Sinks: `SQLiteStore` (the embedded default), `postgres.PostgresStore` (a fleet's shared store) and
+`JsonLinesLog` (one JSON object per line, stderr by default). Each counts the events it has
+`written` and `dropped`, for the metrics.
 """
 
 from __future__ import annotations
@@ -77,6 +78,16 @@ class EventSink(Protocol):
     """Where events go. `submit` must return at once and never raise."""
 
     @property
+    def name(self) -> str:
+        """A short fixed name (`sqlite`, `postgresql`, `event-log`): a metrics label."""
+        ...
+
+    @property
+    def written(self) -> int:
+        """Events the store has accepted so far."""
+        ...
+
+    @property
     def dropped(self) -> int:
         """Events lost so far (queue full, write failed, shut down)."""
         ...
@@ -114,17 +125,28 @@ class BatchingSink:
         batch_size: int = 500,
         flush_interval: float = 0.5,
     ) -> None:
-        self.name = name
+        self._name = name
         self._writer = writer
         self._queue: queue.Queue[Event | None] = queue.Queue(maxsize=capacity)
         self._batch_size = batch_size
         self._flush_interval = flush_interval
         self._lock = threading.Lock()
         self._dropped = 0
+        self._written = 0
+        self._in_flight = 0
         self._last_drop_log = float("-inf")
         self._closed = False
         self._thread = threading.Thread(target=self._run, name=f"shim-events-{name}", daemon=True)
         self._thread.start()
+
+    @property
+    def name(self) -> str:
+        return self._name
+
+    @property
+    def written(self) -> int:
+        with self._lock:
+            return self._written
 
     @property
     def dropped(self) -> int:
@@ -141,7 +163,10 @@ class BatchingSink:
             self._drop(1, "the queue is full (the store is slow or down)")
 
     def close(self, timeout: float = 10.0) -> None:
-        """Write what is queued, then stop the thread (events still queued after `timeout` are lost)."""
+        """Write what is queued, then stop the thread.
+
+        Events still queued after `timeout`, and the batch being written then, are counted as dropped.
+        """
         if self._closed:
             return
         self._closed = True
@@ -155,7 +180,9 @@ class BatchingSink:
                     break
         self._thread.join(max(0.0, deadline - time.monotonic()))
         if self._thread.is_alive():
-            self._drop(self._queue.qsize(), "the writer did not finish before shutdown")
+            with self._lock:
+                in_flight = self._in_flight
+            self._drop(self._queue.qsize() + in_flight, "the writer did not finish before shutdown")
         else:
             self._writer.close()
 
@@ -170,7 +197,7 @@ class BatchingSink:
             if should_log:
                 self._last_drop_log = now
         if should_log:
-            log.warning("deprecation events dropped by the %s sink: %s (%d dropped so far)", self.name, reason, total)
+            log.warning("deprecation events dropped by the %s sink: %s (%d dropped so far)", self._name, reason, total)
 
     def _run(self) -> None:
         stop = False
@@ -193,10 +220,19 @@ class BatchingSink:
                 except queue.Empty:
                     break
             if batch:
+                with self._lock:
+                    self._in_flight = len(batch)
                 try:
                     self._writer.write(batch)
-                except MigrateError as exc:
-                    self._drop(len(batch), str(exc))
+                except Exception as exc:  # the writer thread must outlive any failure of one batch
+                    with self._lock:
+                        self._in_flight = 0
+                    reason = str(exc) if isinstance(exc, MigrateError) else f"unexpected {type(exc).__name__}"
+                    self._drop(len(batch), reason)
+                else:
+                    with self._lock:
+                        self._in_flight = 0
+                        self._written += len(batch)
 
 
 _COLUMNS = tuple(Event.model_fields)

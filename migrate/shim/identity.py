@@ -8,11 +8,13 @@ value itself is never stored, and without the key a fingerprint cannot be tested
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import hmac
 import os
 import re
 import secrets
+import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -63,16 +65,23 @@ class Fingerprinter:
 
 
 def load_or_create_key(path: Path) -> bytes:
-    """The key in `path`, created (32 random bytes, hex, mode 0600) when the file does not exist."""
+    """The key in `path`, created (32 random bytes, hex, mode 0600) when the file does not exist.
+
+    The key is written to a temporary file and hard-linked into place, so a shim starting at the
+    same moment never reads a half-written key: the link either wins, or finds the other's key.
+    """
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        try:
-            descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        except FileExistsError:
-            text = path.read_text(encoding="ascii").strip()
-            return bytes.fromhex(text)
-        with os.fdopen(descriptor, "w", encoding="ascii") as handle:
-            handle.write(secrets.token_hex(32) + "\n")
+        if not path.exists():
+            descriptor, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+            try:
+                with os.fdopen(descriptor, "w", encoding="ascii") as handle:
+                    handle.write(secrets.token_hex(32) + "\n")
+                os.chmod(temporary, 0o600)
+                with contextlib.suppress(FileExistsError):
+                    os.link(temporary, path)
+            finally:
+                os.unlink(temporary)
         return bytes.fromhex(path.read_text(encoding="ascii").strip())
     except (OSError, ValueError) as exc:
         raise MigrateError(f"cannot read or create the fingerprint key {path}: {exc}") from exc

@@ -1,28 +1,38 @@
-"""The upstream side: one pooled aiohttp session, and the streaming relay of a request and its answer.
+"""The upstream side: a pooled HTTP/1.1 client of the shim's own, and the streaming relay of a request and its answer.
 
-aiohttp was chosen over httpx.AsyncClient by measurement (docs/shim.md, "Upstream client"): on the
-same machine httpx fell from 800 to 210 requests/s between 1 and 256 concurrent requests while
-aiohttp stayed between 2,400 and 5,000 (httpx issue #3215).
+The client is a plain asyncio protocol per connection; answers are parsed by llhttp (`httptools`, the
+parser uvicorn and aiohttp use). It was chosen by measurement (`benchmarks/shim_speed.py`, docs/shim.md
+"Upstream client"): on a 2-core machine a keep-alive GET cost aiohttp ~100 us of CPU and this client
+~20-35 us, and httpx.AsyncClient collapses under concurrency (httpx issue #3215). The shim needs only a
+small part of a general client: one fixed upstream, no redirects, cookies, proxies or decompression.
 
-Nothing is buffered: the request body goes upstream as it arrives from the client, and the answer
-goes back chunk by chunk as it arrives (SSE and chunked answers are flushed per chunk). Paths are
-sent exactly as given (`encoded=True`: no re-quoting, `%2F` stays), no header is added except
-`Host` and the `X-Forwarded-*` fields the caller supplies, redirects are not followed, cookies are
-not kept, and compressed bodies stay compressed.
+Nothing is buffered: the request body goes upstream as it arrives from the client (the first 64 KiB are
+read ahead, so a small body can be sent again), and the answer goes back chunk by chunk as it arrives
+(SSE and chunked answers are flushed per chunk). Paths are sent exactly as given (`%2F` stays), no
+header is added except `Host`, the body framing (`Content-Length` or `Transfer-Encoding: chunked`) and
+the `X-Forwarded-*` fields the caller supplies.
+
+Connections are kept alive and reused (at most `max_connections`, most recently used first). A request
+that finds its pooled connection closed by the upstream before any byte of the answer (an idle
+keep-alive timeout) is sent once more on a new connection when its body is replayable; a body larger
+than the read-ahead always gets a new connection.
 """
 
 from __future__ import annotations
 
 import asyncio
+import collections
+import contextlib
 import logging
+import re
+import ssl
 from collections.abc import AsyncIterator, Awaitable, Callable, MutableMapping, Sequence
-from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from typing import Any, Literal
+from types import TracebackType
+from typing import Any, Literal, cast
 
-import aiohttp
+import httptools
 import yarl
-from multidict import CIMultiDict
 
 from migrate.errors import MigrateError
 from migrate.shim.headers import Header, end_to_end
@@ -37,8 +47,16 @@ Body = bytes | AsyncIterator[bytes] | None
 
 #: Extra answer headers that are added beside the upstream's own instead of replacing them.
 _ADDITIVE = frozenset({b"link"})
-#: Headers aiohttp would invent when the client did not send them.
-_NO_AUTO_HEADERS = ("User-Agent", "Accept", "Accept-Encoding", "Content-Type")
+#: Bytes of a streamed request body read before the request is sent; a body that ends within them is replayable.
+_READ_AHEAD = 64 * 1024
+#: Answer bytes held for a slow client before reading from the upstream pauses.
+_HIGH_WATER = 256 * 1024
+#: What may not appear in a request target or a header field sent upstream (no request smuggling).
+_BAD_TARGET = re.compile(r"[\x00-\x20\x7f]")
+_BAD_NAME = re.compile(rb"[^!#$%&'*+\-.^_`|~0-9A-Za-z]")
+_BAD_VALUE = re.compile(rb"[\x00\r\n]")
+#: Request headers the client sets itself (the framing is decided per request).
+_OWN_HEADERS = frozenset({b"host", b"content-length", b"transfer-encoding"})
 
 
 class UpstreamError(MigrateError):
@@ -73,8 +91,212 @@ class UpstreamResponse:
     body: AsyncIterator[bytes]
 
 
+class _Connection(asyncio.Protocol):
+    """One HTTP/1.1 connection to the upstream, carrying one exchange at a time."""
+
+    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
+        self._loop = loop
+        self._parser = httptools.HttpResponseParser(self)
+        self._transport: asyncio.Transport | None = None
+        self._waiter: asyncio.Future[None] | None = None
+        self._drain: asyncio.Future[None] | None = None
+        self._write_paused = False
+        self.closed: asyncio.Future[None] = loop.create_future()
+        self.lost = False
+        self.error: UpstreamError | None = None
+        self.begin(head_only=False)
+        self.active = False
+
+    def begin(self, *, head_only: bool) -> None:
+        """Start an exchange; `head_only` for a HEAD request, whose answer has no body."""
+        self.active = True
+        self.head_only = head_only
+        self.started = False
+        self.interim = False
+        self.status = 0
+        self.headers: list[Header] = []
+        self.has_head = False
+        self.framed = True
+        self.complete = False
+        self.keep_alive = False
+        self.chunks: collections.deque[bytes] = collections.deque()
+        self.buffered = 0
+        self.reading_paused = False
+
+    # asyncio callbacks
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        self._transport = cast(asyncio.Transport, transport)  # uvloop's transports are not subclasses
+
+    def data_received(self, data: bytes) -> None:
+        if self.complete or not self.active:
+            self.fail(UpstreamError("protocol", "the upstream sent bytes that answer no request"))
+            return
+        try:
+            self._parser.feed_data(data)
+        except httptools.HttpParserUpgrade:
+            self.fail(UpstreamError("protocol", "the upstream switched protocols"))
+        except httptools.HttpParserError as exc:
+            self.fail(UpstreamError("protocol", f"the upstream sent a malformed answer ({type(exc).__name__})"))
+
+    def eof_received(self) -> bool:
+        return False
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self.lost = True
+        if not self.complete and self.error is None:
+            if self.has_head and not self.framed:
+                self.complete = True  # an answer without a length ends with the connection
+            else:
+                self.error = UpstreamError(
+                    "protocol", "the upstream closed the connection before its answer was complete"
+                )
+        self._wake()
+        if self._drain is not None and not self._drain.done():
+            self._drain.set_result(None)
+        if not self.closed.done():
+            self.closed.set_result(None)
+
+    def pause_writing(self) -> None:
+        self._write_paused = True
+
+    def resume_writing(self) -> None:
+        self._write_paused = False
+        if self._drain is not None and not self._drain.done():
+            self._drain.set_result(None)
+
+    # llhttp callbacks
+
+    def on_message_begin(self) -> None:
+        if self.complete:
+            raise RuntimeError("a second answer to one request")
+        self.started = True
+        self.headers = []
+
+    def on_header(self, name: bytes, value: bytes) -> None:
+        self.headers.append((name.lower(), value))
+
+    def on_headers_complete(self) -> None:
+        status = self._parser.get_status_code()
+        if status < 200:  # 1xx interim answer (101 raises HttpParserUpgrade): the final one follows
+            self.interim = True
+            return
+        self.status = status
+        self.has_head = True
+        self.framed = self.head_only or status in (204, 304) or any(name in _OWN_HEADERS for name, _ in self.headers)
+        if self.head_only:
+            self.complete = True
+        self._wake()
+
+    def on_body(self, body: bytes) -> None:
+        if self.complete:
+            return  # the body of an answer to HEAD: not relayed, and the connection is not reused
+        self.chunks.append(body)
+        self.buffered += len(body)
+        if self.buffered > _HIGH_WATER and not self.reading_paused and self._transport is not None:
+            self.reading_paused = True
+            self._transport.pause_reading()
+        self._wake()
+
+    def on_message_complete(self) -> None:
+        if self.complete:
+            return
+        if self.interim:
+            self.interim = False
+            return
+        self.keep_alive = self._parser.should_keep_alive()
+        self.complete = True
+        self._wake()
+
+    # the exchange
+
+    def write(self, data: bytes) -> None:
+        if self.lost or self._transport is None:
+            raise UpstreamError("protocol", "the upstream closed the connection while the request was sent")
+        self._transport.write(data)
+
+    async def drain(self) -> None:
+        if self._write_paused and not self.lost:
+            self._drain = self._loop.create_future()
+            await self._drain
+        if self.lost:
+            raise UpstreamError("protocol", "the upstream closed the connection while the request was sent")
+
+    async def wait(self, timeout: float) -> None:
+        """Until the next event of the answer; `UpstreamError` on a broken exchange or after `timeout` s of silence."""
+        if self.error is None:
+            waiter = self._waiter = self._loop.create_future()
+            timer = self._loop.call_later(timeout, _expire, waiter)
+            try:
+                await waiter
+            finally:
+                timer.cancel()
+                self._waiter = None
+        if self.error is not None:
+            raise self.error
+
+    async def body(self, timeout: float) -> AsyncIterator[bytes]:
+        while True:
+            if self.chunks:
+                chunk = self.chunks.popleft()
+                self.buffered -= len(chunk)
+                if self.reading_paused and not self.chunks and self._transport is not None:
+                    self.reading_paused = False
+                    self._transport.resume_reading()
+                yield chunk
+            elif self.complete:
+                return
+            else:
+                await self.wait(timeout)
+
+    @property
+    def reusable(self) -> bool:
+        """The last answer ended cleanly and the connection stays open."""
+        return self.complete and self.keep_alive and not self.head_only and not self.chunks and not self.lost
+
+    def fail(self, error: UpstreamError) -> None:
+        if self.error is None:
+            self.error = error
+        self.close()
+        self._wake()
+
+    def close(self) -> None:
+        if self._transport is not None and not self._transport.is_closing():
+            self._transport.close()
+
+    def _wake(self) -> None:
+        if self._waiter is not None and not self._waiter.done():
+            self._waiter.set_result(None)
+
+
+def _expire(waiter: asyncio.Future[None]) -> None:
+    if not waiter.done():
+        waiter.set_exception(UpstreamError("timeout", "the upstream did not answer in time"))
+
+
+class _Exchange:
+    """`async with upstream.request(...) as response`: the connection goes back to the pool at the end."""
+
+    def __init__(self, upstream: Upstream, method: str, target: str, headers: Sequence[Header], body: Body) -> None:
+        self._upstream = upstream
+        self._request = (method, target, headers, body)
+        self._connection: _Connection | None = None
+
+    async def __aenter__(self) -> UpstreamResponse:
+        connection = self._connection = await self._upstream._exchange(*self._request)
+        return UpstreamResponse(
+            connection.status, end_to_end(connection.headers), connection.body(self._upstream.config.read_timeout)
+        )
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        if self._connection is not None:
+            self._upstream._release(self._connection)
+
+
 class Upstream:
-    """The fixed upstream server, reached through one connection pool."""
+    """The fixed upstream server, reached through one pool of keep-alive connections."""
 
     def __init__(self, config: UpstreamConfig) -> None:
         self.config = config
@@ -82,69 +304,219 @@ class Upstream:
         self._origin = base.origin()
         self._prefix = base.raw_path.rstrip("/")
         self.host = base.raw_authority
-        self._session: aiohttp.ClientSession | None = None
-
-    def _client(self) -> aiohttp.ClientSession:
-        if self._session is None:
-            self._session = aiohttp.ClientSession(
-                connector=aiohttp.TCPConnector(limit=self.config.max_connections, limit_per_host=0),
-                cookie_jar=aiohttp.DummyCookieJar(),
-                auto_decompress=False,
-                trust_env=False,
-                timeout=aiohttp.ClientTimeout(
-                    total=None,
-                    connect=self.config.pool_timeout,
-                    sock_connect=self.config.connect_timeout,
-                    sock_read=self.config.read_timeout,
-                ),
-            )
-        return self._session
-
-    async def aclose(self) -> None:
-        """Close the pool (a later request opens a new one)."""
-        session, self._session = self._session, None
-        if session is not None:
-            await session.close()
+        self._host_header = base.raw_authority.encode("ascii")
+        self._address = (base.raw_host or "", base.port or (443 if base.scheme == "https" else 80))
+        self._ssl = ssl.create_default_context() if base.scheme == "https" else None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._idle: list[_Connection] = []
+        self._open = 0
+        self._slots: collections.deque[asyncio.Future[None]] = collections.deque()
+        self._all: set[_Connection] = set()
 
     def url(self, target: str) -> yarl.URL:
         """The upstream URL of an origin-form `target` (path and query, already percent-encoded)."""
         return yarl.URL(str(self._origin) + self._prefix + target, encoded=True)
 
-    @asynccontextmanager
-    async def request(
-        self, method: str, target: str, headers: Sequence[Header], body: Body
-    ) -> AsyncIterator[UpstreamResponse]:
-        """Send one request; the response body must be consumed inside the `async with` block."""
-        outgoing = CIMultiDict((name.decode("latin-1"), value.decode("latin-1")) for name, value in headers)
+    def request(self, method: str, target: str, headers: Sequence[Header], body: Body) -> _Exchange:
+        """Send one request; the response body must be consumed inside the `async with` block.
+
+        `target` is origin-form (path and query, percent-encoded); `headers` lower-case, without `Host`.
+        """
+        return _Exchange(self, method, target, headers, body)
+
+    async def aclose(self) -> None:
+        """Close every connection (a later request opens new ones)."""
+        connections, self._all, self._idle = self._all, set(), []
+        self._open = 0
+        for connection in connections:
+            connection.close()
+        waiting = [connection.closed for connection in connections if not connection.closed.done()]
+        if waiting:
+            await asyncio.wait(waiting, timeout=5)
+
+    async def _exchange(self, method: str, target: str, headers: Sequence[Header], body: Body) -> _Connection:
+        if _BAD_TARGET.search(target):
+            raise UpstreamError("protocol", "the request target has a character that cannot go upstream")
+        streamed = body is not None and not isinstance(body, bytes)
+        payload = body if isinstance(body, bytes) else None
+        rest: AsyncIterator[bytes] | None = None
+        if body is not None and not isinstance(body, bytes):
+            payload, rest = await _read_ahead(body)
+        chunked = streamed and not any(name == b"content-length" for name, _ in headers)
+        first = self._head(method, target, headers, payload, streamed, chunked)
+        if chunked:
+            first += (_frame(payload) if payload else b"") + (b"0\r\n\r\n" if rest is None else b"")
+        elif payload:
+            first += payload
+        for attempt in (1, 2):
+            connection, reused = await self._acquire(fresh=rest is not None)
+            try:
+                connection.begin(head_only=method == "HEAD")
+                connection.write(first)
+                if rest is not None:
+                    await _send_stream(connection, rest, chunked)
+                while not connection.has_head:
+                    await connection.wait(self.config.read_timeout)
+                return connection
+            except UpstreamError:
+                self._discard(connection)
+                if attempt == 1 and reused and connection.lost and not connection.started and rest is None:
+                    log.debug("a pooled upstream connection was closed by the upstream; sending again")
+                    continue
+                raise
+            except BaseException:
+                self._discard(connection)
+                raise
+        raise AssertionError("unreachable")
+
+    def _head(
+        self,
+        method: str,
+        target: str,
+        headers: Sequence[Header],
+        payload: bytes | None,
+        streamed: bool,
+        chunked: bool,
+    ) -> bytes:
+        lines = [
+            method.encode("ascii"),
+            b" ",
+            (self._prefix + target).encode("ascii"),
+            b" HTTP/1.1\r\nhost: ",
+            self._host_header,
+        ]
+        for name, value in headers:
+            if name in _OWN_HEADERS and not (name == b"content-length" and streamed and not chunked):
+                continue
+            if _BAD_NAME.search(name) or _BAD_VALUE.search(value):
+                raise UpstreamError("protocol", "a request header cannot go upstream (invalid name or value)")
+            lines += (b"\r\n", name, b": ", value)
+        if chunked:
+            lines.append(b"\r\ntransfer-encoding: chunked")
+        elif payload is not None and not streamed:
+            lines += (b"\r\ncontent-length: ", str(len(payload)).encode("ascii"))
+        lines.append(b"\r\n\r\n")
+        return b"".join(lines)
+
+    def _bind(self) -> None:
+        loop = asyncio.get_running_loop()
+        if self._loop is not loop:
+            self._loop = loop
+            self._idle, self._all, self._open = [], set(), 0
+            self._slots.clear()
+
+    async def _acquire(self, *, fresh: bool) -> tuple[_Connection, bool]:
+        self._bind()
+        while True:
+            while self._idle and not fresh:
+                connection = self._idle.pop()
+                if not connection.lost:
+                    return connection, True
+                self._forget(connection)
+            if fresh and self._idle and self._open >= self.config.max_connections:
+                self._forget(self._idle.pop(0))
+            if self._open < self.config.max_connections:
+                self._open += 1
+                try:
+                    connection = await self._connect()
+                except BaseException:
+                    self._open -= 1
+                    self._wake_slot()
+                    raise
+                self._all.add(connection)
+                return connection, False
+            await self._wait_slot()
+
+    async def _connect(self) -> _Connection:
+        loop = asyncio.get_running_loop()
+        host, port = self._address
         try:
-            async with self._client().request(
-                method,
-                self.url(target),
-                headers=outgoing,
-                data=body,
-                allow_redirects=False,
-                skip_auto_headers=_NO_AUTO_HEADERS,
-            ) as response:
-                yield UpstreamResponse(
-                    status=response.status,
-                    headers=end_to_end((name.lower(), value) for name, value in response.raw_headers),
-                    body=_chunks(response),
-                )
-        except (asyncio.TimeoutError, aiohttp.ServerTimeoutError) as exc:
-            raise UpstreamError("timeout", f"the upstream did not answer {method} in time") from exc
-        except aiohttp.ClientConnectorError as exc:
-            raise UpstreamError("unavailable", f"cannot connect to the upstream: {exc.os_error}") from exc
-        except aiohttp.ClientError as exc:
-            raise UpstreamError("protocol", f"the upstream broke the exchange: {type(exc).__name__}") from exc
+            _, connection = await asyncio.wait_for(
+                loop.create_connection(
+                    lambda: _Connection(loop), host, port, ssl=self._ssl, server_hostname=host if self._ssl else None
+                ),
+                self.config.connect_timeout,
+            )
+        except asyncio.TimeoutError as exc:
+            raise UpstreamError("timeout", "connecting to the upstream timed out") from exc
+        except OSError as exc:
+            raise UpstreamError("unavailable", f"cannot connect to the upstream: {exc}") from exc
+        return connection
+
+    async def _wait_slot(self) -> None:
+        assert self._loop is not None
+        slot: asyncio.Future[None] = self._loop.create_future()
+        self._slots.append(slot)
+        timer = self._loop.call_later(self.config.pool_timeout, _expire_slot, slot)
+        try:
+            await slot
+        finally:
+            timer.cancel()
+            if not slot.done() or slot.cancelled():
+                self._remove_slot(slot)
+
+    def _remove_slot(self, slot: asyncio.Future[None]) -> None:
+        with contextlib.suppress(ValueError):
+            self._slots.remove(slot)
+
+    def _wake_slot(self) -> None:
+        while self._slots:
+            slot = self._slots.popleft()
+            if not slot.done():
+                slot.set_result(None)
+                return
+
+    def _release(self, connection: _Connection) -> None:
+        connection.active = False
+        if connection.reusable and connection in self._all:
+            self._idle.append(connection)
+            self._wake_slot()
+        else:
+            self._discard(connection)
+
+    def _discard(self, connection: _Connection) -> None:
+        connection.close()
+        self._forget(connection)
+
+    def _forget(self, connection: _Connection) -> None:
+        if connection in self._all:
+            self._all.discard(connection)
+            self._open -= 1
+            connection.close()
+            self._wake_slot()
 
 
-async def _chunks(response: aiohttp.ClientResponse) -> AsyncIterator[bytes]:
-    async for chunk in response.content.iter_any():
-        yield chunk
+def _expire_slot(slot: asyncio.Future[None]) -> None:
+    if not slot.done():
+        slot.set_exception(UpstreamError("timeout", "no upstream connection became free in time"))
+
+
+def _frame(chunk: bytes) -> bytes:
+    return b"%x\r\n%b\r\n" % (len(chunk), chunk)
+
+
+async def _read_ahead(body: AsyncIterator[bytes]) -> tuple[bytes, AsyncIterator[bytes] | None]:
+    """Up to `_READ_AHEAD` bytes of `body`, and the rest as a stream (None when the body ended within them)."""
+    parts: list[bytes] = []
+    size = 0
+    async for chunk in body:
+        parts.append(chunk)
+        size += len(chunk)
+        if size > _READ_AHEAD:
+            return b"".join(parts), body
+    return b"".join(parts), None
+
+
+async def _send_stream(connection: _Connection, stream: AsyncIterator[bytes], chunked: bool) -> None:
+    async for chunk in stream:
+        connection.write(_frame(chunk) if chunked else chunk)
+        await connection.drain()
+    if chunked:
+        connection.write(b"0\r\n\r\n")
 
 
 def request_body(scope: Scope, receive: Receive, complete: asyncio.Event) -> Body:
-    """The client's body as a stream for aiohttp, or None when the request has none (RFC 9112 6.3)."""
+    """The client's body as a stream for `Upstream.request`, or None when the request has none (RFC 9112 6.3)."""
     headers = dict(scope["headers"])
     if b"content-length" not in headers and b"transfer-encoding" not in headers:
         complete.set()
@@ -221,11 +593,8 @@ async def relay(
 
 
 async def _pump(body: AsyncIterator[bytes], send: Send) -> None:
-    try:
-        async for chunk in body:
-            await send({"type": "http.response.body", "body": chunk, "more_body": True})
-    except (asyncio.TimeoutError, aiohttp.ClientError) as exc:
-        raise UpstreamError("protocol", f"the upstream answer broke off: {type(exc).__name__}") from exc
+    async for chunk in body:
+        await send({"type": "http.response.body", "body": chunk, "more_body": True})
     await send({"type": "http.response.body", "body": b"", "more_body": False})
 
 

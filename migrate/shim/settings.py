@@ -9,6 +9,7 @@ import yarl
 
 from migrate.errors import MigrateError
 from migrate.shim.answers import OnUnregister
+from migrate.shim.postgres import PostgresURL
 from migrate.shim.proxy import UpstreamConfig
 from migrate.targets import TargetName
 
@@ -17,16 +18,21 @@ DEFAULT_MAX_BODY = 1024 * 1024
 
 @dataclass(frozen=True)
 class ShimSettings:
-    """`events` None: no SQLite store (the JSON event log alone, if `event_log`)."""
+    """`events`: an SQLite file, a PostgreSQL URL, or None for no store (the JSON event log alone, if `event_log`).
+
+    `metrics_listen`: a separate (host, port) for the metrics; None serves them on the shim's own
+    port under the reserved prefix (`metrics.METRICS_PATH`).
+    """
 
     upstream: UpstreamConfig
     target: TargetName
     on_unregister: OnUnregister = "acknowledge"
     max_body: int = DEFAULT_MAX_BODY
-    events: Path | None = None
+    events: Path | PostgresURL | None = None
     event_log: bool = True
     fingerprint_key: Path | None = None
     rule_dirs: tuple[Path, ...] = ()
+    metrics_listen: tuple[str, int] | None = None
 
     def __post_init__(self) -> None:
         check_upstream_url(self.upstream.base_url)
@@ -35,10 +41,10 @@ class ShimSettings:
 
     @property
     def key_path(self) -> Path | None:
-        """The fingerprint key: as given, else beside the events database."""
+        """The fingerprint key: as given, else beside an SQLite events file (None: a random key per process)."""
         if self.fingerprint_key is not None:
             return self.fingerprint_key
-        return self.events.with_name(self.events.name + ".key") if self.events is not None else None
+        return self.events.with_name(self.events.name + ".key") if isinstance(self.events, Path) else None
 
 
 def check_upstream_url(url: str) -> None:

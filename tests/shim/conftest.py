@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import itertools
 from collections.abc import AsyncIterator, Awaitable, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from pathlib import Path
@@ -17,11 +18,14 @@ from referencing.jsonschema import DRAFT202012
 from migrate.legacy_spec import legacy_spec
 from migrate.shim.app import ShimApp
 from migrate.shim.proxy import UpstreamConfig
+from migrate.shim.server import server_config
 from migrate.shim.settings import ShimSettings
 from migrate.targets import TargetName
+from tests.shim.postgres_server import PostgresCluster, postgres_cluster
 from tests.shim.upstream import FakeUpstream, serve
 
 T = TypeVar("T")
+_DATABASES = itertools.count(1)
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -71,15 +75,36 @@ async def shim_client(settings: ShimSettings) -> AsyncIterator[tuple[httpx.Async
 
 @contextmanager
 def shim_server(settings: ShimSettings) -> Iterator[tuple[str, ShimApp]]:
-    """The shim for real: uvicorn (h11) on a free port, lifespan on, as the command runs it."""
+    """The shim for real: on a free port, with the uvicorn configuration of the `shim` command (`server_config`)."""
     app = ShimApp(settings)
-    with serve(app, lifespan="on") as url:
+    with serve(app, config=server_config(app, host="127.0.0.1", port=0, log_level="warning")) as url:
         yield url, app
 
 
 @pytest.fixture
 def events_db(tmp_path: Path) -> Path:
     return tmp_path / "state" / "events.sqlite3"
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[PostgresCluster]:
+    """A private PostgreSQL cluster shared by the session's tests (each uses a database of its own)."""
+    with postgres_cluster() as cluster:
+        yield cluster
+
+
+@pytest.fixture
+def postgres_db(postgres: PostgresCluster, request: pytest.FixtureRequest) -> str:
+    """A new empty database in the session's cluster; its URL (with the password)."""
+    name = "".join(char if char.isalnum() else "_" for char in request.node.name.lower())[:40]
+    return postgres.create_database(f"t{next(_DATABASES)}_{name}")
+
+
+@pytest.fixture
+def private_postgres() -> Iterator[PostgresCluster]:
+    """A cluster of the test's own, for tests that stop or restart the server."""
+    with postgres_cluster() as cluster:
+        yield cluster
 
 
 DOCS = "https://github.com/llamastack/llama-stack/commit/fadf17daf"

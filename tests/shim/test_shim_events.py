@@ -250,3 +250,17 @@ def test_a_client_leaving_mid_body_is_recorded_as_invalid(upstream: tuple[FakeUp
     (event,) = rows(events_db)
     assert (event["rule_id"], event["outcome"], event["status"]) == ("LSM101", "invalid", 0)
     assert fake.seen == []
+
+
+def test_concurrent_key_creation_gives_every_process_the_same_complete_key(tmp_path: Path) -> None:
+    import multiprocessing
+
+    from migrate.shim.identity import load_or_create_key
+
+    path = tmp_path / "fleet.key"
+    context = multiprocessing.get_context("fork")
+    with context.Pool(8) as pool:
+        keys = pool.map(load_or_create_key, [path] * 64)
+    assert len(set(keys)) == 1 and len(keys[0]) == 32
+    assert oct(path.stat().st_mode & 0o777) == "0o600"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["fleet.key"]  # no temporary file left

@@ -187,13 +187,13 @@ async def _raw(send: Any, status: int, headers: Headers, body: bytes) -> None:
 
 
 @contextmanager
-def serve(app: Any, *, lifespan: Literal["on", "off"] = "off") -> Iterator[str]:
-    """Serve `app` with uvicorn (h11) on a free 127.0.0.1 port in a thread; yields its base URL."""
+def serve(app: Any, *, lifespan: Literal["on", "off"] = "off", config: uvicorn.Config | None = None) -> Iterator[str]:
+    """Serve `app` with uvicorn (h11, or as `config` says) on a free 127.0.0.1 port in a thread; yields its base URL."""
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind(("127.0.0.1", 0))
     port = sock.getsockname()[1]
-    config = uvicorn.Config(
+    config = config or uvicorn.Config(
         app,
         http="h11",
         ws="none",

@@ -1,0 +1,321 @@
+"""The PostgreSQL event store, for a fleet of shims that share one database (`--events postgresql://...`).
+
+`PostgresWriter` is a `BatchWriter` behind a `BatchingSink` (see `events.py`), so a down or slow
+database never blocks a request: the writer thread retries a batch for `retry_for` seconds, then
+drops it (counted); meanwhile the bounded queue fills up and further events are dropped (counted).
+
+Exactly once, even across retries: every event gets a UUID (version 7, time-ordered, so inserts stay
+at the right edge of the primary-key index) when its batch is first tried, and rows are inserted
+with `ON CONFLICT DO NOTHING` (the key is the only unique one). A batch whose commit was lost with
+the connection is retried with the same ids, so a row that did land is not written twice.
+
+The table (`deprecation_events`, the SQLite store's columns) is created when missing, under a
+transaction-level advisory lock, so shims starting together do not race on `CREATE TABLE`. When the
+table already exists, nothing but a `SELECT` runs: the shim's role then only needs `INSERT`.
+
+The password in a URL never reaches a log or an error message: `PostgresURL` shows it as `***`, and
+driver messages are scrubbed of it. psycopg 3 is imported only when a PostgreSQL store is opened.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import secrets
+import threading
+import time
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit, urlunsplit
+
+from migrate.errors import MigrateError
+from migrate.shim.events import SCHEMA_VERSION, BatchingSink, Event
+
+if TYPE_CHECKING:
+    import psycopg
+
+log = logging.getLogger("migrate.shim")
+
+SCHEMES = ("postgresql", "postgres")
+#: The key of the advisory lock held while the schema is created (any constant unique to this tool).
+_SCHEMA_LOCK = 0x4C534D_5348494D  # "LSM" "SHIM"
+_MASK = "***"
+_COLUMNS = tuple(Event.model_fields)
+
+CREATE_SQL = f"""
+CREATE TABLE IF NOT EXISTS deprecation_events (
+    id uuid PRIMARY KEY,
+    time timestamptz NOT NULL,
+    rule_id text NOT NULL,
+    target text NOT NULL,
+    method text NOT NULL,
+    path text NOT NULL,
+    outcome text NOT NULL,
+    status integer NOT NULL,
+    upstream_status integer,
+    latency_ms double precision NOT NULL,
+    resource_id text,
+    client_address text,
+    user_agent text,
+    sdk_name text,
+    sdk_lang text,
+    sdk_version text,
+    credential_fingerprint text
+);
+CREATE INDEX IF NOT EXISTS deprecation_events_rule_time ON deprecation_events (rule_id, time);
+CREATE TABLE IF NOT EXISTS llama_stack_migrate_schema (
+    component text PRIMARY KEY,
+    version integer NOT NULL
+);
+INSERT INTO llama_stack_migrate_schema (component, version) VALUES ('deprecation_events', {SCHEMA_VERSION})
+    ON CONFLICT (component) DO NOTHING;
+"""
+_INSERT = (
+    f"INSERT INTO deprecation_events (id, {', '.join(_COLUMNS)}) "
+    f"VALUES ({', '.join(['%s'] * (len(_COLUMNS) + 1))}) ON CONFLICT DO NOTHING"
+).encode("ascii")
+#: Connection parameters the shim sets unless the URL sets them (seconds, or milliseconds for TCP).
+_DEFAULT_PARAMS = {
+    "connect_timeout": "5",
+    "application_name": "llama-stack-migrate-shim",
+    "keepalives": "1",
+    "keepalives_idle": "30",
+    "keepalives_interval": "10",
+    "keepalives_count": "3",
+    "tcp_user_timeout": "15000",
+}
+
+
+def is_postgres_url(value: str) -> bool:
+    """True for `postgresql://...` and `postgres://...` (what `--events` treats as a URL)."""
+    return value.split("://", 1)[0].lower() in SCHEMES and "://" in value
+
+
+@dataclass(frozen=True)
+class PostgresURL:
+    """A PostgreSQL connection URL; `str()` and `repr()` show it with the password as `***`."""
+
+    url: str = field(repr=False)
+
+    def __post_init__(self) -> None:
+        if not is_postgres_url(self.url):
+            raise MigrateError(f"--events {self.masked!r}: expected postgresql://[user[:password]@]host[:port]/dbname")
+        try:
+            parts = urlsplit(self.url)
+            parts.port  # noqa: B018 - raises ValueError for a port that is not a number
+        except ValueError as exc:
+            raise MigrateError(f"--events {self.masked!r} is not a valid PostgreSQL URL") from exc
+        if not parts.path.strip("/"):
+            raise MigrateError(f"--events {self.masked!r} names no database (postgresql://host/DBNAME)")
+
+    @property
+    def password(self) -> str | None:
+        """The password in the URL (userinfo or `password=` parameter), or None."""
+        try:
+            parts = urlsplit(self.url)
+            userinfo_password = unquote(parts.password) if parts.password else None
+        except ValueError:
+            return None
+        query_password = dict(parse_qsl(parts.query)).get("password")
+        return userinfo_password or query_password or None
+
+    @property
+    def masked(self) -> str:
+        """The URL with any password replaced by `***`."""
+        return mask_url(self.url)
+
+    def scrub(self, text: str) -> str:
+        """`text` with every occurrence of the password (plain or percent-encoded) replaced by `***`."""
+        password = self.password
+        if not password:
+            return text
+        for form in {password, quote(password, safe="")}:
+            text = text.replace(form, _MASK)
+        return text
+
+    def __str__(self) -> str:
+        return self.masked
+
+    def __repr__(self) -> str:
+        return f"PostgresURL({self.masked!r})"
+
+
+def mask_url(url: str) -> str:
+    """`url` with the password of its userinfo and any `password=` query parameter shown as `***`."""
+    try:
+        parts = urlsplit(url)
+        netloc = parts.netloc
+        if "@" in netloc:
+            userinfo, _, hostinfo = netloc.rpartition("@")
+            if ":" in userinfo:
+                userinfo = userinfo.split(":", 1)[0] + ":" + _MASK
+            netloc = f"{userinfo}@{hostinfo}"
+        query = parts.query
+        if query:
+            pairs = [(name, _MASK if name == "password" else value) for name, value in parse_qsl(query, True)]
+            query = urlencode(pairs, safe="*")
+        return urlunsplit((parts.scheme, netloc, parts.path, query, parts.fragment))
+    except ValueError:
+        scheme = url.split("://", 1)[0]
+        return f"{scheme}://{_MASK}"
+
+
+def uuid7() -> uuid.UUID:
+    """A random UUID whose first 48 bits are the Unix time in milliseconds (RFC 9562 version 7)."""
+    millis = time.time_ns() // 1_000_000 & ((1 << 48) - 1)
+    rand_a = secrets.randbits(12)
+    rand_b = secrets.randbits(62)
+    return uuid.UUID(int=(millis << 80) | (0x7 << 76) | (rand_a << 64) | (0b10 << 62) | rand_b)
+
+
+Row = tuple[Any, ...]
+
+
+class PostgresWriter:
+    """Inserts batches into `deprecation_events`; retries a failed batch with the same ids, then raises.
+
+    The connection is opened on first use by the writer thread, and opened again after a failure,
+    so a database that is down when the shim starts or that restarts later is picked up again.
+    """
+
+    def __init__(
+        self,
+        url: PostgresURL,
+        *,
+        retry_for: float = 5.0,
+        statement_timeout: float = 10.0,
+        connect_params: dict[str, str] | None = None,
+    ) -> None:
+        try:
+            from psycopg import conninfo
+        except ImportError as exc:
+            raise MigrateError("--events postgresql://... needs psycopg 3: pip install 'psycopg[binary]'") from exc
+        try:
+            given = conninfo.conninfo_to_dict(url.url)
+        except Exception:  # psycopg.ProgrammingError, whose message may quote the URL
+            raise MigrateError(f"--events {url.masked!r} is not a valid PostgreSQL URL") from None
+        self.url = url
+        wanted = {**_DEFAULT_PARAMS, **(connect_params or {})}
+        self._conninfo = conninfo.make_conninfo(
+            url.url, **{name: value for name, value in wanted.items() if name not in given}
+        )
+        self._retry_for = retry_for
+        self._statement_timeout_ms = int(statement_timeout * 1000)
+        self._connection: psycopg.Connection[Any] | None = None
+        self._closing = threading.Event()
+        self._connected_once = False
+
+    def write(self, events: Sequence[Event]) -> None:
+        """Insert `events` (each under a new UUID), retrying with the same rows; `MigrateError` when given up."""
+        self.write_rows([event_row(event) for event in events])
+
+    def write_rows(self, rows: Sequence[Row]) -> None:
+        """Insert rows that already carry their id; a row whose id is stored already is skipped."""
+        import psycopg
+
+        deadline = time.monotonic() + self._retry_for
+        delay = 0.05
+        while True:
+            try:
+                self._insert(rows)
+                return
+            except psycopg.Error as exc:
+                self._drop_connection()
+                if self._closing.is_set() or time.monotonic() + delay > deadline:
+                    raise MigrateError(
+                        f"cannot write {len(rows)} events to {self.url.masked}: {self._describe(exc)}"
+                    ) from None
+                self._closing.wait(delay)
+                delay = min(delay * 2, 1.0)
+
+    def close(self) -> None:
+        """Stop retrying and close the connection."""
+        self._closing.set()
+        self._drop_connection()
+
+    def _insert(self, rows: Sequence[Row]) -> None:
+        connection = self._connect_checked()
+        with connection.transaction(), connection.cursor() as cursor:
+            cursor.executemany(_INSERT, rows)
+
+    def _connect_checked(self) -> psycopg.Connection[Any]:
+        if self._connection is None or self._connection.closed:
+            self._connection = self._open()
+        return self._connection
+
+    def _open(self) -> psycopg.Connection[Any]:
+        import psycopg
+
+        connection = psycopg.connect(self._conninfo, autocommit=True)
+        try:
+            connection.execute("SELECT set_config('statement_timeout', %s, false)", (str(self._statement_timeout_ms),))
+            ensure_schema(connection)
+        except BaseException:
+            connection.close()
+            raise
+        if self._connected_once:
+            log.info("event store %s reachable again", self.url.masked)
+        self._connected_once = True
+        return connection
+
+    def _drop_connection(self) -> None:
+        connection, self._connection = self._connection, None
+        if connection is not None:
+            try:
+                connection.close()
+            except Exception:  # closing a broken connection must not hide the original failure
+                log.debug("closing the event store connection failed", exc_info=True)
+
+    def _describe(self, exc: BaseException) -> str:
+        first_line = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+        return self.url.scrub(f"{type(exc).__name__}: {first_line}")
+
+
+def ensure_schema(connection: psycopg.Connection[Any]) -> None:
+    """Create the table when missing (once, under an advisory lock); refuse a newer schema version."""
+    with connection.transaction():
+        present = connection.execute(
+            "SELECT to_regclass('deprecation_events') IS NOT NULL AND "
+            "to_regclass('llama_stack_migrate_schema') IS NOT NULL"
+        ).fetchone()
+        if not (present and present[0]):
+            connection.execute("SELECT pg_advisory_xact_lock(%s)", (_SCHEMA_LOCK,))
+            connection.execute(CREATE_SQL.encode("ascii"))
+        found = connection.execute(
+            "SELECT version FROM llama_stack_migrate_schema WHERE component = 'deprecation_events'"
+        ).fetchone()
+    version = int(found[0]) if found else SCHEMA_VERSION
+    if version > SCHEMA_VERSION:
+        raise MigrateError(f"events schema version {version} is newer than this shim knows ({SCHEMA_VERSION})")
+
+
+class PostgresStore(BatchingSink):
+    """The fleet store: a PostgreSQL table written in batches by a background thread."""
+
+    def __init__(
+        self,
+        url: PostgresURL,
+        *,
+        capacity: int = 10_000,
+        batch_size: int = 500,
+        flush_interval: float = 0.5,
+        retry_for: float = 5.0,
+        statement_timeout: float = 10.0,
+        connect_params: dict[str, str] | None = None,
+    ) -> None:
+        self.writer = PostgresWriter(
+            url, retry_for=retry_for, statement_timeout=statement_timeout, connect_params=connect_params
+        )
+        super().__init__(
+            "postgresql", self.writer, capacity=capacity, batch_size=batch_size, flush_interval=flush_interval
+        )
+
+
+def event_row(event: Event) -> Row:
+    """The row of one event under a new id; a naive time is taken as UTC."""
+    values = [getattr(event, name) for name in _COLUMNS]
+    when = event.time if event.time.tzinfo is not None else event.time.replace(tzinfo=dt.timezone.utc)
+    values[_COLUMNS.index("time")] = when
+    return (uuid7(), *values)
