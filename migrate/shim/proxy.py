@@ -1,10 +1,11 @@
 """The upstream side: a pooled HTTP/1.1 client of the shim's own, and the streaming relay of a request and its answer.
 
 The client is a plain asyncio protocol per connection; answers are parsed by llhttp (`httptools`, the
-parser uvicorn and aiohttp use). It was chosen by measurement (`benchmarks/shim_speed.py`, docs/shim.md
-"Upstream client"): on a 2-core machine a keep-alive GET cost aiohttp ~100 us of CPU and this client
-~20-35 us, and httpx.AsyncClient collapses under concurrency (httpx issue #3215). The shim needs only a
-small part of a general client: one fixed upstream, no redirects, cookies, proxies or decompression.
+parser uvicorn uses, and aiohttp's own parser is llhttp too). It was chosen by measurement
+(`benchmarks/shim_speed.py`, docs/shim.md "Speed"): on the 2-core machine a keep-alive GET cost
+aiohttp ~100 us of CPU and this client ~30 us, and httpx.AsyncClient collapses under concurrency
+(httpx issue #3215). The shim needs only a small part of a general client: one fixed upstream, no
+redirects, cookies, proxies or decompression.
 
 Nothing is buffered: the request body goes upstream as it arrives from the client (the first 64 KiB are
 read ahead, so a small body can be sent again), and the answer goes back chunk by chunk as it arrives
@@ -12,10 +13,11 @@ read ahead, so a small body can be sent again), and the answer goes back chunk b
 header is added except `Host`, the body framing (`Content-Length` or `Transfer-Encoding: chunked`) and
 the `X-Forwarded-*` fields the caller supplies.
 
-Connections are kept alive and reused (at most `max_connections`, most recently used first). A request
-that finds its pooled connection closed by the upstream before any byte of the answer (an idle
-keep-alive timeout) is sent once more on a new connection when its body is replayable; a body larger
-than the read-ahead always gets a new connection.
+Connections are kept alive and reused (at most `max_connections`, most recently used first). When a
+pooled connection turns out to be closed by the upstream before any byte of the answer (its idle
+keep-alive timeout raced the request), an idempotent request with a replayable body is sent once more
+on a new connection. Any other request only takes a connection idle for less than `FRESH_IDLE_S`, so
+that race cannot hit it (RFC 9112 section 9.3.1: no automatic retry of a non-idempotent request).
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ import contextlib
 import logging
 import re
 import ssl
+import time
 from collections.abc import AsyncIterator, Awaitable, Callable, MutableMapping, Sequence
 from dataclasses import dataclass
 from types import TracebackType
@@ -49,14 +52,22 @@ Body = bytes | AsyncIterator[bytes] | None
 _ADDITIVE = frozenset({b"link"})
 #: Bytes of a streamed request body read before the request is sent; a body that ends within them is replayable.
 _READ_AHEAD = 64 * 1024
+#: Methods whose request may be sent twice (RFC 9110 section 9.2.2).
+_IDEMPOTENT = frozenset({"GET", "HEAD", "OPTIONS", "TRACE", "PUT", "DELETE"})
+#: A request that cannot be sent again (another method, or a body beyond the read-ahead) uses a pooled
+#: connection only if it has been idle for less than this many seconds. Servers close idle keep-alive
+#: connections after a few seconds (uvicorn: 5 s); such a close racing the request would fail it.
+FRESH_IDLE_S = 1.0
 #: Answer bytes held for a slow client before reading from the upstream pauses.
 _HIGH_WATER = 256 * 1024
 #: What may not appear in a request target or a header field sent upstream (no request smuggling).
 _BAD_TARGET = re.compile(r"[\x00-\x20\x7f]")
 _BAD_NAME = re.compile(rb"[^!#$%&'*+\-.^_`|~0-9A-Za-z]")
 _BAD_VALUE = re.compile(rb"[\x00\r\n]")
+#: The fields that give a message its length; an answer with neither (nor a status without body) ends at close.
+_FRAMING = frozenset({b"content-length", b"transfer-encoding"})
 #: Request headers the client sets itself (the framing is decided per request).
-_OWN_HEADERS = frozenset({b"host", b"content-length", b"transfer-encoding"})
+_OWN_HEADERS = _FRAMING | {b"host"}
 
 
 class UpstreamError(MigrateError):
@@ -103,6 +114,7 @@ class _Connection(asyncio.Protocol):
         self._write_paused = False
         self.closed: asyncio.Future[None] = loop.create_future()
         self.lost = False
+        self.idle_since = 0.0
         self.error: UpstreamError | None = None
         self.begin(head_only=False)
         self.active = False
@@ -183,7 +195,7 @@ class _Connection(asyncio.Protocol):
             return
         self.status = status
         self.has_head = True
-        self.framed = self.head_only or status in (204, 304) or any(name in _OWN_HEADERS for name, _ in self.headers)
+        self.framed = self.head_only or status in (204, 304) or any(name in _FRAMING for name, _ in self.headers)
         if self.head_only:
             self.complete = True
         self._wake()
@@ -348,8 +360,9 @@ class Upstream:
             first += (_frame(payload) if payload else b"") + (b"0\r\n\r\n" if rest is None else b"")
         elif payload:
             first += payload
+        replayable = rest is None and method in _IDEMPOTENT
         for attempt in (1, 2):
-            connection, reused = await self._acquire(fresh=rest is not None)
+            connection, reused = await self._acquire(max_idle=None if replayable else FRESH_IDLE_S)
             try:
                 connection.begin(head_only=method == "HEAD")
                 connection.write(first)
@@ -360,7 +373,7 @@ class Upstream:
                 return connection
             except UpstreamError:
                 self._discard(connection)
-                if attempt == 1 and reused and connection.lost and not connection.started and rest is None:
+                if attempt == 1 and replayable and reused and connection.lost and not connection.started:
                     log.debug("a pooled upstream connection was closed by the upstream; sending again")
                     continue
                 raise
@@ -405,16 +418,19 @@ class Upstream:
             self._idle, self._all, self._open = [], set(), 0
             self._slots.clear()
 
-    async def _acquire(self, *, fresh: bool) -> tuple[_Connection, bool]:
+    async def _acquire(self, *, max_idle: float | None) -> tuple[_Connection, bool]:
+        """A pooled connection (idle for at most `max_idle` s, if given) or a new one; True when pooled."""
         self._bind()
         while True:
-            while self._idle and not fresh:
+            now = time.monotonic()
+            while self._idle:
                 connection = self._idle.pop()
-                if not connection.lost:
+                if connection.lost:
+                    self._forget(connection)
+                elif max_idle is not None and now - connection.idle_since > max_idle:
+                    self._discard(connection)
+                else:
                     return connection, True
-                self._forget(connection)
-            if fresh and self._idle and self._open >= self.config.max_connections:
-                self._forget(self._idle.pop(0))
             if self._open < self.config.max_connections:
                 self._open += 1
                 try:
@@ -469,6 +485,7 @@ class Upstream:
     def _release(self, connection: _Connection) -> None:
         connection.active = False
         if connection.reusable and connection in self._all:
+            connection.idle_since = time.monotonic()
             self._idle.append(connection)
             self._wake_slot()
         else:

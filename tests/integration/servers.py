@@ -4,6 +4,7 @@ Three server generations are known (see `SPECS`). For each one:
 
 * `ensure_venv(spec)` creates (once, cached under ``~/.cache/llama-stack-migrate/servers``) a Python 3.12
   virtualenv holding the server and its matching client SDK, installed with ``pip install -c <constraints>``.
+  A `ClientSpec` (`CLIENT_SPECS`) is a client SDK alone, installed the same way.
 * `RunningServer(spec, ...)` is a context manager that boots the server from a run config on a free port
   with a fresh state folder, waits for ``GET /v1/health`` and stops the whole process group on exit.
 
@@ -96,18 +97,22 @@ class ServerSpec:
 
     def install_hash(self, python_version: str = PYTHON_VERSION) -> str:
         """A short digest of everything that determines the venv's content."""
-        payload = json.dumps(
-            {
-                "python": python_version,
-                "install": list(self.install_args),
-                "constraints": self.constraints.read_text(encoding="utf-8"),
-            },
-            sort_keys=True,
-        )
-        return hashlib.sha256(payload.encode("utf-8")).hexdigest()[:12]
+        return _install_hash(self.install_args, self.constraints, python_version)
 
     def load_config_template(self) -> dict[str, Any]:
         return load_yaml(self.config_template)
+
+
+def _install_hash(install_args: tuple[str, ...], constraints: Path, python_version: str) -> str:
+    payload = json.dumps(
+        {
+            "python": python_version,
+            "install": list(install_args),
+            "constraints": constraints.read_text(encoding="utf-8"),
+        },
+        sort_keys=True,
+    )
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()[:12]
 
 
 LEGACY = ServerSpec(
@@ -150,6 +155,46 @@ OGX = ServerSpec(
 )
 
 SPECS: dict[str, ServerSpec] = {spec.name: spec for spec in (LEGACY, LLAMA_STACK_07, OGX)}
+
+
+@dataclass(frozen=True)
+class ClientSpec:
+    """A client SDK alone in a venv of its own, for driving a server of another release (or the shim) with it.
+
+    `ensure_venv` installs it like a server spec; `RunningServer` does not take it.
+    """
+
+    name: str
+    #: The SDK (pip requirement specifiers).
+    client_packages: tuple[str, ...]
+    #: File name (in `SERVERS_DIR`) of the pip constraints (a `pip freeze` of a working venv).
+    constraints_file: str
+    #: A console command the SDK installs, relative to the venv's bin folder; its presence proves the install.
+    run_command: tuple[str, ...]
+
+    @property
+    def constraints(self) -> Path:
+        return SERVERS_DIR / self.constraints_file
+
+    @property
+    def install_args(self) -> tuple[str, ...]:
+        """Everything after ``pip install -c <constraints>``."""
+        return self.client_packages
+
+    def install_hash(self, python_version: str = PYTHON_VERSION) -> str:
+        """A short digest of everything that determines the venv's content."""
+        return _install_hash(self.install_args, self.constraints, python_version)
+
+
+#: llama-stack-client 0.4.7, the newest 0.4.x: `datasets` and `benchmarks` live under `beta.` and `alpha.`.
+CLIENT_04 = ClientSpec(
+    name="llama-stack-client-0.4.7",
+    client_packages=("llama-stack-client==0.4.7",),
+    constraints_file="constraints-llama-stack-client-0.4.7.txt",
+    run_command=("llama-stack-client",),
+)
+
+CLIENT_SPECS: dict[str, ClientSpec] = {spec.name: spec for spec in (CLIENT_04,)}
 
 
 # --------------------------------------------------------------------------------------------------- YAML
@@ -238,7 +283,7 @@ def find_python312(path: str | None = None) -> Path:
     )
 
 
-def venv_dir(spec: ServerSpec, python_version: str = PYTHON_VERSION) -> Path:
+def venv_dir(spec: ServerSpec | ClientSpec, python_version: str = PYTHON_VERSION) -> Path:
     return cache_root() / f"{spec.name}-{spec.install_hash(python_version)}"
 
 
@@ -281,7 +326,7 @@ def _run_logged(cmd: Sequence[str], log: Path, what: str, timeout: float) -> Non
         raise ServerSetupError(f"{what} failed (exit {result.returncode}); last lines of {log}:\n{_tail(log)}")
 
 
-def ensure_venv(spec: ServerSpec) -> Path:
+def ensure_venv(spec: ServerSpec | ClientSpec) -> Path:
     """Return the cached venv for `spec`, creating it if needed (Python 3.12, ``pip install -c constraints``).
 
     The venv is reused across runs; the marker file is written only after a successful install, so a half-done
@@ -649,10 +694,11 @@ class RunningServer:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """``python tests/integration/servers.py NAME...``: install (if needed) and print each venv path."""
-    names = list(argv if argv is not None else sys.argv[1:]) or list(SPECS)
+    specs: dict[str, ServerSpec | ClientSpec] = {**SPECS, **CLIENT_SPECS}
+    names = list(argv if argv is not None else sys.argv[1:]) or list(specs)
     for name in names:
         started = time.monotonic()
-        venv = ensure_venv(SPECS[name])
+        venv = ensure_venv(specs[name])
         print(f"{name}: {venv} ({time.monotonic() - started:.1f} s)")
     return 0
 
