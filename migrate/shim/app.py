@@ -24,6 +24,7 @@ import time
 from collections.abc import Sequence
 from datetime import datetime, timezone
 from email.utils import formatdate
+from typing import Any
 
 from migrate.registry import RuleSet, load_rules
 from migrate.shim.answers import Answer, Call, Forward, Handler, choose
@@ -227,6 +228,7 @@ class ShimApp:
         outcome: Outcome = "upstream-error"
         upstream_status: int | None = None
         resource_id: str | None = next(iter(match.params.values()), None)
+        entry: dict[str, Any] | None = None
         try:
             try:
                 body = await self._limited_body(scope, receive)
@@ -253,12 +255,12 @@ class ShimApp:
                 outcome = "forwarded"
                 upstream_status = await self._forward(scope, receive, send, target, headers, answer, body, match)
             else:
-                outcome, upstream_status = answer.outcome, answer.upstream_status
+                outcome, upstream_status, entry = answer.outcome, answer.upstream_status, answer.entry
                 extra = deprecation_headers(rule, plan, answer.successor)
                 extra += [(name.encode("latin-1"), value.encode("latin-1")) for name, value in answer.headers]
                 await _send_body(send, answer.status, answer.content_type, answer.body, extra)
         finally:
-            self._record(scope, target, match, outcome, send.status, upstream_status, resource_id, started)
+            self._record(scope, target, match, outcome, send.status, upstream_status, resource_id, started, entry)
 
     async def _forward(
         self,
@@ -310,6 +312,7 @@ class ShimApp:
         upstream_status: int | None,
         resource_id: str | None,
         started: float,
+        entry: dict[str, Any] | None = None,
     ) -> None:
         who = identify(scope["headers"], self.fingerprinter)
         client = scope.get("client")
@@ -334,6 +337,7 @@ class ShimApp:
                 sdk_lang=who.sdk_lang,
                 sdk_version=who.sdk_version,
                 credential_fingerprint=who.credential_fingerprint,
+                entry=entry,
             )
         )
 

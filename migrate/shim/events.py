@@ -7,6 +7,10 @@ writer thread. When a queue is full, or a batch cannot be written, the events ar
 Sinks: `SQLiteStore` (the embedded default), `postgres.PostgresStore` (a fleet's shared store) and
 `JsonLinesLog` (one JSON object per line, stderr by default). Each counts the events it has
 `written` and `dropped`, for the metrics.
+
+Schema versions (SQLite `PRAGMA user_version`): 1, the first; 2 adds `entry` (the run-config entry
+an unsatisfied register should declare, JSON). A version-1 file is migrated when the shim opens
+it (`ALTER TABLE ... ADD COLUMN`, in one transaction); its old rows keep a null `entry`.
 """
 
 from __future__ import annotations
@@ -21,7 +25,7 @@ import threading
 import time
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Literal, Protocol, TextIO
+from typing import Any, Literal, Protocol, TextIO
 
 from pydantic import BaseModel, ConfigDict
 
@@ -42,7 +46,7 @@ Outcome = Literal[
 ]
 
 DROP_LOG_INTERVAL_S = 10.0
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 
 class Event(BaseModel):
@@ -66,6 +70,8 @@ class Event(BaseModel):
     sdk_lang: str | None
     sdk_version: str | None
     credential_fingerprint: str | None
+    #: The credential-free run-config entry an unsatisfied register should declare (the 409's `entry`).
+    entry: dict[str, Any] | None = None
 
 
 def default_events_path() -> Path:
@@ -254,7 +260,8 @@ CREATE TABLE IF NOT EXISTS deprecation_events (
     sdk_name TEXT,
     sdk_lang TEXT,
     sdk_version TEXT,
-    credential_fingerprint TEXT
+    credential_fingerprint TEXT,
+    entry TEXT
 );
 CREATE INDEX IF NOT EXISTS deprecation_events_rule_time ON deprecation_events (rule_id, time);
 """
@@ -269,13 +276,33 @@ class SQLiteWriter:
             path.parent.mkdir(parents=True, exist_ok=True)
             self._db = sqlite3.connect(path, timeout=busy_timeout, check_same_thread=False, isolation_level=None)
             self._db.execute("PRAGMA journal_mode=WAL")
-            version = self._db.execute("PRAGMA user_version").fetchone()[0]
-            if version not in (0, SCHEMA_VERSION):
-                raise MigrateError(f"{path}: events schema version {version} is newer than this shim knows")
-            self._db.executescript(_CREATE)
-            self._db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+            self._migrate()
         except sqlite3.Error as exc:
             raise MigrateError(f"cannot open the events database {path}: {exc}") from exc
+
+    def _migrate(self) -> None:
+        """Create the table, or bring a version-1 table to this version; refuse a newer one."""
+        version = self._db.execute("PRAGMA user_version").fetchone()[0]
+        if version > SCHEMA_VERSION:
+            raise MigrateError(f"{self.path}: events schema version {version} is newer than this shim knows")
+        if version == SCHEMA_VERSION:
+            return
+        self._db.execute("BEGIN IMMEDIATE")  # another shim may be migrating the same file
+        try:
+            version = self._db.execute("PRAGMA user_version").fetchone()[0]
+            if version > SCHEMA_VERSION:
+                raise MigrateError(f"{self.path}: events schema version {version} is newer than this shim knows")
+            existing = {row[1] for row in self._db.execute("PRAGMA table_info(deprecation_events)")}
+            if existing and "entry" not in existing:
+                self._db.execute("ALTER TABLE deprecation_events ADD COLUMN entry TEXT")
+            for statement in _CREATE.split(";"):
+                if statement.strip():
+                    self._db.execute(statement)
+            self._db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
+        self._db.execute("COMMIT")
 
     def write(self, events: Sequence[Event]) -> None:
         rows = [tuple(_column(event, name) for name in _COLUMNS) for event in events]
@@ -295,7 +322,11 @@ class SQLiteWriter:
 
 def _column(event: Event, name: str) -> object:
     value = getattr(event, name)
-    return value.isoformat() if isinstance(value, dt.datetime) else value
+    if isinstance(value, dt.datetime):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+    return value
 
 
 class JsonLinesWriter:

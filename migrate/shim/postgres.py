@@ -13,6 +13,11 @@ The table (`deprecation_events`, the SQLite store's columns) is created when mis
 transaction-level advisory lock, so shims starting together do not race on `CREATE TABLE`. When the
 table already exists, nothing but a `SELECT` runs: the shim's role then only needs `INSERT`.
 
+The `entry` column (events schema 2) is added to a table that lacks it, under the same lock. It is
+nullable, so rows without it stay valid and the version recorded in `llama_stack_migrate_schema`
+stays `TABLE_VERSION` (1): shims of the previous release keep writing during a rolling upgrade. A
+role that may not `ALTER` the table writes without the column (logged once).
+
 The password in a URL never reaches a log or an error message: `PostgresURL` shows it as `***`, and
 driver messages are scrubbed of it. psycopg 3 is imported only when a PostgreSQL store is opened.
 """
@@ -20,6 +25,7 @@ driver messages are scrubbed of it. psycopg 3 is imported only when a PostgreSQL
 from __future__ import annotations
 
 import datetime as dt
+import json
 import logging
 import secrets
 import threading
@@ -31,7 +37,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit, urlunsplit
 
 from migrate.errors import MigrateError
-from migrate.shim.events import SCHEMA_VERSION, BatchingSink, Event
+from migrate.shim.events import BatchingSink, Event
 
 if TYPE_CHECKING:
     import psycopg
@@ -43,6 +49,9 @@ SCHEMES = ("postgresql", "postgres")
 _SCHEMA_LOCK = 0x4C534D_5348494D  # "LSM" "SHIM"
 _MASK = "***"
 _COLUMNS = tuple(Event.model_fields)
+#: The version recorded for the table: the oldest layout a writer must know. Events schema 2 only
+#: added the nullable `entry` column, which version-1 writers leave out, so it is still 1.
+TABLE_VERSION = 1
 
 CREATE_SQL = f"""
 CREATE TABLE IF NOT EXISTS deprecation_events (
@@ -62,20 +71,30 @@ CREATE TABLE IF NOT EXISTS deprecation_events (
     sdk_name text,
     sdk_lang text,
     sdk_version text,
-    credential_fingerprint text
+    credential_fingerprint text,
+    entry json
 );
 CREATE INDEX IF NOT EXISTS deprecation_events_rule_time ON deprecation_events (rule_id, time);
 CREATE TABLE IF NOT EXISTS llama_stack_migrate_schema (
     component text PRIMARY KEY,
     version integer NOT NULL
 );
-INSERT INTO llama_stack_migrate_schema (component, version) VALUES ('deprecation_events', {SCHEMA_VERSION})
+INSERT INTO llama_stack_migrate_schema (component, version) VALUES ('deprecation_events', {TABLE_VERSION})
     ON CONFLICT (component) DO NOTHING;
 """
-_INSERT = (
-    f"INSERT INTO deprecation_events (id, {', '.join(_COLUMNS)}) "
-    f"VALUES ({', '.join(['%s'] * (len(_COLUMNS) + 1))}) ON CONFLICT DO NOTHING"
-).encode("ascii")
+ADD_ENTRY_SQL = "ALTER TABLE deprecation_events ADD COLUMN IF NOT EXISTS entry json"
+
+
+def _insert_sql(columns: Sequence[str]) -> bytes:
+    return (
+        f"INSERT INTO deprecation_events (id, {', '.join(columns)}) "
+        f"VALUES ({', '.join(['%s'] * (len(columns) + 1))}) ON CONFLICT DO NOTHING"
+    ).encode("ascii")
+
+
+_INSERT = _insert_sql(_COLUMNS)
+#: For a table without the `entry` column that this role may not alter.
+_INSERT_WITHOUT_ENTRY = _insert_sql(tuple(name for name in _COLUMNS if name != "entry"))
 #: Connection parameters the shim sets unless the URL sets them (seconds, or milliseconds for TCP).
 _DEFAULT_PARAMS = {
     "connect_timeout": "5",
@@ -206,6 +225,7 @@ class PostgresWriter:
         self._connection: psycopg.Connection[Any] | None = None
         self._closing = threading.Event()
         self._connected_once = False
+        self._has_entry = True
 
     def write(self, events: Sequence[Event]) -> None:
         """Insert `events` (each under a new UUID), retrying with the same rows; `MigrateError` when given up."""
@@ -238,7 +258,10 @@ class PostgresWriter:
     def _insert(self, rows: Sequence[Row]) -> None:
         connection = self._connect_checked()
         with connection.transaction(), connection.cursor() as cursor:
-            cursor.executemany(_INSERT, rows)
+            if self._has_entry:
+                cursor.executemany(_INSERT, rows)
+            else:
+                cursor.executemany(_INSERT_WITHOUT_ENTRY, [row[:-1] for row in rows])
 
     def _connect_checked(self) -> psycopg.Connection[Any]:
         if self._connection is None or self._connection.closed:
@@ -251,12 +274,20 @@ class PostgresWriter:
         connection = psycopg.connect(self._conninfo, autocommit=True)
         try:
             connection.execute("SELECT set_config('statement_timeout', %s, false)", (str(self._statement_timeout_ms),))
-            ensure_schema(connection)
+            has_entry = ensure_schema(connection)
         except BaseException:
             connection.close()
             raise
         if self._connected_once:
             log.info("event store %s reachable again", self.url.masked)
+        if not has_entry and self._has_entry:
+            log.warning(
+                "event store %s: deprecation_events has no entry column and this role may not add it; events are "
+                "stored without their run-config entries until an administrator runs: %s",
+                self.url.masked,
+                ADD_ENTRY_SQL,
+            )
+        self._has_entry = has_entry
         self._connected_once = True
         return connection
 
@@ -273,8 +304,11 @@ class PostgresWriter:
         return self.url.scrub(f"{type(exc).__name__}: {first_line}")
 
 
-def ensure_schema(connection: psycopg.Connection[Any]) -> None:
-    """Create the table when missing (once, under an advisory lock); refuse a newer schema version."""
+def ensure_schema(connection: psycopg.Connection[Any]) -> bool:
+    """Create the table when missing (once, under an advisory lock), add `entry` to a table without it;
+    refuse a newer table version. True when the table has the `entry` column."""
+    import psycopg
+
     with connection.transaction():
         present = connection.execute(
             "SELECT to_regclass('deprecation_events') IS NOT NULL AND "
@@ -286,9 +320,28 @@ def ensure_schema(connection: psycopg.Connection[Any]) -> None:
         found = connection.execute(
             "SELECT version FROM llama_stack_migrate_schema WHERE component = 'deprecation_events'"
         ).fetchone()
-    version = int(found[0]) if found else SCHEMA_VERSION
-    if version > SCHEMA_VERSION:
-        raise MigrateError(f"events schema version {version} is newer than this shim knows ({SCHEMA_VERSION})")
+        has_entry = has_entry_column(connection)
+    version = int(found[0]) if found else TABLE_VERSION
+    if version > TABLE_VERSION:
+        raise MigrateError(f"events schema version {version} is newer than this shim knows ({TABLE_VERSION})")
+    if has_entry:
+        return True
+    try:
+        with connection.transaction():
+            connection.execute("SELECT pg_advisory_xact_lock(%s)", (_SCHEMA_LOCK,))
+            connection.execute(ADD_ENTRY_SQL)
+    except psycopg.errors.InsufficientPrivilege:
+        return False
+    return True
+
+
+def has_entry_column(connection: psycopg.Connection[Any]) -> bool:
+    """Whether `deprecation_events` (as the search path finds it) has the `entry` column (events schema 2)."""
+    found = connection.execute(
+        "SELECT count(*) FROM pg_attribute WHERE attrelid = to_regclass('deprecation_events') "
+        "AND attname = 'entry' AND NOT attisdropped"
+    ).fetchone()
+    return bool(found and found[0])
 
 
 class PostgresStore(BatchingSink):
@@ -314,8 +367,21 @@ class PostgresStore(BatchingSink):
 
 
 def event_row(event: Event) -> Row:
-    """The row of one event under a new id; a naive time is taken as UTC."""
+    """The row of one event under a new id (`entry` last); a naive time is taken as UTC."""
+    from psycopg.types.json import Json
+
     values = [getattr(event, name) for name in _COLUMNS]
     when = event.time if event.time.tzinfo is not None else event.time.replace(tzinfo=dt.timezone.utc)
-    values[_COLUMNS.index("time")] = when
+    values[_TIME] = when
+    if event.entry is not None:
+        values[_ENTRY] = Json(event.entry, dumps=_compact_json)
     return (uuid7(), *values)
+
+
+_TIME = _COLUMNS.index("time")
+_ENTRY = _COLUMNS.index("entry")
+assert _COLUMNS[-1] == "entry", "event_row and _INSERT_WITHOUT_ENTRY expect entry as the last column"
+
+
+def _compact_json(value: Any) -> str:
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)

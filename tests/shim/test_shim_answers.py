@@ -386,3 +386,38 @@ def test_forwarded_answer_keeps_upstream_links_and_gets_the_rules_deprecation(
         '</v1/scoring-functions>; rel="collection"',
         f'<{DOCS}>; rel="deprecation"',
     ]
+
+
+def test_the_entry_to_declare_never_carries_a_credential_of_the_request(upstream: tuple[FakeUpstream, str]) -> None:
+    _, url = upstream
+    group = {
+        "toolgroup_id": "mcp::tickets",
+        "provider_id": "model-context-protocol",
+        "mcp_endpoint": {"uri": "https://bot:CANARY-PW-1@mcp.example:8443/sse?team=7&access_token=CANARY-TOKEN-2"},
+        "args": {"headers": {"Authorization": "Bearer CANARY-ARGS-3"}, "api_key": "CANARY-ARGS-4"},
+    }
+    chat = {
+        "model_id": "chat",
+        "provider_id": "vllm",
+        "metadata": {"apiKey": "CANARY-META-5", "max_tokens": 512, "docs": "see https://u:CANARY-DOC-6@wiki/x"},
+    }
+
+    async def scenario() -> tuple[httpx.Response, httpx.Response]:
+        async with shim_client(settings_for(url, "ogx-1")) as (client, _):
+            return await client.post("/v1/toolgroups", json=group), await client.post("/v1/models", json=chat)
+
+    for_group, for_model = run(scenario())
+    assert "CANARY" not in for_group.text + for_model.text
+    group_problem = assert_problem(for_group, 409, "resource-not-declared")
+    assert YAML(typ="safe").load(group_problem["yaml"]) == {
+        "connectors": [{"connector_id": "mcp::tickets", "url": "https://mcp.example:8443/sse?team=7"}]
+    }
+    assert group_problem["credentials_left_out"] == ["url: userinfo", "url: query access_token"]
+    assert "${env.NAME}" in group_problem["detail"]
+    model_problem = assert_problem(for_model, 409, "resource-not-declared")
+    assert model_problem["entry"] == {
+        "model_id": "chat",
+        "provider_id": "vllm",
+        "metadata": {"max_tokens": 512, "docs": "see https://wiki/x"},
+    }
+    assert model_problem["credentials_left_out"] == ["metadata.apiKey", "metadata.docs: userinfo"]

@@ -12,11 +12,15 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import psycopg
 import pytest
 
-from migrate.shim.events import Event, EventRecorder, JsonLinesLog, SQLiteStore
+from migrate.errors import MigrateError
+from migrate.shim.events import Event, EventRecorder, JsonLinesLog, SQLiteStore, SQLiteWriter
 from migrate.shim.identity import Fingerprinter, identify, load_or_create_key
+from migrate.shim.postgres import PostgresURL, PostgresWriter
 from tests.shim.conftest import CLIENT_ADDRESS, run, settings_for, shim_client, shim_server
+from tests.shim.postgres_server import PostgresCluster
 from tests.shim.upstream import FakeUpstream, model
 
 CANARIES = {
@@ -26,6 +30,46 @@ CANARIES = {
     "proxy-authorization": "Basic CANARY-PROXY-91aa",
 }
 QUERY_CANARY = "CANARY-QUERY-c4d8"
+#: Register bodies whose credentials must never reach an event (the shim answers both 409: not declared).
+BODY_CANARIES: list[tuple[str, dict[str, Any]]] = [
+    (
+        "/v1/toolgroups",
+        {
+            "toolgroup_id": "mcp::canary",
+            "provider_id": "model-context-protocol",
+            "mcp_endpoint": {"uri": "https://bot:CANARY-USERINFO-31@mcp.test/sse?team=1&api_key=CANARY-APIKEY-32"},
+            "args": {"headers": {"Authorization": "Bearer CANARY-ARGS-33"}},
+        },
+    ),
+    (
+        "/v1/models",
+        {"model_id": "c", "provider_id": "vllm", "metadata": {"api_key": "CANARY-META-34", "context_length": 8192}},
+    ),
+]
+#: The version-1 table, as shims before events schema 2 created it.
+V1_SQLITE = """
+CREATE TABLE deprecation_events (
+    id INTEGER PRIMARY KEY, time TEXT NOT NULL, rule_id TEXT NOT NULL, target TEXT NOT NULL, method TEXT NOT NULL,
+    path TEXT NOT NULL, outcome TEXT NOT NULL, status INTEGER NOT NULL, upstream_status INTEGER,
+    latency_ms REAL NOT NULL, resource_id TEXT, client_address TEXT, user_agent TEXT, sdk_name TEXT, sdk_lang TEXT,
+    sdk_version TEXT, credential_fingerprint TEXT
+);
+CREATE INDEX deprecation_events_rule_time ON deprecation_events (rule_id, time);
+INSERT INTO deprecation_events (time, rule_id, target, method, path, outcome, status, latency_ms, resource_id)
+    VALUES ('2026-04-01T10:00:00+00:00', 'LSM121', 'ogx-1', 'POST', '/v1/toolgroups', 'unsatisfied', 409, 2.0,
+            'mcp::old');
+PRAGMA user_version = 1;
+"""
+V1_POSTGRES = """
+CREATE TABLE deprecation_events (
+    id uuid PRIMARY KEY, time timestamptz NOT NULL, rule_id text NOT NULL, target text NOT NULL,
+    method text NOT NULL, path text NOT NULL, outcome text NOT NULL, status integer NOT NULL, upstream_status integer,
+    latency_ms double precision NOT NULL, resource_id text, client_address text, user_agent text, sdk_name text,
+    sdk_lang text, sdk_version text, credential_fingerprint text
+);
+CREATE TABLE llama_stack_migrate_schema (component text PRIMARY KEY, version integer NOT NULL);
+INSERT INTO llama_stack_migrate_schema VALUES ('deprecation_events', 1);
+"""
 
 
 def rows(path: Path) -> list[dict[str, Any]]:
@@ -163,12 +207,18 @@ def test_secrets_never_reach_events_or_logs(
         ("POST", "/v1/toolgroups", {"toolgroup_id": "t", "provider_id": "p"}),
         ("GET", f"/v1/models?key={QUERY_CANARY}", None),
         ("POST", "/v1/models", {"model_id": "m", "provider_id": "vllm", "bad": 1}),
+        *(("POST", path, body) for path, body in BODY_CANARIES),
     ]
     with shim_server(settings) as (shim_url, _app), httpx.Client(base_url=shim_url, headers=CANARIES) as client:
         for method, path, body in calls:
             client.request(method, path, json=body)
         client.get("/v1/version", headers={"X-LlamaStack-Client-Version": "0.1.0"})
-    assert len(rows(events_db)) == 5
+    stored = rows(events_db)
+    assert len(stored) == 7
+    assert [json.loads(row["entry"]) for row in stored[-2:]] == [
+        {"connector_id": "mcp::canary", "url": "https://mcp.test/sse?team=1"},
+        {"model_id": "c", "provider_id": "vllm", "metadata": {"context_length": 8192}},
+    ]  # the entries are there, without their credentials
     captured = capfd.readouterr()
     outputs = {
         "sqlite": b"".join(p.read_bytes() for p in events_db.parent.iterdir() if p.is_file()).decode("latin-1"),
@@ -178,7 +228,7 @@ def test_secrets_never_reach_events_or_logs(
             record.getMessage() for record in caplog.records if record.name.startswith(("migrate", "uvicorn"))
         ),
     }
-    assert outputs["stderr"].count('"event":"deprecated-call"') == 5
+    assert outputs["stderr"].count('"event":"deprecated-call"') == 7
     canaries = [*CANARIES.values(), QUERY_CANARY, "CANARY"]
     for where, text in outputs.items():
         for canary in canaries:
@@ -264,3 +314,152 @@ def test_concurrent_key_creation_gives_every_process_the_same_complete_key(tmp_p
     assert len(set(keys)) == 1 and len(keys[0]) == 32
     assert oct(path.stat().st_mode & 0o777) == "0o600"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["fleet.key"]  # no temporary file left
+
+
+def test_an_undeclared_mcp_tool_group_records_the_exact_entry_with_its_url(
+    upstream: tuple[FakeUpstream, str], events_db: Path, capfd: pytest.CaptureFixture[str]
+) -> None:
+    _, url = upstream
+    body = {
+        "toolgroup_id": "mcp::tickets",
+        "provider_id": "model-context-protocol",
+        "mcp_endpoint": {"uri": "http://t:8000/sse"},
+    }
+    settings = settings_for(url, "ogx-1", events=events_db, event_log=True)
+    with shim_server(settings) as (shim_url, _app), httpx.Client(base_url=shim_url) as client:
+        problem = client.post("/v1/toolgroups", json=body).json()
+        declared = client.post("/v1/models", json={"model_id": "m"}).json()  # lacks provider_id: still an entry
+        client.delete("/v1/models/vllm/nope")  # an unregister's 404 has nothing to declare
+    stored = rows(events_db)
+    assert [(row["rule_id"], row["outcome"]) for row in stored] == [
+        ("LSM121", "unsatisfied"),
+        ("LSM101", "unsatisfied"),
+        ("LSM102", "unsatisfied"),
+    ]
+    assert (
+        json.loads(stored[0]["entry"])
+        == problem["entry"]
+        == {"connector_id": "mcp::tickets", "url": "http://t:8000/sse"}
+    )
+    assert json.loads(stored[1]["entry"]) == declared["entry"] == {"model_id": "m", "provider_id": None}
+    assert stored[2]["entry"] is None
+    logged = [json.loads(line) for line in capfd.readouterr().err.splitlines() if '"deprecated-call"' in line]
+    assert [line["entry"] for line in logged] == [problem["entry"], declared["entry"], None]
+    with sqlite3.connect(events_db) as db:
+        assert db.execute("PRAGMA user_version").fetchone()[0] == 2
+
+
+def test_a_version_1_file_is_migrated_and_keeps_its_events(tmp_path: Path) -> None:
+    path = tmp_path / "v1.sqlite3"
+    with sqlite3.connect(path) as db:
+        db.executescript(V1_SQLITE)
+    db.close()
+    store = SQLiteStore(path, flush_interval=0.01)
+    store.submit(sample_event(rule_id="LSM121", outcome="unsatisfied", entry={"connector_id": "a", "url": "http://a"}))
+    store.close()
+    assert store.dropped == 0
+    migrated = rows(path)
+    assert [(row["resource_id"], row["entry"]) for row in migrated] == [
+        ("mcp::old", None),
+        ("vllm/m", '{"connector_id":"a","url":"http://a"}'),
+    ]
+    with sqlite3.connect(path) as db:
+        assert db.execute("PRAGMA user_version").fetchone()[0] == 2
+        indexes = [row[1] for row in db.execute("PRAGMA index_list(deprecation_events)")]
+    assert indexes == ["deprecation_events_rule_time"]
+    SQLiteStore(path).close()  # opening a version-2 file again changes nothing
+    assert len(rows(path)) == 2
+
+
+def test_shims_opening_one_version_1_file_together_migrate_it_once(tmp_path: Path) -> None:
+    import threading
+
+    path = tmp_path / "v1.sqlite3"
+    with sqlite3.connect(path) as db:
+        db.executescript(V1_SQLITE)
+    db.close()
+    barrier = threading.Barrier(6)
+    errors: list[BaseException] = []
+
+    def open_store() -> None:
+        barrier.wait()
+        try:
+            SQLiteWriter(path).close()
+        except BaseException as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=open_store) for _ in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert errors == []
+    with sqlite3.connect(path) as db:
+        columns = [row[1] for row in db.execute("PRAGMA table_info(deprecation_events)")]
+    assert columns.count("entry") == 1
+
+
+def test_a_newer_sqlite_file_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "v3.sqlite3"
+    with sqlite3.connect(path) as db:
+        db.execute("PRAGMA user_version = 3")
+    db.close()
+    with pytest.raises(MigrateError, match="events schema version 3 is newer than this shim knows"):
+        SQLiteWriter(path)
+
+
+def test_credentials_in_register_bodies_never_reach_postgres_rows_or_stderr(
+    upstream: tuple[FakeUpstream, str], postgres_db: str, tmp_path: Path, capfd: pytest.CaptureFixture[str]
+) -> None:
+    _, url = upstream
+    settings = settings_for(
+        url, "ogx-1", events=PostgresURL(postgres_db), fingerprint_key=tmp_path / "fleet.key", event_log=True
+    )
+    with shim_server(settings) as (shim_url, _app), httpx.Client(base_url=shim_url, headers=CANARIES) as client:
+        for path, body in BODY_CANARIES:
+            assert client.post(path, json=body).status_code == 409
+    with psycopg.connect(postgres_db) as connection:
+        stored = [row[0] for row in connection.execute("SELECT t::text FROM deprecation_events t ORDER BY time")]
+        entries = [row[0] for row in connection.execute("SELECT entry FROM deprecation_events ORDER BY time")]
+    assert entries == [
+        {"connector_id": "mcp::canary", "url": "https://mcp.test/sse?team=1"},
+        {"model_id": "c", "provider_id": "vllm", "metadata": {"context_length": 8192}},
+    ]
+    err = capfd.readouterr().err
+    assert err.count('"event":"deprecated-call"') == 2
+    for where, text in (("postgres", "\n".join(stored)), ("stderr", err)):
+        assert "CANARY" not in text, f"a canary leaked into {where}"
+
+
+def test_postgres_tables_of_version_1_get_the_entry_column(postgres: PostgresCluster, postgres_db: str) -> None:
+    dbname = postgres_db.rsplit("/", 1)[1]
+    with psycopg.connect(postgres_db, autocommit=True) as admin:
+        admin.execute(V1_POSTGRES.encode())
+    writer = PostgresWriter(PostgresURL(postgres_db))
+    writer.write([sample_event(outcome="unsatisfied", entry={"model_id": "m", "provider_id": "vllm"})])
+    writer.close()
+    with psycopg.connect(postgres_db) as connection:
+        assert connection.execute("SELECT entry FROM deprecation_events").fetchall() == [
+            ({"model_id": "m", "provider_id": "vllm"},)
+        ]
+        assert connection.execute("SELECT version FROM llama_stack_migrate_schema").fetchall() == [(1,)]
+    assert postgres.query(dbname, "SELECT count(*) FROM deprecation_events") == [(1,)]
+
+
+def test_a_role_that_may_not_alter_a_version_1_table_writes_without_the_entry(
+    postgres: PostgresCluster, postgres_db: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    dbname = postgres_db.rsplit("/", 1)[1]
+    with psycopg.connect(postgres_db, autocommit=True) as admin:
+        admin.execute(V1_POSTGRES.encode())
+        admin.execute("CREATE ROLE old_writer LOGIN PASSWORD 'old-writer-pw'")
+        admin.execute("REVOKE CREATE ON SCHEMA public FROM PUBLIC")
+        admin.execute("GRANT INSERT ON deprecation_events TO old_writer")
+        admin.execute("GRANT SELECT ON llama_stack_migrate_schema TO old_writer")
+    writer = PostgresWriter(PostgresURL(f"postgresql://old_writer:old-writer-pw@127.0.0.1:{postgres.port}/{dbname}"))
+    writer.write([sample_event(outcome="unsatisfied", entry={"model_id": "m", "provider_id": "vllm"})])
+    writer.close()
+    assert postgres.query(dbname, "SELECT resource_id FROM deprecation_events") == [("vllm/m",)]
+    assert "has no entry column and this role may not add it" in caplog.text
+    assert "ALTER TABLE deprecation_events ADD COLUMN IF NOT EXISTS entry json" in caplog.text
+    assert "old-writer-pw" not in caplog.text

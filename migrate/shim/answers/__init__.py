@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 from migrate.errors import MigrateError
 from migrate.registry import RuleSet
@@ -49,7 +49,11 @@ class Call:
 
 @dataclass(frozen=True)
 class Answer:
-    """A complete response made by the shim."""
+    """A complete response made by the shim.
+
+    `entry` is the run-config entry an unsatisfied register should declare (credential-free): the
+    event records it, so that `report` can write the pending declarations exactly.
+    """
 
     status: int
     body: bytes
@@ -59,6 +63,7 @@ class Answer:
     resource_id: str | None = None
     successor: str | None = None
     headers: tuple[tuple[str, str], ...] = ()
+    entry: dict[str, Any] | None = field(default=None, hash=False)
 
     @classmethod
     def problem(
@@ -69,6 +74,7 @@ class Answer:
         upstream_status: int | None = None,
         resource_id: str | None = None,
         successor: str | None = None,
+        entry: dict[str, Any] | None = None,
     ) -> Answer:
         """An answer whose body is `problem` (`application/problem+json`, its status and headers)."""
         return cls(
@@ -80,6 +86,7 @@ class Answer:
             resource_id=resource_id,
             successor=successor,
             headers=problem.headers,
+            entry=entry,
         )
 
 

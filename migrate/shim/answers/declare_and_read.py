@@ -5,7 +5,9 @@ on the target is built from it, and the resource is read from the upstream under
 
 * present: 200 in the legacy success shape (`Model`, `Shield`, `Dataset`, or `null`);
 * absent: 409 `resource-not-declared`, whose `yaml` member is the exact run-config entry to add
-  (`builtin-tool-group-not-served` for a built-in tool group, which no entry can declare).
+  (`builtin-tool-group-not-served` for a built-in tool group, which no entry can declare). The
+  entry never carries a credential of the request (`credential_free`); the answer hands it to the
+  event too.
 """
 
 from __future__ import annotations
@@ -23,7 +25,14 @@ from migrate.shim.answers.common import (
     rule_members,
     upstream_error,
 )
-from migrate.shim.entries import config_entry, entry_yaml, fix_command, identifier_template, render_identifier
+from migrate.shim.entries import (
+    config_entry,
+    credential_free,
+    entry_yaml,
+    fix_command,
+    identifier_template,
+    render_identifier,
+)
 from migrate.shim.legacy import LegacyShapeError, legacy_resource
 from migrate.shim.lookup import BUILTIN_PREFIX, look_up, reads_for
 from migrate.shim.matching import TargetRefused
@@ -95,7 +104,7 @@ def _not_declared(
         )
         return Answer.problem(problem, "unsatisfied", upstream_status=upstream_status, resource_id=resource_id)
     section = plan.config_section or ""
-    entry = config_entry(plan, body, missing)
+    entry, left_out = credential_free(config_entry(plan, body, missing))
     where = f"as {resource_id}" if resource_id else "under its identifier"
     detail = (
         f"{call.target} no longer registers a {noun} at run time ({call.rule.id}). Declare it in the server's run "
@@ -104,6 +113,11 @@ def _not_declared(
     )
     if missing:
         detail += f" The request lacks {', '.join(missing)}, which the target needs to name the {noun}: fill it in."
+    if left_out:
+        detail += (
+            " Credentials in the request are left out of the entry (see 'credentials_left_out'): give them to the "
+            "server another way, for example as ${env.NAME} in the run config."
+        )
     extensions: dict[str, Any] = {
         **rule_members(call),
         "identifier": resource_id,
@@ -114,6 +128,8 @@ def _not_declared(
     }
     if missing:
         extensions["missing"] = list(missing)
+    if left_out:
+        extensions["credentials_left_out"] = left_out
     problem = Problem(
         "resource-not-declared",
         f"{noun.capitalize()} not declared in the run config",
@@ -124,5 +140,10 @@ def _not_declared(
         headers=NO_RETRY,
     )
     return Answer.problem(
-        problem, "unsatisfied", upstream_status=upstream_status, resource_id=resource_id, successor=successor
+        problem,
+        "unsatisfied",
+        upstream_status=upstream_status,
+        resource_id=resource_id,
+        successor=successor,
+        entry=entry,
     )
