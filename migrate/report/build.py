@@ -10,7 +10,7 @@ from pathlib import Path
 from migrate.errors import MigrateError
 from migrate.registry import RuleSet
 from migrate.report.codeowners import CodeOwners, find_codeowners, load_codeowners
-from migrate.report.eventstore import Window, read_events
+from migrate.report.eventstore import Window, open_events
 from migrate.report.model import Report
 from migrate.report.repository import Layout, build_repository
 from migrate.report.runtime import build_runtime
@@ -58,8 +58,8 @@ def build_report(request: ReportRequest) -> Report:
         )
     runtime = None
     if request.events is not None:
-        groups = read_events(request.events, request.window)
-        runtime = build_runtime(request.events, groups, request.window, request.ruleset)
+        reader = open_events(request.events)
+        runtime = build_runtime(reader.source, reader.read(request.window), request.window, request.ruleset)
     now = dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
     return Report(generated_at=now, repositories=repositories, runtime=runtime)
 

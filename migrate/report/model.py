@@ -168,7 +168,10 @@ class PendingEntry(_Strict):
     rule: str
     section: str = Field(description="Run-config section, e.g. registered_resources.models.")
     identifier: str = Field(description="The identifier clients read the resource by on the target.")
-    fields: dict[str, Any] = Field(description="The entry; null where the shim's events do not tell the value.")
+    fields: dict[str, Any] = Field(
+        description="The entry: the latest one the shim recorded for the resource (credential-free), else rebuilt "
+        "from the identifier; null where the events do not tell the value."
+    )
     unknown: list[str] = Field(description="Fields to fill in by hand (null in `fields` and in the YAML).")
     calls: int
     clients: int = Field(description="Distinct credential fingerprints that made the calls.")
@@ -197,7 +200,9 @@ class Unservable(_Strict):
 class Runtime(_Strict):
     """What the shim recorded: deprecated calls made at run time."""
 
-    source: str = Field(description="The events database read.")
+    source: str = Field(
+        description="The events store read: the SQLite file as given, or the PostgreSQL URL with its password masked."
+    )
     since: dt.datetime | None = Field(description="Start of the window (inclusive), when one was given.")
     until: dt.datetime | None = Field(description="End of the window (exclusive), when one was given.")
     calls: int

@@ -5,17 +5,19 @@ config lacks. It stays pending unless a later call for the same resource was `sa
 declared since). Pending resources are de-duplicated by rule, target and identifier and rendered as
 one run-config YAML block per target, with `render_entries`, as `fix` renders entries.
 
-Events (schema version 1) record the target identifier (`resource_id`), not the request body, so an
-entry is rebuilt from the identifier: the rule's identifier template (`{provider_id}/{model_id}`)
-is matched against it to recover the fields it is made of. A field the entry needs that the
-identifier does not hold (a connector's `url`) is unknown: null in the YAML, with a comment.
+Events of schema version 2 record the entry the shim's 409 suggested (`entry`, credential-free): the
+latest one recorded for a resource is used as it is. Older events (schema version 1) record only
+the target identifier (`resource_id`), so their entry is rebuilt from it: the rule's identifier
+template (`{provider_id}/{model_id}`) is matched against it to recover the fields it is made of. A
+field the entry needs that neither tells (a connector's `url`) is unknown: null in the YAML, with a
+comment.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -23,7 +25,7 @@ from migrate.config.entries import ConfigEntry, Unknown
 from migrate.config.merge import render_entries
 from migrate.fix.strategies.declare_connector import BUILTIN_PREFIX
 from migrate.registry import RuleSet
-from migrate.report.eventstore import EventGroup
+from migrate.report.eventstore import EntryKey, EventGroup
 from migrate.report.model import PendingEntry, PendingPatch, Unservable
 from migrate.rules import Rule, TargetPlan
 from migrate.shim.entries import identifier_template
@@ -32,6 +34,7 @@ from migrate.targets import TargetName
 _PLACEHOLDER = re.compile(r"\{([a-z_|.]+)\}")
 _DECLARATIVE = ("declare-and-read", "declare-connector")
 _NOT_RECORDED = "not recorded by the shim (its events keep the identifier, not the request)"
+_NOT_GIVEN = "not in the register calls the shim recorded"
 
 
 @dataclass(frozen=True)
@@ -75,8 +78,12 @@ def _later(current: dt.datetime | None, other: dt.datetime) -> dt.datetime:
     return other if current is None else max(current, other)
 
 
-def pending_declarations(groups: Sequence[EventGroup], ruleset: RuleSet) -> PendingResult:
-    """Everything clients tried to register that the target does not have, from the grouped events."""
+def pending_declarations(
+    groups: Sequence[EventGroup], ruleset: RuleSet, recorded: Mapping[EntryKey, dict[str, Any]] | None = None
+) -> PendingResult:
+    """Everything clients tried to register that the target does not have, from the grouped events and the
+    latest entry recorded per resource (`recorded`; rebuilt from the identifier where none was recorded)."""
+    recorded = recorded or {}
     tallies: dict[tuple[str, TargetName, str], _Tally] = {}
     unnamed = 0
     for group in groups:
@@ -102,7 +109,12 @@ def pending_declarations(groups: Sequence[EventGroup], ruleset: RuleSet) -> Pend
             )
             continue
         origin = f"shim: {tally.calls} call{'s' * (tally.calls != 1)}, last {tally.last:%Y-%m-%d}"
-        entry = rebuild_entry(rule, plan, identifier, origin)
+        stored = recorded.get((rule_id, target, identifier))
+        entry = (
+            recorded_entry(rule, plan, stored, origin)
+            if stored is not None
+            else rebuild_entry(rule, plan, identifier, origin)
+        )
         pending = PendingEntry(
             rule=rule_id,
             section=entry.section,
@@ -133,6 +145,24 @@ def rebuild_entry(rule: Rule, plan: TargetPlan, identifier: str, origin: str) ->
             fields[destination] = known[source]
         elif source in needed:
             fields[destination] = Unknown(_NOT_RECORDED)
+    id_field = plan.fields.get(rule.sdk.required[0], rule.sdk.required[0])
+    return ConfigEntry(section=plan.config_section, id_field=id_field, fields=fields, rule=rule.id, origin=origin)
+
+
+def recorded_entry(rule: Rule, plan: TargetPlan, stored: Mapping[str, Any], origin: str) -> ConfigEntry:
+    """The entry the shim recorded, its fields in the rule's order; a field the target needs but the calls
+    did not give (a connector's `url`) is unknown."""
+    assert plan.config_section is not None  # declarative strategies have one (validated with the rule)
+    names, _ = _parse_identifier(identifier_template(plan) or "", "", rule)
+    needed = set(plan.fields) if plan.strategy == "declare-connector" else set(names)
+    fields: dict[str, Any] = {}
+    for source, destination in plan.fields.items():
+        value = stored.get(destination)
+        if value is not None:
+            fields[destination] = value
+        elif source in needed or destination in stored:
+            fields[destination] = Unknown(_NOT_GIVEN)
+    fields.update({name: value for name, value in stored.items() if name not in fields})
     id_field = plan.fields.get(rule.sdk.required[0], rule.sdk.required[0])
     return ConfigEntry(section=plan.config_section, id_field=id_field, fields=fields, rule=rule.id, origin=origin)
 

@@ -268,7 +268,7 @@ def _pending(runtime: Runtime) -> list[str]:
         out += ["```yaml", patch.yaml.rstrip("\n"), "```", ""]
         unknown = [f"{_code(entry.identifier)}: {', '.join(entry.unknown)}" for entry in patch.entries if entry.unknown]
         if unknown:
-            out += [f"Fill in by hand ({'; '.join(unknown)}): the shim records identifiers, not request bodies.", ""]
+            out += [f"Fill in by hand ({'; '.join(unknown)}): the shim's events do not hold these values.", ""]
     return out
 
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from typing import TypeVar, get_args
 
 from migrate.registry import RuleSet
-from migrate.report.eventstore import EventGroup, Window
+from migrate.report.eventstore import EventGroup, StoredEvents, Window
 from migrate.report.model import CredentialClient, Direction, OutcomeCount, RuleSeries, Runtime, SdkClient, Trend
 from migrate.report.pending import pending_declarations
 from migrate.shim.events import Outcome
@@ -45,8 +45,9 @@ class _Client:
         self.last = max(self.last, group.last)
 
 
-def build_runtime(source: str, groups: Sequence[EventGroup], window: Window, ruleset: RuleSet) -> Runtime:
+def build_runtime(source: str, stored: StoredEvents, window: Window, ruleset: RuleSet) -> Runtime:
     """Aggregate the grouped events of the window into the report's run-time section."""
+    groups = stored.groups
     days = day_range(groups, window)
     index = {day: position for position, day in enumerate(days)}
     per_rule: dict[str, list[int]] = defaultdict(lambda: [0] * len(days))
@@ -60,7 +61,7 @@ def build_runtime(source: str, groups: Sequence[EventGroup], window: Window, rul
     outcomes: Counter[tuple[str, Outcome]] = Counter()
     for group in groups:
         outcomes[(group.rule_id, group.outcome)] += group.calls
-    pending = pending_declarations(groups, ruleset)
+    pending = pending_declarations(groups, ruleset, stored.entries)
     targets: set[TargetName] = {group.target for group in groups}
     return Runtime(
         source=source,

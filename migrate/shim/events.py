@@ -323,10 +323,19 @@ class SQLiteWriter:
 def _column(event: Event, name: str) -> object:
     value = getattr(event, name)
     if isinstance(value, dt.datetime):
-        return value.isoformat()
+        return utc_text(value)
     if isinstance(value, dict):
         return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
     return value
+
+
+def utc_text(moment: dt.datetime) -> str:
+    """How the SQLite store writes a time: UTC ISO 8601 with microseconds (text order is time order).
+
+    A naive time is taken as UTC, as the PostgreSQL store does.
+    """
+    aware = moment if moment.tzinfo is not None else moment.replace(tzinfo=dt.timezone.utc)
+    return aware.astimezone(dt.timezone.utc).isoformat(timespec="microseconds")
 
 
 class JsonLinesWriter:

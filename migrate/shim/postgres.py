@@ -154,6 +154,23 @@ class PostgresURL:
             text = text.replace(form, _MASK)
         return text
 
+    def describe(self, exc: BaseException) -> str:
+        """A driver error as `Type: first line of its message`, scrubbed of the password."""
+        first_line = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+        return self.scrub(f"{type(exc).__name__}: {first_line}")
+
+    def conninfo(self, defaults: dict[str, str]) -> str:
+        """The libpq connection string: the URL, plus each of `defaults` the URL does not set (psycopg needed)."""
+        from psycopg import conninfo
+
+        try:
+            given = conninfo.conninfo_to_dict(self.url)
+        except Exception:  # psycopg.ProgrammingError, whose message may quote the URL
+            raise MigrateError(f"--events {self.masked!r} is not a valid PostgreSQL URL") from None
+        return conninfo.make_conninfo(
+            self.url, **{name: value for name, value in defaults.items() if name not in given}
+        )
+
     def __str__(self) -> str:
         return self.masked
 
@@ -208,18 +225,11 @@ class PostgresWriter:
         connect_params: dict[str, str] | None = None,
     ) -> None:
         try:
-            from psycopg import conninfo
+            import psycopg  # noqa: F401 - only to fail early when it is missing
         except ImportError as exc:
             raise MigrateError("--events postgresql://... needs psycopg 3: pip install 'psycopg[binary]'") from exc
-        try:
-            given = conninfo.conninfo_to_dict(url.url)
-        except Exception:  # psycopg.ProgrammingError, whose message may quote the URL
-            raise MigrateError(f"--events {url.masked!r} is not a valid PostgreSQL URL") from None
         self.url = url
-        wanted = {**_DEFAULT_PARAMS, **(connect_params or {})}
-        self._conninfo = conninfo.make_conninfo(
-            url.url, **{name: value for name, value in wanted.items() if name not in given}
-        )
+        self._conninfo = url.conninfo({**_DEFAULT_PARAMS, **(connect_params or {})})
         self._retry_for = retry_for
         self._statement_timeout_ms = int(statement_timeout * 1000)
         self._connection: psycopg.Connection[Any] | None = None
@@ -245,7 +255,7 @@ class PostgresWriter:
                 self._drop_connection()
                 if self._closing.is_set() or time.monotonic() + delay > deadline:
                     raise MigrateError(
-                        f"cannot write {len(rows)} events to {self.url.masked}: {self._describe(exc)}"
+                        f"cannot write {len(rows)} events to {self.url.masked}: {self.url.describe(exc)}"
                     ) from None
                 self._closing.wait(delay)
                 delay = min(delay * 2, 1.0)
@@ -298,10 +308,6 @@ class PostgresWriter:
                 connection.close()
             except Exception:  # closing a broken connection must not hide the original failure
                 log.debug("closing the event store connection failed", exc_info=True)
-
-    def _describe(self, exc: BaseException) -> str:
-        first_line = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
-        return self.url.scrub(f"{type(exc).__name__}: {first_line}")
 
 
 def ensure_schema(connection: psycopg.Connection[Any]) -> bool:

@@ -11,6 +11,7 @@ import pytest
 
 from tests.conftest import REPO
 from tests.report.history import write_history
+from tests.shim.conftest import postgres, postgres_db, upstream  # noqa: F401 - the shim's fixtures, reused here
 
 RunReport = Callable[..., subprocess.CompletedProcess[str]]
 

@@ -6,20 +6,21 @@ import json
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 import yaml
 
 from migrate.config.entries import Unknown
 from migrate.registry import load_rules
-from migrate.report.pending import rebuild_entry
-from tests.report.conftest import RunReport
+from migrate.report.pending import rebuild_entry, recorded_entry
+from tests.report.conftest import RunReport, run_process
 from tests.report.history import CLIENTS, EXPECTED_PENDING, PLAN
+from tests.shim.conftest import settings_for, shim_server
+from tests.shim.upstream import FakeUpstream, model
 
 
 @pytest.fixture(scope="module")
 def runtime(history_db: Path) -> dict[str, Any]:
-    from tests.report.conftest import run_process
-
     process = run_process("-m", "migrate", "report", "--events", str(history_db), "--format", "json")
     assert process.returncode == 0, process.stderr
     parsed: dict[str, Any] = json.loads(process.stdout)["runtime"]
@@ -88,3 +89,63 @@ def test_an_identifier_that_does_not_fit_the_template_leaves_its_parts_unknown()
     entry = rebuild_entry(rule, rule.targets["ogx-1"], "no-slash-here", "shim")
     assert set(entry.fields) == {"model_id", "provider_id"}
     assert all(isinstance(value, Unknown) for value in entry.fields.values())
+
+
+def test_an_undeclared_mcp_group_registered_through_a_real_shim_is_pending_with_its_url(
+    upstream: tuple[FakeUpstream, str], tmp_path: Path
+) -> None:
+    fake, url = upstream
+    fake.models["vllm/served"] = model("vllm/served")
+    events = tmp_path / "events.sqlite3"
+    group = {"toolgroup_id": "mcp::tickets", "provider_id": "model-context-protocol"}
+    moved = "https://mcp.internal:8443/sse?team=support&token=CANARY-TOKEN-9"
+    chat = {"model_id": "chat", "provider_id": "vllm", "model_type": "llm", "metadata": {"context_length": 8192}}
+    with (
+        shim_server(settings_for(url, "ogx-1", events=events)) as (shim_url, _),
+        httpx.Client(base_url=shim_url) as client,
+    ):
+        client.post("/v1/toolgroups", json={**group, "mcp_endpoint": {"uri": "http://old-host:8000/sse"}})
+        problem = client.post("/v1/toolgroups", json={**group, "mcp_endpoint": {"uri": moved}}).json()
+        assert client.post("/v1/models", json=chat).status_code == 409
+        assert client.post("/v1/models", json={"model_id": "served", "provider_id": "vllm"}).status_code == 200
+    process = run_process("-m", "migrate", "report", "--events", str(events), "--format", "json")
+    assert process.returncode == 0, process.stderr
+    runtime = json.loads(process.stdout)["runtime"]
+    (patch,) = runtime["pending"]
+    connector = {"connector_id": "mcp::tickets", "url": "https://mcp.internal:8443/sse?team=support"}
+    assert yaml.safe_load(patch["yaml"]) == {
+        "registered_resources": {"models": [chat]},
+        "connectors": [connector],  # the latest URL the clients sent, without its token
+    }
+    assert yaml.safe_load(problem["yaml"]) == {"connectors": [connector]}  # what the 409 said
+    entries = {entry["identifier"]: entry for entry in patch["entries"]}
+    assert entries["mcp::tickets"]["unknown"] == [] and entries["mcp::tickets"]["calls"] == 2
+    assert entries["vllm/chat"]["fields"] == chat
+    markdown = run_process("-m", "migrate", "report", "--events", str(events)).stdout
+    assert "url: https://mcp.internal:8443/sse?team=support" in markdown
+    assert "Fill in by hand" not in markdown and "CANARY" not in markdown + process.stdout
+
+
+def test_a_version_1_file_is_read_as_it_is_and_its_entries_rebuilt(tmp_path: Path) -> None:
+    import sqlite3
+
+    from tests.shim.test_shim_events import V1_SQLITE
+
+    path = tmp_path / "v1.sqlite3"
+    with sqlite3.connect(path) as db:
+        db.executescript(V1_SQLITE)
+    db.close()
+    before = path.read_bytes()
+    process = run_process("-m", "migrate", "report", "--events", str(path), "--format", "json")
+    assert process.returncode == 0, process.stderr
+    (patch,) = json.loads(process.stdout)["runtime"]["pending"]
+    assert yaml.safe_load(patch["yaml"]) == {"connectors": [{"connector_id": "mcp::old", "url": None}]}
+    assert patch["entries"][0]["unknown"] == ["url"]
+    assert path.read_bytes() == before  # read-only: the report migrates nothing
+
+
+def test_a_recorded_entry_without_a_url_leaves_it_to_fill_in() -> None:
+    rule = load_rules().by_id["LSM121"]
+    entry = recorded_entry(rule, rule.targets["ogx-1"], {"connector_id": "mcp::x"}, "shim")
+    assert entry.plain() == {"connector_id": "mcp::x", "url": None}
+    assert entry.unknown_fields == ["url"]

@@ -119,7 +119,6 @@ def test_output_file_is_written_and_nothing_printed(run_report: RunReport, examp
     ("args", "message"),
     [
         ((), "nothing to report on"),
-        (("--events", "postgresql://user@db/shim"), "reading shim events from PostgreSQL is not supported yet"),
         (("--events", "missing.sqlite3"), "--events missing.sqlite3: no such file"),
         (("--events", "README.md"), "cannot read the events database README.md"),
         (("--scan", "README.md"), "README.md is not a `scan --format json` result"),
