@@ -66,7 +66,9 @@ def _roots(values: tuple[str, ...]) -> tuple[Path, dict[str, Path]]:
 @click.option(
     "--repo", "named_scans", multiple=True, metavar="NAME=FILE", help="A scan result and its repository's name."
 )
-@click.option("--events", metavar="PATH", help="The shim's SQLite events database.")
+@click.option(
+    "--events", metavar="PATH|URL", help="The shim's events: its SQLite file, or a fleet's postgresql:// URL."
+)
 @click.option("--since", metavar="DATE", help="Only events from this ISO date or date-time on.")
 @click.option("--until", metavar="DATE", help="Only events up to this ISO date (inclusive) or date-time.")
 @click.option(
@@ -90,6 +92,12 @@ def _roots(values: tuple[str, ...]) -> tuple[Path, dict[str, Path]]:
     help="Extra rule directory.",
 )
 @click.option("--format", "output_format", type=click.Choice(FORMATS), default="markdown", show_default=True)
+@click.option(
+    "--max-chars",
+    type=click.IntRange(min=0),
+    metavar="N",
+    help="Markdown: leave out detail rows to fit N characters; 0 for no cap [default: 65536, a GitHub comment].",
+)
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write the report here.")
 def report(
     scan_files: tuple[Path, ...],
@@ -102,6 +110,7 @@ def report(
     codeowners: Path | None,
     rule_dirs: tuple[Path, ...],
     output_format: str,
+    max_chars: int | None,
     output: Path | None,
 ) -> None:
     """Readiness per repository and target from scan results, and run-time use from the shim's events."""
@@ -114,6 +123,8 @@ def report(
     try:
         if not scan_files and not named_scans and events is None:
             raise MigrateError("nothing to report on: give --scan FILE, --repo NAME=FILE or --events PATH")
+        if max_chars is not None and output_format != "markdown":
+            raise MigrateError(f"--max-chars applies to --format markdown, not {output_format}")
         window = Window(
             parse_moment(since, end=False) if since else None, parse_moment(until, end=True) if until else None
         )
@@ -131,7 +142,7 @@ def report(
             events=events,
             window=window,
         )
-        text = _render(build_report(request), output_format)
+        text = _render(build_report(request), output_format, max_chars)
         if output is None:
             click.echo(text, nl=False)
         else:
@@ -141,7 +152,7 @@ def report(
         sys.exit(EXIT_ERROR)
 
 
-def _render(document: Report, output_format: str) -> str:
+def _render(document: Report, output_format: str, max_chars: int | None) -> str:
     if output_format == "json":
         from migrate.report.render_json import render_json
 
@@ -150,6 +161,8 @@ def _render(document: Report, output_format: str) -> str:
         from migrate.report.render_html import render_html
 
         return render_html(document)
+    from migrate.report.fit import GITHUB_COMMENT_LIMIT
     from migrate.report.render_markdown import render_markdown
 
-    return render_markdown(document)
+    cap = GITHUB_COMMENT_LIMIT if max_chars is None else max_chars
+    return render_markdown(document, cap or None)

@@ -2,6 +2,10 @@
 
 Verdicts first, then what needs attention, then per repository the counts and (folded) every finding,
 then the run-time picture: burn-down, outcomes, top clients and the pending run-config patch.
+
+With a size cap (`--max-chars`, by default GitHub's comment limit) rows are left out, detail first
+(`fit.py`): every finding, calls per day, the per-file, per-owner and outcome tables, then pending
+declarations, and only last the needs-attention rows, the counts per rule and the verdicts.
 """
 
 from __future__ import annotations
@@ -11,6 +15,7 @@ import re
 from collections.abc import Iterable, Sequence
 from itertools import groupby
 
+from migrate.report.fit import Cut, Piece, fit
 from migrate.report.model import (
     FIX_LABELS,
     Direction,
@@ -24,6 +29,8 @@ from migrate.report.model import (
 
 #: How many clients the top-clients tables show (the JSON report has them all).
 TOP_CLIENTS = 10
+#: The most bars a sparkline has: a window of more days sums several days a bar.
+SPARKLINE_WIDTH = 92
 
 _MARK: dict[VerdictStatus, str] = {
     "ready": "✅",
@@ -40,11 +47,20 @@ _DIRECTION: dict[Direction, str] = {
 }
 _BARS = "▁▂▃▄▅▆▇█"
 
+#: What a size cap leaves out first (lowest level first): detail tables, then pending declarations,
+#: then the needs-attention rows. The counts per rule (a row per rule, with what to do), the burn-down
+#: (a row per rule) and the top clients (10 rows) are short; the verdicts go last.
+_FINDINGS, _CALLS_PER_DAY, _BY_FILE, _BY_OWNER, _OUTCOMES, _PENDING, _ATTENTION, _BY_RULE, _VERDICTS = range(1, 10)
 
-def render_markdown(report: Report) -> str:
-    """The whole report as Markdown."""
-    out = ["# Llama Stack migration report", ""]
-    out += [f"- {_MARK[repo.verdict.status]} {_escape(repo.verdict.line)}" for repo in report.repositories]
+
+def render_markdown(report: Report, max_chars: int | None = None) -> str:
+    """The whole report as Markdown, in at most `max_chars` characters (None: no cap).
+
+    `MigrateError` when the verdicts and totals alone do not fit.
+    """
+    out: list[Piece] = ["# Llama Stack migration report", ""]
+    verdicts = [[f"- {_MARK[repo.verdict.status]} {_escape(repo.verdict.line)}"] for repo in report.repositories]
+    out.append(Cut(verdicts, _VERDICTS, "verdicts"))
     if report.runtime is not None:
         out.append(f"- 📈 {_escape(runtime_line(report.runtime))}")
     out.append("")
@@ -54,7 +70,7 @@ def render_markdown(report: Report) -> str:
     if report.runtime is not None:
         out += _runtime(report.runtime)
     out.append(f"<sub>llama-stack-migrate {report.tool.version}, {report.generated_at:%Y-%m-%d %H:%M} UTC</sub>")
-    return "\n".join(out) + "\n"
+    return fit(out, max_chars, banner_at=2)
 
 
 def runtime_line(runtime: Runtime) -> str:
@@ -72,9 +88,9 @@ def runtime_line(runtime: Runtime) -> str:
     )
 
 
-def _attention(report: Report) -> list[str]:
+def _attention(report: Report) -> list[Piece]:
     """What a human must act on: findings, unscanned files, run-time problems."""
-    out = ["## Needs attention", ""]
+    out: list[Piece] = ["## Needs attention", ""]
     anything = False
     for repo in report.repositories:
         if not repo.attention and not repo.failures:
@@ -83,7 +99,7 @@ def _attention(report: Report) -> list[str]:
         out += [f"### {_escape(repo.name)}", ""]
         if repo.attention:
             summaries = {row.rule: row.summary or "" for row in repo.by_rule}
-            out += _table(
+            out += _cut_table(
                 ("where", "rule", "use", "code", "fix"),
                 [
                     (
@@ -95,12 +111,14 @@ def _attention(report: Report) -> list[str]:
                     )
                     for item in repo.attention
                 ],
+                _ATTENTION,
+                "findings that need attention",
             )
             out += ["What to do for each rule is in its repository's *By rule* table.", ""]
         if repo.failures:
             out += [f"Files that could not be scanned ({len(repo.failures)}):", ""]
-            out += [f"- {_code(failure.path)}: {_escape(failure.error)}" for failure in repo.failures]
-            out.append("")
+            failures = [[f"- {_code(failure.path)}: {_escape(failure.error)}"] for failure in repo.failures]
+            out += [Cut(failures, _ATTENTION, "files that could not be scanned"), ""]
     runtime = report.runtime
     if runtime is not None and (runtime.pending or runtime.unservable or runtime.unnamed_registrations):
         anything = True
@@ -126,10 +144,10 @@ def _attention(report: Report) -> list[str]:
     return out
 
 
-def _repository(repo: Repository) -> list[str]:
+def _repository(repo: Repository) -> list[Piece]:
     """One repository: verdict, totals, counts per rule, file and owner, every finding (folded)."""
     t = repo.totals
-    out = [f"## {_escape(repo.name)} (target {_code(repo.target)})", "", _escape(repo.verdict.line), ""]
+    out: list[Piece] = [f"## {_escape(repo.name)} (target {_code(repo.target)})", "", _escape(repo.verdict.line), ""]
     out += _table(
         ("findings", "blocking", "warnings", "safe auto-fix", "unsafe auto-fix", "auto-fix (split unknown)", "manual"),
         [(t.findings, t.errors, t.warnings, t.safe, t.unsafe, t.auto, t.manual)],
@@ -141,32 +159,45 @@ def _repository(repo: Repository) -> list[str]:
     out.append("")
     if repo.by_rule:
         out += ["### By rule", ""]
-        out += _table(
+        out += _cut_table(
             ("rule", "summary", *_SPLIT_HEADERS, "what to do"),
             [(row.rule, _escape(row.summary or ""), *_split(row), _escape(row.guidance or "")) for row in repo.by_rule],
+            _BY_RULE,
+            "rules",
         )
         out += ["### By file", ""]
-        out += _table(
+        out += _cut_table(
             ("file", "blocking", *_SPLIT_HEADERS, "owners"),
             [(_code(row.path), row.errors, *_split(row), _escape(" ".join(row.owners))) for row in repo.by_file],
+            _BY_FILE,
+            "files",
         )
     if repo.by_owner is not None:
         out += [f"### By owner ({_code(repo.codeowners or '')})", ""]
-        out += _table(
+        out += _cut_table(
             ("owner", "files", *_SPLIT_HEADERS),
             [(_escape(row.owner or "(no owner)"), row.files, *_split(row)) for row in repo.by_owner],
+            _BY_OWNER,
+            "owners",
         )
     if repo.findings:
         out += [f"<details><summary>All {len(repo.findings)} findings</summary>", ""]
+        findings: list[list[str]] = []
         for path, items in groupby(repo.findings, key=lambda item: item.finding.path):
-            out += [f"**{_escape(path)}**", ""]
+            group: list[list[str]] = []
             for item in items:
                 f = item.finding
                 where = _code(_where(item, with_path=False))
-                out.append(f"- {where} {f.rule} {f.severity}, {FIX_LABELS[item.fix]}: {_finding_text(item)}")
-                out.append(f"  {_code(f.source.strip())}")
-            out.append("")
-        out += ["</details>", ""]
+                group.append(
+                    [
+                        f"- {where} {f.rule} {f.severity}, {FIX_LABELS[item.fix]}: {_finding_text(item)}",
+                        f"  {_code(f.source.strip())}",
+                    ]
+                )
+            group[0][:0] = [f"**{_escape(path)}**", ""]  # the file's heading stays with its first finding
+            group[-1].append("")
+            findings += group
+        out += [Cut(findings, _FINDINGS, "findings"), "</details>", ""]
     return out
 
 
@@ -177,9 +208,9 @@ def _split(row: FixCounts) -> tuple[int, int, int, int, int]:
     return (row.findings, row.safe, row.unsafe, row.auto, row.manual)
 
 
-def _runtime(runtime: Runtime) -> list[str]:
+def _runtime(runtime: Runtime) -> list[Piece]:
     """The shim's events: burn-down, outcomes, top clients, pending declarations."""
-    out = ["## Run time (shim events)", "", _escape(runtime_line(runtime)) + ".", ""]
+    out: list[Piece] = ["## Run time (shim events)", "", _escape(runtime_line(runtime)) + ".", ""]
     out.append(
         f"Source {_code(runtime.source)}, {window_text(runtime)}, targets {', '.join(runtime.targets) or 'none'}."
     )
@@ -187,7 +218,7 @@ def _runtime(runtime: Runtime) -> list[str]:
     if runtime.days:
         out += ["### Burn-down (deprecated calls per day)", ""]
         out += _table(
-            ("rule", f"{runtime.days[0]:%m-%d} … {runtime.days[-1]:%m-%d}", "first day", "last day", "total", "trend"),
+            ("rule", _days_header(runtime.days), "first day", "last day", "total", "trend"),
             [
                 (s.rule, sparkline(s.counts), s.trend.first, s.trend.last, s.total, _DIRECTION[s.trend.direction])
                 for s in runtime.burndown
@@ -205,17 +236,21 @@ def _runtime(runtime: Runtime) -> list[str]:
         )
         out += ["<details><summary>Calls per day</summary>", ""]
         rules = [series.rule for series in runtime.burndown]
-        out += _table(
+        out += _cut_table(
             ("day", "all", *rules),
             [
                 (f"{day}", total, *(series.counts[index] for series in runtime.burndown))
                 for index, (day, total) in enumerate(zip(runtime.days, runtime.daily_totals, strict=True))
             ],
+            _CALLS_PER_DAY,
+            "days",
         )
         out += ["</details>", ""]
     if runtime.outcomes:
         out += ["### Outcomes", ""]
-        out += _table(("rule", "outcome", "calls"), [(o.rule, o.outcome, o.calls) for o in runtime.outcomes])
+        out += _cut_table(
+            ("rule", "outcome", "calls"), [(o.rule, o.outcome, o.calls) for o in runtime.outcomes], _OUTCOMES, "rows"
+        )
     if runtime.clients_by_sdk:
         out += _clients(runtime)
     out += _pending(runtime)
@@ -257,23 +292,44 @@ def _clients(runtime: Runtime) -> list[str]:
     return out + _more(len(by_credential))
 
 
-def _pending(runtime: Runtime) -> list[str]:
-    """The run-config patch per target, and what in it a human fills in."""
-    out = ["### Pending declarations", ""]
+def _pending(runtime: Runtime) -> list[Piece]:
+    """The run-config patch per target (one YAML block, never cut), and what in it a human fills in."""
+    out: list[Piece] = ["### Pending declarations", ""]
     if not runtime.pending:
         return [*out, "None: every resource clients registered is declared on the target.", ""]
+    patches: list[list[str]] = []
     for patch in runtime.pending:
         names = ", ".join(_code(entry.identifier) for entry in patch.entries)
-        out += [f"Add to the {_code(patch.target)} server's run config ({names}), then restart it:", ""]
-        out += ["```yaml", patch.yaml.rstrip("\n"), "```", ""]
+        item = [f"Add to the {_code(patch.target)} server's run config ({names}), then restart it:", ""]
+        item += ["```yaml", patch.yaml.rstrip("\n"), "```", ""]
         unknown = [f"{_code(entry.identifier)}: {', '.join(entry.unknown)}" for entry in patch.entries if entry.unknown]
         if unknown:
-            out += [f"Fill in by hand ({'; '.join(unknown)}): the shim's events do not hold these values.", ""]
-    return out
+            item += [f"Fill in by hand ({'; '.join(unknown)}): the shim's events do not hold these values.", ""]
+        patches.append(item)
+    return [*out, Cut(patches, _PENDING, "run-config patches (one per target)")]
+
+
+def _days_header(days: Sequence[dt.date]) -> str:
+    """The header of the sparkline column: the first and last day, and the days a bar sums when it sums several."""
+    per_bar = _days_per_bar(len(days))
+    if per_bar == 1:
+        return f"{days[0]:%m-%d} … {days[-1]:%m-%d}"
+    return f"{days[0]} … {days[-1]}, {per_bar} days a bar"
+
+
+def _days_per_bar(days: int) -> int:
+    return max(1, -(-days // SPARKLINE_WIDTH))
 
 
 def sparkline(counts: Sequence[int]) -> str:
-    """Counts as a row of block characters, scaled to the largest (zero as the lowest block)."""
+    """Counts as a row of block characters, scaled to the largest (zero as the lowest block).
+
+    More than `SPARKLINE_WIDTH` counts are summed in runs of equal length (the last may be shorter),
+    so that a long window still gives a short line.
+    """
+    per_bar = _days_per_bar(len(counts))
+    if per_bar > 1:
+        counts = [sum(counts[start : start + per_bar]) for start in range(0, len(counts), per_bar)]
     top = max(counts, default=0)
     return "".join(_BARS[round(count / top * (len(_BARS) - 1))] if top else _BARS[0] for count in counts)
 
@@ -306,6 +362,12 @@ def window_text(runtime: Runtime) -> str:
 
 def _time(moment: dt.datetime) -> str:
     return f"{moment:%Y-%m-%d %H:%M}"
+
+
+def _cut_table(headers: Sequence[str], rows: Iterable[Sequence[object]], level: int, noun: str) -> list[Piece]:
+    """A table whose rows a size cap may leave out (`noun` names them in the note)."""
+    head, separator, *lines, blank = _table(headers, rows)
+    return [head, separator, Cut([[line] for line in lines], level, noun), blank]
 
 
 def _table(headers: Sequence[str], rows: Iterable[Sequence[object]]) -> list[str]:

@@ -61,3 +61,11 @@ def test_nice_ceiling() -> None:
 def test_sparkline_scales_to_the_largest() -> None:
     assert sparkline([0, 4, 8]) == "▁▅█"
     assert sparkline([0, 0]) == "▁▁"
+
+
+def test_a_long_window_sums_days_into_at_most_92_bars() -> None:
+    assert sparkline([1] * 92) == "█" * 92
+    year = [0] * 365
+    year[0], year[364] = 8, 2  # 4 days a bar: 92 bars, the last of one day
+    line = sparkline(year)
+    assert len(line) == 92 and line[0] == "█" and line[-1] == "▃" and set(line[1:-1]) == {"▁"}
