@@ -4,6 +4,7 @@ Usage::
 
     .venv/bin/python benchmarks/shim_speed.py [--duration S] [--rounds N] [--concurrency 1,16,64]
                                              [--candidates] [--no-pin] [--json PATH]
+    .venv/bin/python benchmarks/shim_speed.py --deprecated-only [--baseline REV] [--event-log] [...]
 
 Needs `wrk` and `nginx` on PATH (Debian packages `wrk` and `nginx-light` or `nginx`); it stops with
 an error when one is missing. Everything runs on 127.0.0.1, bounded in time:
@@ -16,6 +17,11 @@ an error when one is missing. Everything runs on 127.0.0.1, bounded in time:
   no event log) in front of the upstream.
 * **deprecated calls** through the shim: `POST /v1/models` (declare & read: one upstream read and
   an event) and `DELETE /v1/models/{id}` (look up, acknowledged).
+* `--deprecated-only` measures only the deprecated calls through the shim. With `--baseline REV`
+  (a git revision of this repository, exported with `git archive` into a temporary folder), the
+  shim of that revision runs beside the current one and the two are measured in turns, round after
+  round: the before/after of a change in one run, on one machine. `--event-log` keeps the JSON
+  event log on stderr (the shim's default; into a file here), which the other measurements leave off.
 * `--candidates` adds the choices behind the shim, each on the real `ShimApp`: the ASGI server
   (uvicorn with h11 or httptools, on asyncio or uvloop; hypercorn; granian, which cannot refuse
   absolute-form targets and so is measured for reference only) and the upstream client (the shim's
@@ -50,7 +56,7 @@ import tempfile
 import textwrap
 import time
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -579,6 +585,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--candidates", action="store_true", help="also measure ASGI server and client candidates")
     parser.add_argument("--no-pin", action="store_true", help="do not pin the proxy and the load to separate CPUs")
     parser.add_argument("--json", type=Path, help="write all results to this file")
+    parser.add_argument("--deprecated-only", action="store_true", help="measure only deprecated calls via the shim")
+    parser.add_argument("--baseline", metavar="REV", help="with --deprecated-only: also the shim of git revision REV")
+    parser.add_argument("--event-log", action="store_true", help="run the shims with the JSON event log on")
     parser.add_argument("--serve-upstream", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--serve-candidate", nargs=7, help=argparse.SUPPRESS)
     parser.add_argument("--client-hop", nargs=5, help=argparse.SUPPRESS)
@@ -604,6 +613,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     samples: dict[tuple[str, str, int], list[dict[str, Any]]] = {}
     info = machine()
     print(f"machine: {info}; pinned: {'proxy on CPU 0, upstream and wrk on CPU 1' if pin else 'no'}", flush=True)
+    if args.deprecated_only:
+        return deprecated_only(args, levels, python, script, proxy_cpus, load_cpus, info, pin)
 
     with tempfile.TemporaryDirectory(prefix="shim-speed-") as tmp:
         work = Path(tmp)
@@ -681,6 +692,91 @@ def main(argv: Sequence[str] | None = None) -> int:
             json.dumps(
                 {"machine": info, "pinned": pin, "results": [asdict(r) for r in results], "client_hop": hops}, indent=2
             )
+        )
+    failed = [r for r in results if r.errors or r.non2xx]
+    if failed:
+        print(f"error: {len(failed)} measurement(s) saw errors or non-2xx answers", file=sys.stderr)
+        return 1
+    return 0
+
+
+def shim_command(
+    python: str, tree: Path | None, upstream_url: str, port: int, state: Path, event_log: bool
+) -> list[str]:
+    """The `shim` command of the working tree (None) or of an exported revision `tree`."""
+    prelude = f"import sys; sys.path.insert(0, {str(tree)!r}); " if tree is not None else ""
+    command = [python, "-c", prelude + "from migrate.shim.command import shim; shim()"]
+    command += ["--upstream", upstream_url, "--target", "llama-stack-0.7", "--listen", str(port)]
+    command += ["--events", str(state / "events.sqlite3"), "--log-level", "warning"]
+    return command + ([] if event_log else ["--no-event-log"])
+
+
+def export_revision(revision: str, folder: Path) -> Path:
+    """`migrate/` and `rules/` of git revision `revision` of this repository, in `folder`."""
+    folder.mkdir()
+    archive = subprocess.run(
+        ["git", "-C", str(ROOT), "archive", "--format=tar", revision, "migrate", "rules"],
+        capture_output=True,
+        check=False,
+    )
+    if archive.returncode != 0:
+        raise SystemExit(f"git archive {revision} failed: {archive.stderr.decode(errors='replace').strip()}")
+    subprocess.run(["tar", "-x", "-C", str(folder)], input=archive.stdout, check=True)
+    return folder
+
+
+def deprecated_only(
+    args: argparse.Namespace,
+    levels: list[int],
+    python: str,
+    script: str,
+    proxy_cpus: set[int] | None,
+    load_cpus: set[int] | None,
+    info: dict[str, Any],
+    pin: bool,
+) -> int:
+    """Deprecated calls through the shim, and through the shim of `--baseline REV` in turns when given."""
+    samples: dict[tuple[str, str, int], list[dict[str, Any]]] = {}
+    with tempfile.TemporaryDirectory(prefix="shim-speed-") as tmp:
+        work = Path(tmp)
+        log = work / "processes.log"
+        upstream_port = free_port()
+        upstream_url = f"http://127.0.0.1:{upstream_port}"
+        shims: list[tuple[str, Path | None]] = [("shim", None)]
+        if args.baseline:
+            revision = subprocess.run(
+                ["git", "-C", str(ROOT), "rev-parse", "--short", args.baseline], capture_output=True, text=True
+            ).stdout.strip()
+            shims.insert(0, (f"shim at {revision or args.baseline}", export_revision(args.baseline, work / "baseline")))
+        with ExitStack() as stack:
+            stack.enter_context(
+                started(
+                    [python, script, "--serve-upstream", str(upstream_port)], upstream_port, "upstream", load_cpus, log
+                )
+            )
+            running = []
+            for label, tree in shims:
+                port = free_port()
+                state = work / f"state-{port}"
+                state.mkdir()
+                command = shim_command(python, tree, upstream_url, port, state, args.event_log)
+                pid = stack.enter_context(started(command, port, label, proxy_cpus, log))
+                check_answers(upstream_url, f"http://127.0.0.1:{port}", f"http://127.0.0.1:{port}")
+                running.append((label, port, pid))
+            for _ in range(args.rounds):
+                for level in levels:
+                    for call, path, lua in DEPRECATED:
+                        for label, port, pid in running:
+                            url = f"http://127.0.0.1:{port}{path}"
+                            sample = measure(label, call, url, lua, level, args, pid, work, load_cpus)
+                            samples.setdefault((label, call, level), []).append(sample)
+                            print(_line(sample), flush=True)
+    results = [median_result(values) for values in samples.values()]
+    print()
+    print(table(sorted(results, key=lambda r: (r.call, r.concurrency)), {}))
+    if args.json:
+        args.json.write_text(
+            json.dumps({"machine": info, "pinned": pin, "results": [asdict(r) for r in results]}, indent=2)
         )
     failed = [r for r in results if r.errors or r.non2xx]
     if failed:

@@ -18,6 +18,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
+import operator
 import os
 import queue
 import sqlite3
@@ -120,7 +121,12 @@ class BatchWriter(Protocol):
 
 
 class BatchingSink:
-    """A bounded queue and a writer thread that hands batches to a `BatchWriter`."""
+    """A bounded queue and a writer thread that hands batches to a `BatchWriter`.
+
+    An event waits up to `flush_interval` seconds for others to share its batch (one transaction),
+    unless `batch_size` events are queued first: a store then takes one write for many events
+    however slowly they arrive, and keeps up with a fast stream batch after batch.
+    """
 
     def __init__(
         self,
@@ -142,6 +148,7 @@ class BatchingSink:
         self._in_flight = 0
         self._last_drop_log = float("-inf")
         self._closed = False
+        self._full = threading.Event()  # a batch is waiting, or the sink is closing: stop lingering
         self._thread = threading.Thread(target=self._run, name=f"shim-events-{name}", daemon=True)
         self._thread.start()
 
@@ -167,6 +174,9 @@ class BatchingSink:
             self._queue.put_nowait(event)
         except queue.Full:
             self._drop(1, "the queue is full (the store is slow or down)")
+            return
+        if self._queue.qsize() >= self._batch_size:
+            self._full.set()
 
     def close(self, timeout: float = 10.0) -> None:
         """Write what is queued, then stop the thread.
@@ -184,6 +194,7 @@ class BatchingSink:
             except queue.Full:
                 if time.monotonic() > deadline:
                     break
+        self._full.set()
         self._thread.join(max(0.0, deadline - time.monotonic()))
         if self._thread.is_alive():
             with self._lock:
@@ -212,19 +223,7 @@ class BatchingSink:
                 first = self._queue.get(timeout=self._flush_interval)
             except queue.Empty:
                 continue
-            batch: list[Event] = []
-            item: Event | None = first
-            while True:
-                if item is None:
-                    stop = True
-                    break
-                batch.append(item)
-                if len(batch) >= self._batch_size:
-                    break
-                try:
-                    item = self._queue.get_nowait()
-                except queue.Empty:
-                    break
+            batch, stop = self._collect(first)
             if batch:
                 with self._lock:
                     self._in_flight = len(batch)
@@ -239,6 +238,28 @@ class BatchingSink:
                     with self._lock:
                         self._in_flight = 0
                         self._written += len(batch)
+
+    def _collect(self, first: Event | None) -> tuple[list[Event], bool]:
+        """The batch that starts with `first`: what else is queued within `flush_interval`, up to `batch_size`;
+        and whether the sink is closing (the `None` sentinel was taken)."""
+        if first is None:
+            return [], True
+        batch = [first]
+        deadline = time.monotonic() + self._flush_interval
+        while True:
+            while len(batch) < self._batch_size:
+                try:
+                    item = self._queue.get_nowait()
+                except queue.Empty:
+                    break
+                if item is None:
+                    return batch, True
+                batch.append(item)
+            remaining = deadline - time.monotonic()
+            if len(batch) >= self._batch_size or remaining <= 0:
+                return batch, False
+            self._full.wait(remaining)
+            self._full.clear()
 
 
 _COLUMNS = tuple(Event.model_fields)
@@ -305,14 +326,11 @@ class SQLiteWriter:
         self._db.execute("COMMIT")
 
     def write(self, events: Sequence[Event]) -> None:
-        rows = [tuple(_column(event, name) for name in _COLUMNS) for event in events]
-        placeholders = ", ".join("?" for _ in _COLUMNS)
+        rows = [_row(event) for event in events]
         try:
             with self._db:
                 self._db.execute("BEGIN IMMEDIATE")
-                self._db.executemany(
-                    f"INSERT INTO deprecation_events ({', '.join(_COLUMNS)}) VALUES ({placeholders})", rows
-                )
+                self._db.executemany(_INSERT, rows)
         except sqlite3.Error as exc:
             raise MigrateError(f"cannot write {len(rows)} events to {self.path}: {exc}") from exc
 
@@ -320,13 +338,19 @@ class SQLiteWriter:
         self._db.close()
 
 
-def _column(event: Event, name: str) -> object:
-    value = getattr(event, name)
-    if isinstance(value, dt.datetime):
-        return utc_text(value)
-    if isinstance(value, dict):
-        return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
-    return value
+_INSERT = f"INSERT INTO deprecation_events ({', '.join(_COLUMNS)}) VALUES ({', '.join('?' for _ in _COLUMNS)})"
+_VALUES = operator.attrgetter(*_COLUMNS)
+_TIME = _COLUMNS.index("time")
+_ENTRY = _COLUMNS.index("entry")
+
+
+def _row(event: Event) -> list[object]:
+    """The SQLite row of `event`: the time as UTC text, the entry as JSON text."""
+    values: list[object] = list(_VALUES(event))
+    values[_TIME] = utc_text(event.time)
+    if event.entry is not None:
+        values[_ENTRY] = json.dumps(event.entry, separators=(",", ":"), ensure_ascii=False)
+    return values
 
 
 def utc_text(moment: dt.datetime) -> str:
@@ -334,8 +358,10 @@ def utc_text(moment: dt.datetime) -> str:
 
     A naive time is taken as UTC, as the PostgreSQL store does.
     """
-    aware = moment if moment.tzinfo is not None else moment.replace(tzinfo=dt.timezone.utc)
-    return aware.astimezone(dt.timezone.utc).isoformat(timespec="microseconds")
+    if moment.tzinfo is not dt.timezone.utc:
+        aware = moment if moment.tzinfo is not None else moment.replace(tzinfo=dt.timezone.utc)
+        moment = aware.astimezone(dt.timezone.utc)
+    return moment.isoformat(timespec="microseconds")
 
 
 class JsonLinesWriter:
@@ -345,10 +371,7 @@ class JsonLinesWriter:
         self._stream = stream
 
     def write(self, events: Sequence[Event]) -> None:
-        lines = "".join(
-            json.dumps({"event": "deprecated-call", **event.model_dump(mode="json")}, separators=(",", ":")) + "\n"
-            for event in events
-        )
+        lines = "".join(_json_line(event) for event in events)
         try:
             self._stream.write(lines)
             self._stream.flush()
@@ -357,6 +380,18 @@ class JsonLinesWriter:
 
     def close(self) -> None:
         """The stream belongs to the caller."""
+
+
+def _json_line(event: Event) -> str:
+    """`{"event":"deprecated-call", ...the event}` and a newline, ASCII only (non-ASCII as `\\u` escapes).
+
+    pydantic's own serializer makes the line; the rare event with non-ASCII text (a user agent) goes
+    through `json.dumps`, which escapes it, so the log stays ASCII whatever the stream's encoding.
+    """
+    text = event.model_dump_json()
+    if not text.isascii():
+        text = json.dumps(event.model_dump(mode="json"), separators=(",", ":"))
+    return '{"event":"deprecated-call",' + text[1:] + "\n"
 
 
 class SQLiteStore(BatchingSink):

@@ -15,6 +15,7 @@ import calendar
 import datetime as dt
 from collections.abc import Iterable
 from email.utils import formatdate
+from functools import cache
 
 from migrate.rules import Rule, TargetPlan
 
@@ -51,11 +52,13 @@ def end_to_end(headers: Iterable[Header]) -> list[Header]:
     return [(name, value) for name, value in listed if name not in HOP_BY_HOP and name not in named]
 
 
+@cache
 def deprecation_value(day: dt.date) -> str:
     """RFC 9745 `Deprecation` value: a structured-field date, `@` and the Unix time of `day` 00:00 UTC."""
     return f"@{calendar.timegm(day.timetuple())}"
 
 
+@cache
 def sunset_value(removed_date: str) -> str:
     """RFC 8594 `Sunset` value for `YYYY-MM` (the first of the month) or `YYYY-MM-DD`."""
     parts = [int(part) for part in removed_date.split("-")]

@@ -3,6 +3,9 @@
 Request bodies of answered calls are validated against the operation's request schema; answers in
 the legacy shape are the upstream's resource reduced to the legacy schema's properties and
 validated against it, so an old SDK parses exactly what an old server would have sent.
+
+A valid instance is recognised by the schema's compiled check (`schema_check`); jsonschema lists
+the errors of one that is not.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from referencing.jsonschema import DRAFT202012
 
 from migrate.errors import MigrateError
 from migrate.legacy_spec import legacy_spec
+from migrate.shim.schema_check import Check, Unsupported, compile_schema
 
 _SPEC_URI = "urn:llama-stack-migrate:legacy-spec"
 
@@ -35,8 +39,21 @@ def _validator(schema_name: str) -> Draft202012Validator:
     return Draft202012Validator({"$ref": f"{_SPEC_URI}#/components/schemas/{schema_name}"}, registry=registry)
 
 
+@cache
+def _check(schema_name: str) -> Check | None:
+    """The compiled check of the named schema; None when it uses a keyword the compiler leaves to jsonschema."""
+    spec = legacy_spec()
+    try:
+        return compile_schema(spec["components"]["schemas"][schema_name], spec)
+    except (Unsupported, KeyError):
+        return None
+
+
 def schema_errors(schema_name: str, instance: Any) -> list[dict[str, str]]:
     """Every violation of the named schema: `[{"pointer": "/model_type", "message": ...}]` (empty: valid)."""
+    check = _check(schema_name)
+    if check is not None and check(instance):
+        return []
     errors = sorted(_validator(schema_name).iter_errors(instance), key=lambda error: list(error.absolute_path))
     return [
         {"pointer": "".join(f"/{part}" for part in error.absolute_path), "message": error.message} for error in errors

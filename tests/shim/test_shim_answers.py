@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
+import json
+import random
 import socket
 from typing import Any
 
 import httpx
 import pytest
+from jsonschema import Draft202012Validator
+from referencing import Registry, Resource
+from referencing.jsonschema import DRAFT202012
 from ruamel.yaml import YAML
 
+from migrate.legacy_spec import legacy_spec
+from migrate.registry import load_rules
+from migrate.shim.schema_check import Unsupported, compile_schema
 from migrate.targets import TargetName
 from tests.shim.conftest import (
     DEPRECATED_2025_11_10,
@@ -421,3 +429,140 @@ def test_the_entry_to_declare_never_carries_a_credential_of_the_request(upstream
         "metadata": {"max_tokens": 512, "docs": "see https://wiki/x"},
     }
     assert model_problem["credentials_left_out"] == ["metadata.apiKey", "metadata.docs: userinfo"]
+
+
+JSON_SCALARS: list[Any] = [None, True, False, 0, 1, 1.0, 2.5, -3, "", "x", "llm", "uri", "rows", "basic"]
+
+
+def random_json(rng: random.Random, depth: int = 0) -> Any:
+    kind = rng.randrange(8 if depth < 2 else 6)
+    if kind < 6:
+        return rng.choice(JSON_SCALARS)
+    if kind == 6:
+        return [random_json(rng, depth + 1) for _ in range(rng.randrange(3))]
+    return {rng.choice(["a", "type", "uri", "k"]): random_json(rng, depth + 1) for _ in range(rng.randrange(3))}
+
+
+def sample(schema: Any, spec: dict[str, Any], rng: random.Random, depth: int = 0) -> Any:
+    """A random instance built from `schema`: mostly valid, sometimes not (optional parts picked at random)."""
+    if not isinstance(schema, dict) or depth > 6:
+        return random_json(rng)
+    if "const" in schema:
+        return schema["const"]
+    if "$ref" in schema:
+        return sample(spec["components"]["schemas"][schema["$ref"].rsplit("/", 1)[1]], spec, rng, depth + 1)
+    if "oneOf" in schema:
+        return sample(rng.choice(schema["oneOf"]), spec, rng, depth + 1)
+    if "enum" in schema:
+        return rng.choice(schema["enum"])
+    kind = schema.get("type")
+    if kind == "object" or "properties" in schema:
+        properties = schema.get("properties", {})
+        required = set(schema.get("required", []))
+        out = {
+            key: sample(each, spec, rng, depth + 1)
+            for key, each in properties.items()
+            if key in required or rng.random() < 0.5
+        }
+        extra = schema.get("additionalProperties")
+        if isinstance(extra, dict) and rng.random() < 0.7:
+            out[f"extra{rng.randrange(3)}"] = sample(extra, spec, rng, depth + 1)
+        return out
+    if kind == "array":
+        return [sample(schema.get("items", {}), spec, rng, depth + 1) for _ in range(rng.randrange(3))]
+    scalars = {"string": ["", "s", "llm"], "number": [0, 1.5, -2], "integer": [0, 3, 2.0], "boolean": [True, False]}
+    if kind in scalars:
+        return rng.choice(scalars[kind])
+    return random_json(rng)
+
+
+def mutate(instance: Any, rng: random.Random) -> Any:
+    """`instance` with one random change somewhere inside: a value of another type, a key dropped or added."""
+    copy = json.loads(json.dumps(instance))
+    containers = [copy]
+    stack = [copy]
+    while stack:
+        node = stack.pop()
+        for child in node.values() if isinstance(node, dict) else node if isinstance(node, list) else []:
+            if isinstance(child, (dict, list)):
+                containers.append(child)
+                stack.append(child)
+    target = rng.choice(containers)
+    if isinstance(target, dict):
+        action = rng.randrange(3)
+        if action == 0 and target:
+            del target[rng.choice(list(target))]
+        elif action == 1 and target:
+            target[rng.choice(list(target))] = random_json(rng)
+        else:
+            target[rng.choice(["unknown", "type", "uri", "metadata"])] = random_json(rng)
+    elif isinstance(target, list):
+        if target and rng.random() < 0.5:
+            target[rng.randrange(len(target))] = random_json(rng)
+        else:
+            target.append(random_json(rng))
+    return copy if copy is not instance else random_json(rng)
+
+
+def test_compiled_schema_checks_agree_with_jsonschema_on_every_schema_the_rules_name() -> None:
+    spec = legacy_spec()
+    schemas = spec["components"]["schemas"]
+    names = sorted(
+        {name for rule in load_rules().rules for name in (rule.http.request_schema, rule.http.response_schema) if name}
+    )
+    assert len(names) == 9
+    registry: Registry[Any] = Registry().with_resource(
+        "urn:spec", Resource.from_contents(spec, default_specification=DRAFT202012)
+    )
+    rng = random.Random(20260401)
+    for name in names:
+        check = compile_schema(schemas[name], spec)  # each compiles: the fast check is really used
+        validator = Draft202012Validator({"$ref": f"urn:spec#/components/schemas/{name}"}, registry=registry)
+        instances = [sample(schemas[name], spec, rng) for _ in range(400)]
+        instances += [mutate(instance, rng) for instance in instances for _ in range(3)]
+        instances += [random_json(rng) for _ in range(200)] + JSON_SCALARS
+        verdicts = [validator.is_valid(instance) for instance in instances]
+        for instance, expected in zip(instances, verdicts, strict=True):
+            assert check(instance) is expected, (name, instance)
+        assert 0 < sum(verdicts) < len(instances), name  # both valid and invalid instances were tried
+
+
+@pytest.mark.parametrize(
+    ("schema", "valid", "invalid"),
+    [
+        ({"const": 1}, [1, 1.0], [True, "1", [1]]),
+        ({"enum": [False, [0], {"a": 1}]}, [False, [0.0], {"a": 1.0}], [0, [False], {"a": True}, {"a": 1, "b": 2}]),
+        ({"type": "integer"}, [3, 3.0, -1], [3.5, True, "3", None]),
+        ({"type": "number"}, [3, 3.5], [True, "3"]),
+        ({"type": ["string", "null"]}, ["", None], [0, []]),
+        ({"oneOf": [{"type": "number"}, {"type": "integer"}]}, [2.5], [2, "x"]),
+        ({"not": {"type": "string"}, "anyOf": [{"type": "array"}, {"const": 0}]}, [[], 0], ["x", 1]),
+        (
+            {"properties": {"a": {"type": "string"}}, "required": ["a"], "additionalProperties": {"type": "integer"}},
+            [{"a": "x"}, {"a": "x", "b": 1}, "not an object"],
+            [{}, {"a": 1}, {"a": "x", "b": "y"}],
+        ),
+        ({"items": {"type": "boolean"}}, [[], [True], {"not": "an array"}], [[1], [True, None]]),
+    ],
+)
+def test_compiled_checks_mean_what_jsonschema_means(
+    schema: dict[str, Any], valid: list[Any], invalid: list[Any]
+) -> None:
+    check = compile_schema(schema, schema)
+    validator = Draft202012Validator(schema)
+    for instance in valid:
+        assert check(instance) and validator.is_valid(instance), instance
+    for instance in invalid:
+        assert not check(instance) and not validator.is_valid(instance), instance
+
+
+def test_keywords_the_compiler_does_not_know_are_left_to_jsonschema() -> None:
+    for schema in ({"$ref": "#/$defs/a", "$defs": {"a": {"minimum": 1}}}, {"$ref": "https://e.org/s"}, {"type": "int"}):
+        with pytest.raises(Unsupported):
+            compile_schema(schema, schema)
+
+
+def test_a_recursive_reference_compiles() -> None:
+    document = {"$defs": {"tree": {"type": "object", "properties": {"child": {"$ref": "#/$defs/tree"}}}}}
+    check = compile_schema({"$ref": "#/$defs/tree"}, document)
+    assert check({"child": {"child": {}}}) and not check({"child": {"child": 3}})

@@ -8,6 +8,7 @@ import logging
 import socket
 import sqlite3
 import time
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +17,7 @@ import psycopg
 import pytest
 
 from migrate.errors import MigrateError
-from migrate.shim.events import Event, EventRecorder, JsonLinesLog, SQLiteStore, SQLiteWriter
+from migrate.shim.events import BatchingSink, Event, EventRecorder, JsonLinesLog, SQLiteStore, SQLiteWriter
 from migrate.shim.identity import Fingerprinter, identify, load_or_create_key
 from migrate.shim.postgres import PostgresURL, PostgresWriter
 from tests.shim.conftest import CLIENT_ADDRESS, run, settings_for, shim_client, shim_server
@@ -463,3 +464,59 @@ def test_a_role_that_may_not_alter_a_version_1_table_writes_without_the_entry(
     assert "has no entry column and this role may not add it" in caplog.text
     assert "ALTER TABLE deprecation_events ADD COLUMN IF NOT EXISTS entry json" in caplog.text
     assert "old-writer-pw" not in caplog.text
+
+
+class CountingSQLiteWriter(SQLiteWriter):
+    """The real SQLite writer, noting the size of every batch (one transaction each)."""
+
+    def __init__(self, path: Path) -> None:
+        super().__init__(path)
+        self.batches: list[int] = []
+
+    def write(self, events: Sequence[Event]) -> None:
+        super().write(events)
+        self.batches.append(len(events))
+
+
+def test_events_trickling_in_share_a_transaction_and_a_full_batch_goes_at_once(tmp_path: Path) -> None:
+    writer = CountingSQLiteWriter(tmp_path / "events.sqlite3")
+    sink = BatchingSink("sqlite", writer, batch_size=100, flush_interval=0.6)
+    for index in range(20):  # one every 5 ms: 100 ms in all, well within one flush interval
+        sink.submit(sample_event(resource_id=f"slow{index}"))
+        time.sleep(0.005)
+    deadline = time.monotonic() + 5
+    while sink.written < 20 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert writer.batches == [20]
+    started = time.monotonic()
+    for index in range(100):
+        sink.submit(sample_event(resource_id=f"burst{index}"))
+    while sink.written < 120 and time.monotonic() < deadline:
+        time.sleep(0.005)
+    assert time.monotonic() - started < 0.5  # a full batch does not wait for the flush interval
+    assert writer.batches == [20, 100]
+    for index in range(3):
+        sink.submit(sample_event(resource_id=f"last{index}"))
+    closing = time.monotonic()
+    sink.close()
+    assert time.monotonic() - closing < 0.5  # closing writes what lingers at once
+    assert writer.batches == [20, 100, 3] and sink.written == 123
+    assert len(rows(tmp_path / "events.sqlite3")) == 123
+
+
+def test_the_json_event_log_is_ascii_and_holds_every_field() -> None:
+    stream = io.StringIO()
+    sink = JsonLinesLog(stream)
+    plain = sample_event(entry={"connector_id": "mcp::x", "url": "http://x"})
+    accented = sample_event(user_agent="Clïent/1.0 ✓", entry={"model_id": "modèle", "provider_id": None})
+    sink.submit(plain)
+    sink.submit(accented)
+    sink.close()
+    text = stream.getvalue()
+    assert text.isascii()
+    lines = [json.loads(line) for line in text.splitlines()]
+    assert lines == [
+        {"event": "deprecated-call", **plain.model_dump(mode="json")},
+        {"event": "deprecated-call", **accented.model_dump(mode="json")},
+    ]
+    assert lines[1]["user_agent"] == "Clïent/1.0 ✓" and lines[1]["entry"]["model_id"] == "modèle"
