@@ -162,7 +162,7 @@ class SQLiteEvents:
         finally:
             db.close()
         groups = [_group(row, str(path)) for row in rows]
-        return StoredEvents(_sorted(groups), _entries(entries, str(path)))
+        return StoredEvents(_sorted(groups), _entries(entries))
 
     def _check_schema(self, db: sqlite3.Connection) -> bool:
         """Refuse a database from a newer shim, or one without the events table; True if it records entries."""
@@ -222,7 +222,7 @@ class PostgresEvents:
         except psycopg.Error as exc:
             raise MigrateError(f"cannot read the events from {self.url.masked}: {self.url.describe(exc)}") from None
         groups = [_group(row, self.url.masked) for row in rows]
-        return StoredEvents(_sorted(groups), _entries(entries, self.url.masked))
+        return StoredEvents(_sorted(groups), _entries(entries))
 
     def _check_schema(self, connection: psycopg.Connection[Any]) -> bool:
         """Refuse a database without the events table, or from a newer shim; True if it records entries."""
@@ -289,7 +289,7 @@ def _group(row: Sequence[object], where: str) -> EventGroup:
     )
 
 
-def _entries(rows: Sequence[Sequence[object]], where: str) -> dict[EntryKey, dict[str, Any]]:
+def _entries(rows: Sequence[Sequence[object]]) -> dict[EntryKey, dict[str, Any]]:
     """The latest entry per (rule, target, resource); entries that are not JSON objects are skipped."""
     found: dict[EntryKey, dict[str, Any]] = {}
     for rule_id, target, resource, entry, _ in rows:

@@ -47,6 +47,8 @@ Outcome = Literal[
 ]
 
 DROP_LOG_INTERVAL_S = 10.0
+#: How long an idle writer thread sleeps between looks at its queue (`close` wakes it at once).
+_IDLE_WAIT_S = 1.0
 SCHEMA_VERSION = 2
 
 
@@ -123,9 +125,9 @@ class BatchWriter(Protocol):
 class BatchingSink:
     """A bounded queue and a writer thread that hands batches to a `BatchWriter`.
 
-    An event waits up to `flush_interval` seconds for others to share its batch (one transaction),
-    unless `batch_size` events are queued first: a store then takes one write for many events
-    however slowly they arrive, and keeps up with a fast stream batch after batch.
+    Group commit: a batch is written at most every `flush_interval` seconds (sooner when `batch_size`
+    events are queued), so under load many events share one transaction; an event that comes after
+    a quiet spell is written at once.
     """
 
     def __init__(
@@ -135,7 +137,7 @@ class BatchingSink:
         *,
         capacity: int = 10_000,
         batch_size: int = 500,
-        flush_interval: float = 0.5,
+        flush_interval: float = 0.02,
     ) -> None:
         self._name = name
         self._writer = writer
@@ -149,6 +151,7 @@ class BatchingSink:
         self._last_drop_log = float("-inf")
         self._closed = False
         self._full = threading.Event()  # a batch is waiting, or the sink is closing: stop lingering
+        self._last_write = float("-inf")
         self._thread = threading.Thread(target=self._run, name=f"shim-events-{name}", daemon=True)
         self._thread.start()
 
@@ -175,7 +178,7 @@ class BatchingSink:
         except queue.Full:
             self._drop(1, "the queue is full (the store is slow or down)")
             return
-        if self._queue.qsize() >= self._batch_size:
+        if self._queue.qsize() + 1 >= self._batch_size:
             self._full.set()
 
     def close(self, timeout: float = 10.0) -> None:
@@ -220,7 +223,7 @@ class BatchingSink:
         stop = False
         while not stop:
             try:
-                first = self._queue.get(timeout=self._flush_interval)
+                first = self._queue.get(timeout=_IDLE_WAIT_S)
             except queue.Empty:
                 continue
             batch, stop = self._collect(first)
@@ -238,28 +241,34 @@ class BatchingSink:
                     with self._lock:
                         self._in_flight = 0
                         self._written += len(batch)
+                self._last_write = time.monotonic()
 
     def _collect(self, first: Event | None) -> tuple[list[Event], bool]:
-        """The batch that starts with `first`: what else is queued within `flush_interval`, up to `batch_size`;
-        and whether the sink is closing (the `None` sentinel was taken)."""
+        """The batch that starts with `first`, and whether the sink is closing (the `None` sentinel was taken).
+
+        Group commit: within `flush_interval` of the last write, wait for the rest of the interval (or a full
+        batch, or `close`) so that the events arriving meanwhile share one transaction; after a quiet spell,
+        write at once.
+        """
         if first is None:
             return [], True
-        batch = [first]
-        deadline = time.monotonic() + self._flush_interval
-        while True:
-            while len(batch) < self._batch_size:
-                try:
-                    item = self._queue.get_nowait()
-                except queue.Empty:
-                    break
-                if item is None:
-                    return batch, True
-                batch.append(item)
-            remaining = deadline - time.monotonic()
-            if len(batch) >= self._batch_size or remaining <= 0:
-                return batch, False
+        wait_until = self._last_write + self._flush_interval
+        while not self._closed and self._queue.qsize() + 1 < self._batch_size:
+            remaining = wait_until - time.monotonic()
+            if remaining <= 0:
+                break
             self._full.wait(remaining)
             self._full.clear()
+        batch = [first]
+        while len(batch) < self._batch_size:
+            try:
+                item = self._queue.get_nowait()
+            except queue.Empty:
+                break
+            if item is None:
+                return batch, True
+            batch.append(item)
+        return batch, False
 
 
 _COLUMNS = tuple(Event.model_fields)
@@ -398,7 +407,7 @@ class SQLiteStore(BatchingSink):
     """The embedded default store: an SQLite file written in batches by a background thread."""
 
     def __init__(
-        self, path: Path, *, capacity: int = 10_000, batch_size: int = 500, flush_interval: float = 0.5
+        self, path: Path, *, capacity: int = 10_000, batch_size: int = 500, flush_interval: float = 0.02
     ) -> None:
         super().__init__(
             "sqlite", SQLiteWriter(path), capacity=capacity, batch_size=batch_size, flush_interval=flush_interval
@@ -409,7 +418,7 @@ class JsonLinesLog(BatchingSink):
     """The event log: one JSON line per event on `stream` (stderr), written off the request path."""
 
     def __init__(self, stream: TextIO, *, capacity: int = 10_000) -> None:
-        super().__init__("event-log", JsonLinesWriter(stream), capacity=capacity, batch_size=100, flush_interval=0.2)
+        super().__init__("event-log", JsonLinesWriter(stream), capacity=capacity, batch_size=100, flush_interval=0.02)
 
 
 class EventRecorder:

@@ -359,7 +359,7 @@ class PostgresStore(BatchingSink):
         *,
         capacity: int = 10_000,
         batch_size: int = 500,
-        flush_interval: float = 0.5,
+        flush_interval: float = 0.1,
         retry_for: float = 5.0,
         statement_timeout: float = 10.0,
         connect_params: dict[str, str] | None = None,

@@ -478,30 +478,36 @@ class CountingSQLiteWriter(SQLiteWriter):
         self.batches.append(len(events))
 
 
-def test_events_trickling_in_share_a_transaction_and_a_full_batch_goes_at_once(tmp_path: Path) -> None:
+def test_events_are_group_committed_and_a_lone_event_or_a_full_batch_goes_at_once(tmp_path: Path) -> None:
     writer = CountingSQLiteWriter(tmp_path / "events.sqlite3")
     sink = BatchingSink("sqlite", writer, batch_size=100, flush_interval=0.6)
-    for index in range(20):  # one every 5 ms: 100 ms in all, well within one flush interval
-        sink.submit(sample_event(resource_id=f"slow{index}"))
+
+    def settle(count: int, within: float) -> None:
+        deadline = time.monotonic() + within
+        while sink.written < count and time.monotonic() < deadline:
+            time.sleep(0.002)
+        assert sink.written >= count
+
+    sink.submit(sample_event(resource_id="lone"))
+    settle(1, 0.3)  # after a quiet spell: written at once, not after the interval
+    for index in range(20):  # one every 5 ms, within the interval that follows that write
+        sink.submit(sample_event(resource_id=f"trickle{index}"))
         time.sleep(0.005)
-    deadline = time.monotonic() + 5
-    while sink.written < 20 and time.monotonic() < deadline:
-        time.sleep(0.01)
-    assert writer.batches == [20]
-    started = time.monotonic()
-    for index in range(100):
+    settle(21, 2.0)
+    assert writer.batches == [1, 20]  # the trickle shared one transaction
+    time.sleep(0.7)  # quiet again
+    for index in range(250):
         sink.submit(sample_event(resource_id=f"burst{index}"))
-    while sink.written < 120 and time.monotonic() < deadline:
-        time.sleep(0.005)
-    assert time.monotonic() - started < 0.5  # a full batch does not wait for the flush interval
-    assert writer.batches == [20, 100]
+    settle(151, 0.4)  # full batches go without waiting for the interval
+    settle(271, 1.0)  # the rest once the interval has passed
+    assert max(writer.batches) == 100
     for index in range(3):
         sink.submit(sample_event(resource_id=f"last{index}"))
     closing = time.monotonic()
     sink.close()
-    assert time.monotonic() - closing < 0.5  # closing writes what lingers at once
-    assert writer.batches == [20, 100, 3] and sink.written == 123
-    assert len(rows(tmp_path / "events.sqlite3")) == 123
+    assert time.monotonic() - closing < 0.4  # closing writes what waits at once
+    assert sink.written == sum(writer.batches) == 274
+    assert len(rows(tmp_path / "events.sqlite3")) == 274
 
 
 def test_the_json_event_log_is_ascii_and_holds_every_field() -> None:
