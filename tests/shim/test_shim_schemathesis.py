@@ -43,8 +43,7 @@ from schemathesis.checks import CHECKS
 from migrate.legacy_spec import legacy_spec
 from migrate.shim.app import ShimApp
 from migrate.targets import TargetName
-from tests.shim.conftest import PROBLEM_SCHEMA, settings_for, shim_server
-from tests.shim.test_shim_postgres import wait_for
+from tests.shim.conftest import PROBLEM_SCHEMA, settings_for, shim_server, wait_for
 from tests.shim.upstream import FakeUpstream, model, serve
 
 EXAMPLES_PER_OPERATION = int(os.environ.get("SHIM_FUZZ_EXAMPLES", "40"))
