@@ -206,23 +206,25 @@ def _reset(writer: asyncio.StreamWriter) -> None:
 
 
 @contextmanager
-def serve_faulty(upstream: FaultyUpstream) -> Iterator[str]:
-    """Serve `upstream` on a free 127.0.0.1 port from a thread with its own event loop; yields its base URL."""
+def serve_faulty(upstream: FaultyUpstream, port: int = 0) -> Iterator[str]:
+    """Serve `upstream` on 127.0.0.1:`port` (0: a free one) from a thread with its own event loop; yields its URL.
+
+    On exit the server stops and closes every connection, as an upstream that is shut down does.
+    """
     loop = asyncio.new_event_loop()
     started = threading.Event()
     box: dict[str, asyncio.AbstractServer] = {}
 
     async def start() -> None:
-        box["server"] = await asyncio.start_server(upstream.handle, "127.0.0.1", 0)
+        box["server"] = await asyncio.start_server(upstream.handle, "127.0.0.1", port, reuse_address=True)
         started.set()
 
     thread = threading.Thread(target=loop.run_forever, daemon=True)
     thread.start()
     asyncio.run_coroutine_threadsafe(start(), loop).result(10)
     server = box["server"]
-    port = server.sockets[0].getsockname()[1]
     try:
-        yield f"http://127.0.0.1:{port}"
+        yield f"http://127.0.0.1:{server.sockets[0].getsockname()[1]}"
     finally:
 
         async def stop() -> None:

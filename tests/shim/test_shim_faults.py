@@ -14,7 +14,7 @@ import socket
 import sqlite3
 import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -127,6 +127,27 @@ def test_an_upstream_that_is_down_is_a_502_problem_for_every_kind_of_call(tmp_pa
             ("LSM101", "upstream-error", 502),
             ("LSM102", "upstream-error", 502),
         ]
+
+
+def test_an_upstream_that_restarts_is_reached_again(tmp_path: Path) -> None:
+    first, second = FaultyUpstream(), FaultyUpstream()
+    with ExitStack() as running:
+        url = running.enter_context(serve_faulty(first))
+        port = int(url.rsplit(":", 1)[1])
+        with (
+            shim_server(settings_for(url, events=tmp_path / "events.sqlite3")) as (shim_url, app),
+            httpx.Client(base_url=shim_url, timeout=30) as client,
+        ):
+            assert [client.get("/ok").text for _ in range(3)] == ["ok"] * 3
+            assert app.upstream.stats() == PoolStats(in_use=0, idle=1)
+            running.close()  # the upstream shuts down: its connections close, its port refuses
+            assert_problem(client.get("/ok"), 502, "upstream-unavailable")
+            assert_problem(client.post("/ok", content=b"{}"), 502, "upstream-unavailable")
+            with serve_faulty(second, port):  # back, on the same port
+                assert client.get("/ok").text == "ok"
+                assert client.post("/ok", content=b"{}").text == "ok"
+                assert second.requests == ["/ok", "/ok"]
+                wait_for(lambda: app.upstream.stats() == PoolStats(in_use=0, idle=second.live))
 
 
 def test_an_upstream_that_accepts_no_connection_is_a_504_problem_after_the_connect_timeout(tmp_path: Path) -> None:
