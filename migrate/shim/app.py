@@ -49,6 +49,7 @@ from migrate.shim.proxy import (
     Send,
     Upstream,
     UpstreamError,
+    client_gone,
     read_body,
     relay,
     request_body,
@@ -108,7 +109,9 @@ class ShimApp:
             fingerprinter = Fingerprinter(load_or_create_key(key_path) if key_path else secrets.token_bytes(32))
         self.fingerprinter = fingerprinter
         self.recorder = recorder if recorder is not None else build_recorder(settings)
-        self.metrics = ShimMetrics([rule.id for rule in self.ruleset.rules], settings.target, self.recorder)
+        self.metrics = ShimMetrics(
+            [rule.id for rule in self.ruleset.rules], settings.target, self.recorder, pool=self.upstream.stats
+        )
         self.metrics_listener: MetricsListener | None = None
         if settings.metrics_listen is not None:
             host, port = settings.metrics_listen
@@ -169,7 +172,7 @@ class ShimApp:
         except TargetRefused as exc:
             await _send_problem(tracked, invalid_request_target(str(exc)))
         except ClientDisconnected:
-            log.info("client disconnected before its request was complete")
+            log.info("client disconnected before the exchange was complete")
         except Exception as exc:
             log.error("internal error while handling a request: %s", type(exc).__name__)
             log.debug("internal error", exc_info=True)
@@ -202,11 +205,12 @@ class ShimApp:
     ) -> None:
         complete = asyncio.Event()
         body = request_body(scope, receive, complete)
+        gone = client_gone(scope)
         sent = time.perf_counter()
         try:
-            async with self.upstream.request(scope["method"], target.upstream_target, headers, body) as response:
+            async with self.upstream.request(scope["method"], target.upstream_target, headers, body, gone) as response:
                 self.metrics.upstream_answered("passthrough", time.perf_counter() - sent)
-                await relay(response, send, receive, complete)
+                await relay(response, send, receive, complete, gone=gone)
         except UpstreamError as exc:
             if send.status is None:
                 await _send_problem(send, upstream_failure(exc.kind, str(exc), target.raw_path))
@@ -252,8 +256,9 @@ class ShimApp:
                 answer = await self.handlers[rule.id](call)
             resource_id = answer.resource_id or resource_id
             if isinstance(answer, Forward):
-                outcome = "forwarded"
-                upstream_status = await self._forward(scope, receive, send, target, headers, answer, body, match)
+                outcome, upstream_status = await self._forward(
+                    scope, receive, send, target, headers, answer, body, match
+                )
             else:
                 outcome, upstream_status, entry = answer.outcome, answer.upstream_status, answer.entry
                 extra = deprecation_headers(rule, plan, answer.successor)
@@ -272,7 +277,8 @@ class ShimApp:
         forward: Forward,
         body: bytes | None,
         match: Match,
-    ) -> int | None:
+    ) -> tuple[Outcome, int | None]:
+        """Relay the call to the upstream; the event's outcome and the upstream's status."""
         plan = match.rule.targets[self.settings.target]
         extra = deprecation_headers(match.rule, plan, forward.successor)
         has_body = any(name in (b"content-length", b"transfer-encoding") for name, _ in scope["headers"])
@@ -280,21 +286,25 @@ class ShimApp:
         upstream_target = forward.raw_path + ("?" + target.query.decode("latin-1") if target.query else "")
         complete = asyncio.Event()
         complete.set()
+        gone = client_gone(scope)
         sent = time.perf_counter()
         try:
             async with self.upstream.request(
-                scope["method"], upstream_target, outgoing, body if has_body else None
+                scope["method"], upstream_target, outgoing, body if has_body else None, gone
             ) as response:
                 self.metrics.upstream_answered("deprecated", time.perf_counter() - sent)
-                await relay(response, send, receive, complete, extra)
-                return response.status
+                await relay(response, send, receive, complete, extra, gone)
+                return "forwarded", response.status
         except UpstreamError as exc:
             if send.status is None:
                 problem = upstream_failure(exc.kind, str(exc), target.raw_path)
                 await _send_body(send, problem.status, b"application/problem+json", problem.body(), extra)
-                return None
+                return "upstream-error", None
             log.warning("upstream answer to %s %s broke off: %s", scope["method"], target.raw_path, exc)
-            return send.status
+            return "forwarded", send.status
+        except ClientDisconnected:
+            log.info("client disconnected before the upstream answered; upstream request closed")
+            return "forwarded", None
 
     async def _limited_body(self, scope: Scope, receive: Receive) -> bytes | None:
         declared = dict(scope["headers"]).get(b"content-length")
@@ -316,8 +326,6 @@ class ShimApp:
     ) -> None:
         who = identify(scope["headers"], self.fingerprinter)
         client = scope.get("client")
-        if outcome == "forwarded" and status is None:
-            outcome = "upstream-error"
         self.metrics.deprecated_call(match.rule.id, outcome)
         self.recorder.submit(
             Event(

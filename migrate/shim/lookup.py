@@ -26,7 +26,7 @@ from migrate.registry import RuleSet
 from migrate.rules import Rule
 from migrate.shim.headers import Header
 from migrate.shim.matching import quote_identifier
-from migrate.shim.proxy import Upstream
+from migrate.shim.proxy import Upstream, UpstreamError
 from migrate.targets import TargetName
 
 CONNECTOR_LISTS: dict[TargetName, str] = {
@@ -68,13 +68,10 @@ class Read:
         return self.path.replace("{identifier}", quote_identifier(identifier))
 
     def finds(self, document: Any, identifier: str) -> bool:
-        """Whether a 200 answer `document` holds the resource."""
+        """Whether a 200 answer `document` (for a listing, an object with a `data` list) holds the resource."""
         if self.listing_field is None:
             return True
-        items = document.get("data") if isinstance(document, dict) else None
-        if not isinstance(items, list):
-            return False
-        for item in items:
+        for item in document["data"]:
             value = item.get(self.listing_field) if isinstance(item, dict) else None
             if self.mapping is not None and isinstance(value, str):
                 value = self.mapping.get(value)
@@ -120,7 +117,11 @@ def reads_for(ruleset: RuleSet, rule: Rule, target: TargetName, identifier: str)
 
 
 async def look_up(upstream: Upstream, reads: tuple[Read, ...], identifier: str, authorization: bytes | None) -> Found:
-    """Try each read in turn: the first that finds the resource wins; an unexpected answer stops."""
+    """Try each read in turn: the first that finds the resource wins; an unexpected answer stops.
+
+    A 200 whose body is not JSON (or, for a listing, has no `data` list) raises `UpstreamError` (`invalid`):
+    it is neither the resource nor its absence, and must not reach the client as a success.
+    """
     headers: list[Header] = [(b"accept", b"application/json")]
     if authorization is not None:
         headers.append((b"authorization", authorization))
@@ -137,8 +138,14 @@ async def look_up(upstream: Upstream, reads: tuple[Read, ...], identifier: str, 
             return Found("failed", status=status, body=body, content_type=content_type)
         try:
             document = json.loads(body)
-        except ValueError:
-            return Found("failed", status=status, body=body, content_type=content_type)
+        except ValueError as exc:
+            raise UpstreamError("invalid", f"the upstream answered GET {read.path} with 200 and no JSON") from exc
+        if read.listing_field is not None and not _is_listing(document):
+            raise UpstreamError("invalid", f"the upstream answered GET {read.path} with 200 and no 'data' list")
         if read.finds(document, identifier):
             return Found("present", resource=document if read.listing_field is None else None, status=status)
     return Found("absent", status=last_status)
+
+
+def _is_listing(document: Any) -> bool:
+    return isinstance(document, dict) and isinstance(document.get("data"), list)

@@ -30,13 +30,14 @@ from prometheus_client import (
     disable_created_metrics,
 )
 from prometheus_client.exposition import choose_encoder
-from prometheus_client.metrics_core import CounterMetricFamily, Metric
+from prometheus_client.metrics_core import CounterMetricFamily, GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 
 from migrate import __version__
 from migrate.errors import MigrateError
 from migrate.shim.events import EventRecorder, Outcome
 from migrate.shim.problems import PROBLEM_CONTENT_TYPE, Problem
+from migrate.shim.proxy import PoolStats
 
 log = logging.getLogger("migrate.shim")
 
@@ -64,7 +65,13 @@ def code_class(status: int | None) -> str:
 class ShimMetrics:
     """The shim's counters and histograms, in a registry of their own (one per app)."""
 
-    def __init__(self, rule_ids: Sequence[str], target: str, recorder: EventRecorder) -> None:
+    def __init__(
+        self,
+        rule_ids: Sequence[str],
+        target: str,
+        recorder: EventRecorder,
+        pool: Callable[[], PoolStats] | None = None,
+    ) -> None:
         disable_created_metrics()  # type: ignore[no-untyped-call]  # no `_created` series: twice the series for nothing
         self.target = target
         self.registry = CollectorRegistry()
@@ -102,6 +109,8 @@ class ShimMetrics:
         )
         info.labels(version=__version__, target=target).set(1)
         self.registry.register(_EventsCollector(recorder))
+        if pool is not None:
+            self.registry.register(_PoolCollector(pool))
         ProcessCollector(registry=self.registry)
         PlatformCollector(registry=self.registry)
         # Every series exists from the start (so rate() sees the first call), and the children are
@@ -158,6 +167,27 @@ class _EventsCollector(Collector):
             dropped.add_metric([sink.name], sink.dropped)
         yield written
         yield dropped
+
+    def describe(self) -> Iterable[Metric]:
+        return []
+
+
+class _PoolCollector(Collector):
+    """The upstream connections open at scrape time, in use by a request or idle in the pool."""
+
+    def __init__(self, pool: Callable[[], PoolStats]) -> None:
+        self._pool = pool
+
+    def collect(self) -> Iterable[Metric]:
+        stats = self._pool()
+        connections = GaugeMetricFamily(
+            "llama_stack_migrate_upstream_connections",
+            "Connections to the upstream open now: in use by a request, or idle in the keep-alive pool.",
+            labels=["state"],
+        )
+        connections.add_metric(["in-use"], stats.in_use)
+        connections.add_metric(["idle"], stats.idle)
+        yield connections
 
     def describe(self) -> Iterable[Metric]:
         return []

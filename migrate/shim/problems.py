@@ -80,7 +80,12 @@ def internal_error(instance: str | None) -> Problem:
 
 
 def upstream_failure(kind: str, detail: str, instance: str | None) -> Problem:
-    """502 when the upstream cannot be reached or breaks the exchange, 504 when it does not answer in time."""
+    """502 when the upstream cannot be reached or breaks the exchange, 504 when it does not answer in time.
+
+    `invalid`: the upstream answered, but with something the shim cannot use (a read that is not JSON).
+    """
     if kind == "timeout":
         return Problem("upstream-timeout", "Upstream timed out", 504, detail, instance=instance)
+    if kind == "invalid":
+        return Problem("upstream-invalid-response", "Unexpected upstream answer", 502, detail, instance=instance)
     return Problem("upstream-unavailable", "Upstream unavailable", 502, detail, instance=instance)

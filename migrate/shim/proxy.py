@@ -71,15 +71,31 @@ _OWN_HEADERS = _FRAMING | {b"host"}
 
 
 class UpstreamError(MigrateError):
-    """The upstream could not be reached or broke the exchange; `kind` picks the problem answered."""
+    """The upstream could not be reached, broke the exchange, or answered what cannot be used (`invalid`).
 
-    def __init__(self, kind: Literal["unavailable", "timeout", "protocol"], message: str) -> None:
+    `kind` picks the problem answered (`problems.upstream_failure`).
+    """
+
+    def __init__(self, kind: Literal["unavailable", "timeout", "protocol", "invalid"], message: str) -> None:
         super().__init__(message)
         self.kind = kind
 
 
 class ClientDisconnected(MigrateError):
-    """The client went away before its request body was complete."""
+    """The client went away before its request body, or the answer relayed to it, was complete."""
+
+
+#: The key, in the ASGI scope's `extensions`, of a future that the server (`server.ShimHttpProtocol`)
+#: completes when the client's connection is lost. With it, a relayed request is abandoned the moment
+#: its client leaves, whether the shim is waiting for the upstream's answer or relaying its body.
+CLIENT_GONE = "llama_stack_migrate.client_gone"
+
+
+def client_gone(scope: Scope) -> asyncio.Future[None] | None:
+    """The server's client-gone future of this request (None under a server that does not offer it)."""
+    extensions = scope.get("extensions")
+    gone: asyncio.Future[None] | None = extensions.get(CLIENT_GONE) if extensions else None
+    return gone
 
 
 @dataclass(frozen=True)
@@ -91,6 +107,14 @@ class UpstreamConfig:
     read_timeout: float = 300.0
     pool_timeout: float = 30.0
     max_connections: int = 100
+
+
+@dataclass(frozen=True)
+class PoolStats:
+    """The upstream connection pool at one moment: connections `in_use` by a request or `idle` in the pool."""
+
+    in_use: int
+    idle: int
 
 
 @dataclass(frozen=True)
@@ -142,14 +166,22 @@ class _Connection(asyncio.Protocol):
 
     def data_received(self, data: bytes) -> None:
         if self.complete or not self.active:
-            self.fail(UpstreamError("protocol", "the upstream sent bytes that answer no request"))
+            self._stray()
             return
         try:
             self._parser.feed_data(data)
         except httptools.HttpParserUpgrade:
             self.fail(UpstreamError("protocol", "the upstream switched protocols"))
         except httptools.HttpParserError as exc:
-            self.fail(UpstreamError("protocol", f"the upstream sent a malformed answer ({type(exc).__name__})"))
+            if self.complete:  # the bytes after a complete answer: the answer stands
+                self._stray()
+            else:
+                self.fail(UpstreamError("protocol", f"the upstream sent a malformed answer ({type(exc).__name__})"))
+
+    def _stray(self) -> None:
+        """Bytes that answer no request: the connection can no longer be trusted, so it is closed, never reused."""
+        self.keep_alive = False
+        self.close()
 
     def eof_received(self) -> bool:
         return False
@@ -234,21 +266,34 @@ class _Connection(asyncio.Protocol):
         if self.lost:
             raise UpstreamError("protocol", "the upstream closed the connection while the request was sent")
 
-    async def wait(self, timeout: float) -> None:
-        """Until the next event of the answer; `UpstreamError` on a broken exchange or after `timeout` s of silence."""
+    async def wait(self, timeout: float, abandon: asyncio.Future[None] | None = None) -> None:
+        """Until the next event of the answer; `UpstreamError` on a broken exchange or after `timeout` s of silence.
+
+        `ClientDisconnected` as soon as `abandon` (the client-gone future) is done.
+        """
         if self.error is None:
             waiter = self._waiter = self._loop.create_future()
             timer = self._loop.call_later(timeout, _expire, waiter)
+            if abandon is not None:
+                abandon.add_done_callback(self._abandoned)
             try:
                 await waiter
             finally:
                 timer.cancel()
+                if abandon is not None:
+                    abandon.remove_done_callback(self._abandoned)
                 self._waiter = None
         if self.error is not None:
             raise self.error
 
-    async def body(self, timeout: float) -> AsyncIterator[bytes]:
+    def _abandoned(self, _: asyncio.Future[None]) -> None:
+        if self._waiter is not None and not self._waiter.done():
+            self._waiter.set_exception(ClientDisconnected("the client disconnected before the answer was complete"))
+
+    async def body(self, timeout: float, abandon: asyncio.Future[None] | None = None) -> AsyncIterator[bytes]:
         while True:
+            if abandon is not None and abandon.done():
+                raise ClientDisconnected("the client disconnected before the answer was complete")
             if self.chunks:
                 chunk = self.chunks.popleft()
                 self.buffered -= len(chunk)
@@ -259,12 +304,19 @@ class _Connection(asyncio.Protocol):
             elif self.complete:
                 return
             else:
-                await self.wait(timeout)
+                await self.wait(timeout, abandon)
 
     @property
     def reusable(self) -> bool:
         """The last answer ended cleanly and the connection stays open."""
-        return self.complete and self.keep_alive and not self.head_only and not self.chunks and not self.lost
+        return (
+            self.complete
+            and self.keep_alive
+            and self.error is None
+            and not self.head_only
+            and not self.chunks
+            and not self.lost
+        )
 
     def fail(self, error: UpstreamError) -> None:
         if self.error is None:
@@ -289,16 +341,24 @@ def _expire(waiter: asyncio.Future[None]) -> None:
 class _Exchange:
     """`async with upstream.request(...) as response`: the connection goes back to the pool at the end."""
 
-    def __init__(self, upstream: Upstream, method: str, target: str, headers: Sequence[Header], body: Body) -> None:
+    def __init__(
+        self,
+        upstream: Upstream,
+        method: str,
+        target: str,
+        headers: Sequence[Header],
+        body: Body,
+        abandon: asyncio.Future[None] | None,
+    ) -> None:
         self._upstream = upstream
-        self._request = (method, target, headers, body)
+        self._request = (method, target, headers, body, abandon)
+        self._abandon = abandon
         self._connection: _Connection | None = None
 
     async def __aenter__(self) -> UpstreamResponse:
         connection = self._connection = await self._upstream._exchange(*self._request)
-        return UpstreamResponse(
-            connection.status, end_to_end(connection.headers), connection.body(self._upstream.config.read_timeout)
-        )
+        body = connection.body(self._upstream.config.read_timeout, self._abandon)
+        return UpstreamResponse(connection.status, end_to_end(connection.headers), body)
 
     async def __aexit__(
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
@@ -329,12 +389,30 @@ class Upstream:
         """The upstream URL of an origin-form `target` (path and query, already percent-encoded)."""
         return yarl.URL(str(self._origin) + self._prefix + target, encoded=True)
 
-    def request(self, method: str, target: str, headers: Sequence[Header], body: Body) -> _Exchange:
+    def request(
+        self,
+        method: str,
+        target: str,
+        headers: Sequence[Header],
+        body: Body,
+        abandon: asyncio.Future[None] | None = None,
+    ) -> _Exchange:
         """Send one request; the response body must be consumed inside the `async with` block.
 
         `target` is origin-form (path and query, percent-encoded); `headers` lower-case, without `Host`.
+        When `abandon` (`client_gone`) is done before the answer is complete, waiting for it raises
+        `ClientDisconnected` and the upstream connection is closed, so the upstream sees the request end.
         """
-        return _Exchange(self, method, target, headers, body)
+        return _Exchange(self, method, target, headers, body, abandon)
+
+    def stats(self) -> PoolStats:
+        """How many connections are open now, in use or idle (those the upstream has closed are not counted).
+
+        Safe to call from another thread (the metrics listener): the collections are copied first.
+        """
+        idle = {connection for connection in tuple(self._idle) if not connection.lost}
+        in_use = sum(1 for connection in tuple(self._all) if not connection.lost and connection not in idle)
+        return PoolStats(in_use=in_use, idle=len(idle))
 
     async def aclose(self) -> None:
         """Close every connection (a later request opens new ones)."""
@@ -346,7 +424,14 @@ class Upstream:
         if waiting:
             await asyncio.wait(waiting, timeout=5)
 
-    async def _exchange(self, method: str, target: str, headers: Sequence[Header], body: Body) -> _Connection:
+    async def _exchange(
+        self,
+        method: str,
+        target: str,
+        headers: Sequence[Header],
+        body: Body,
+        abandon: asyncio.Future[None] | None,
+    ) -> _Connection:
         if _BAD_TARGET.search(target):
             raise UpstreamError("protocol", "the request target has a character that cannot go upstream")
         streamed = body is not None and not isinstance(body, bytes)
@@ -369,7 +454,7 @@ class Upstream:
                 if rest is not None:
                     await _send_stream(connection, rest, chunked)
                 while not connection.has_head:
-                    await connection.wait(self.config.read_timeout)
+                    await connection.wait(self.config.read_timeout, abandon)
                 return connection
             except UpstreamError:
                 self._discard(connection)
@@ -577,19 +662,29 @@ async def relay(
     receive: Receive,
     body_complete: asyncio.Event,
     extra_headers: Sequence[Header] = (),
+    gone: asyncio.Future[None] | None = None,
 ) -> bool:
     """Send the upstream answer to the client as it arrives; False when the client left before its end.
 
     `extra_headers` replace the upstream's fields of the same name, except `Link`, which is added.
 
-    An answer of unknown length (chunked, SSE) is watched for a client disconnect, so an endless
-    stream is dropped as soon as nobody reads it. An upstream failure after the headers are sent
-    raises `UpstreamError`: the caller then ends the exchange without completing the body, which
-    makes the server close the connection so the client sees a truncated answer.
+    `gone` is the server's client-gone future (`client_gone`), also given to `Upstream.request`: the
+    body then stops the moment the client leaves. Without it (another ASGI server), an answer of
+    unknown length (chunked, SSE) is watched for a client disconnect instead, so an endless stream is
+    dropped as soon as nobody reads it. An upstream failure after the headers are sent raises
+    `UpstreamError`: the caller then ends the exchange without completing the body, which makes the
+    server close the connection so the client sees a truncated answer.
     """
     replaced = {name for name, _ in extra_headers} - _ADDITIVE
     headers = [header for header in response.headers if header[0] not in replaced]
     await send({"type": "http.response.start", "status": response.status, "headers": [*headers, *extra_headers]})
+    if gone is not None:
+        try:
+            await _pump(response.body, send)
+        except ClientDisconnected:
+            log.info("client disconnected during an answer; upstream request closed")
+            return False
+        return True
     if any(name == b"content-length" for name, _ in response.headers):
         await _pump(response.body, send)
         return True

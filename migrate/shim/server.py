@@ -27,6 +27,8 @@ from typing import Any, Literal
 import uvicorn
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
+from migrate.shim.proxy import CLIENT_GONE
+
 #: The event loop: `auto` is uvloop when it is installed (not on Windows), else the standard library's.
 Loop = Literal["auto", "asyncio", "uvloop"]
 
@@ -103,10 +105,21 @@ class _BatchedWrites(asyncio.Transport):
 
 
 class ShimHttpProtocol(HttpToolsProtocol):
-    """uvicorn's httptools protocol, with `raw_path` and `query_string` taken from the request target as sent."""
+    """uvicorn's httptools protocol, with `raw_path` and `query_string` taken from the request target as sent.
+
+    Each request's scope also carries, under `extensions[proxy.CLIENT_GONE]`, a future that is done once
+    the client's connection is lost (uvicorn itself only tells an app that is waiting in `receive()`).
+    """
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
-        super().connection_made(_BatchedWrites(transport, asyncio.get_running_loop()))
+        loop = asyncio.get_running_loop()
+        self._client_gone: asyncio.Future[None] = loop.create_future()
+        super().connection_made(_BatchedWrites(transport, loop))
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        super().connection_lost(exc)
+        if not self._client_gone.done():
+            self._client_gone.set_result(None)
 
     def on_headers_complete(self) -> None:
         target: bytes = self.url
@@ -121,6 +134,7 @@ class ShimHttpProtocol(HttpToolsProtocol):
         if "raw_path" in scope:  # absent only for an upgrade request, which is refused
             scope["raw_path"] = raw_path
             scope["query_string"] = query
+            scope["extensions"] = {CLIENT_GONE: self._client_gone}
 
 
 def server_config(app: Any, *, host: str, port: int, log_level: str, loop: Loop = "auto") -> uvicorn.Config:

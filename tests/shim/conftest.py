@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import itertools
-from collections.abc import AsyncIterator, Awaitable, Iterator
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from pathlib import Path
 from typing import Any, TypeVar
@@ -12,6 +13,7 @@ from typing import Any, TypeVar
 import httpx
 import pytest
 from jsonschema import Draft202012Validator
+from prometheus_client.parser import text_string_to_metric_families
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
@@ -57,7 +59,8 @@ def upstream() -> Iterator[tuple[FakeUpstream, str]]:
 
 def settings_for(url: str, target: TargetName = "llama-stack-0.7", **options: Any) -> ShimSettings:
     options.setdefault("event_log", False)
-    timeouts = {name: options.pop(name) for name in ("read_timeout", "connect_timeout") if name in options}
+    upstream_options = ("read_timeout", "connect_timeout", "pool_timeout", "max_connections")
+    timeouts = {name: options.pop(name) for name in upstream_options if name in options}
     return ShimSettings(upstream=UpstreamConfig(url, **timeouts), target=target, **options)
 
 
@@ -141,3 +144,21 @@ def assert_problem(response: httpx.Response, status: int, slug: str) -> dict[str
     assert problem["status"] == status
     assert problem["type"] == f"https://llama-stack-migrate.dev/problems/{slug}"
     return problem
+
+
+def wait_for(condition: Callable[[], bool], seconds: float = 20.0) -> None:
+    """Poll `condition` until it holds; fail after `seconds` (generous: a condition, never a timing)."""
+    deadline = time.monotonic() + seconds
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError("condition not reached in time")
+        time.sleep(0.02)
+
+
+def sample(exposition: str, name: str, **labels: str) -> float:
+    """The value of one sample of a scrape (0 when absent)."""
+    for family in text_string_to_metric_families(exposition):
+        for found in family.samples:
+            if found.name == name and all(found.labels.get(k) == v for k, v in labels.items()):
+                return float(found.value)
+    return 0.0

@@ -29,6 +29,7 @@ ALLOWED_LABELS = {
     "llama_stack_migrate_events_written_total": {"sink"},
     "llama_stack_migrate_events_dropped_total": {"sink"},
     "llama_stack_migrate_shim_info": {"version", "target"},
+    "llama_stack_migrate_upstream_connections": {"state"},
 }
 
 
@@ -102,6 +103,22 @@ def test_counters_and_histograms_after_real_requests(upstream: tuple[FakeUpstrea
             assert {key for key, _ in labels} <= ALLOWED_LABELS[name], name
             assert not any("/" in text or "vllm" in text or "nope" in text for _, text in labels), (name, labels)
     assert [seen.raw_path for seen in fake.seen if "llama-stack-migrate" in seen.raw_path] == []
+
+
+def test_upstream_connections_in_use_and_idle(upstream: tuple[FakeUpstream, str]) -> None:
+    fake, url = upstream
+    connections = "llama_stack_migrate_upstream_connections"
+    with shim_server(settings_for(url)) as (shim_url, _), httpx.Client(base_url=shim_url, timeout=30) as client:
+        assert value(samples(client.get(METRICS_PATH).text), connections, state="in-use") == 0
+        with client.stream("GET", "/chunks") as response:
+            chunks = response.iter_raw()
+            assert next(chunks) == b"first chunk\n"  # the upstream holds the rest back
+            during = samples(client.get(METRICS_PATH).text)
+            fake.gate.set()
+            assert b"".join(chunks) == b"second chunk\n"
+        after = samples(client.get(METRICS_PATH).text)
+    assert (value(during, connections, state="in-use"), value(during, connections, state="idle")) == (1, 0)
+    assert (value(after, connections, state="in-use"), value(after, connections, state="idle")) == (0, 1)
 
 
 def test_forwarded_calls_are_timed_upstream_and_a_forward_is_counted(upstream: tuple[FakeUpstream, str]) -> None:

@@ -15,12 +15,21 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import hypothesis
 import pytest
+import schemathesis
 from ruamel.yaml import YAML
 
 from migrate.targets import TargetName
 from tests.integration.servers import LLAMA_STACK_07, OGX, RunningServer, ServerSpec
-from tests.shim.conftest import DEPRECATED_2025_11_10, assert_legacy_shape, assert_problem, settings_for, shim_server
+from tests.shim.conftest import (
+    DEPRECATED_2025_11_10,
+    assert_legacy_shape,
+    assert_problem,
+    settings_for,
+    shim_server,
+)
+from tests.shim.test_shim_schemathesis import SPEC, check_answer, describe, header
 
 pytestmark = pytest.mark.integration
 
@@ -172,3 +181,23 @@ def test_the_declared_entry_from_the_problem_makes_the_call_succeed(real: Setup,
 def direct(real: Setup, method: str, path: str, **kwargs: Any) -> httpx.Response:
     """The same call straight to the server, without the shim."""
     return httpx.request(method, real.server.url + path, timeout=30, **kwargs)
+
+
+#: The operations that the shim answers itself on both targets, from reads of the real server (declare & read,
+#: look up). The forwarded ones are not fuzzed against the real servers: random dataset sources could make a
+#: real server fetch from random addresses. test_shim_schemathesis.py fuzzes all twelve against the test upstream.
+REAL_SPEC = SPEC.include(path_regex="^/v1/(models|toolgroups)")
+
+
+@REAL_SPEC.parametrize()
+@hypothesis.settings(database=None, deadline=None, max_examples=15, suppress_health_check=list(hypothesis.HealthCheck))
+def test_fuzzed_calls_against_the_real_servers_get_legacy_answers_or_problems(
+    case: schemathesis.Case, real: Setup
+) -> None:
+    response = case.call(base_url=real.shim_url, timeout=60)
+    # Answers without the deprecation headers come from the server: other methods (schemathesis tries them all),
+    # and paths that are no deprecated route (a decoded `/` in an id that cannot hold one).
+    relayed = "deprecation" not in response.headers and header(response, "content-type") != "application/problem+json"
+    if response.status_code >= 500:
+        assert relayed or header(response, "content-type") != "application/problem+json", describe(response)
+    check_answer(case, response, relayed=relayed)
