@@ -28,6 +28,7 @@ from typing import Any
 
 from migrate.registry import RuleSet, load_rules
 from migrate.shim.answers import Answer, Call, Forward, Handler, choose
+from migrate.shim.client_address import ClientAddress
 from migrate.shim.events import Event, EventRecorder, EventSink, JsonLinesLog, Outcome, SQLiteStore
 from migrate.shim.headers import Header, deprecation_headers, end_to_end
 from migrate.shim.identity import Fingerprinter, identify, load_or_create_key
@@ -108,6 +109,7 @@ class ShimApp:
             key_path = settings.key_path
             fingerprinter = Fingerprinter(load_or_create_key(key_path) if key_path else secrets.token_bytes(32))
         self.fingerprinter = fingerprinter
+        self.client_address = ClientAddress(settings.trusted_proxies)
         self.recorder = recorder if recorder is not None else build_recorder(settings)
         self.metrics = ShimMetrics(
             [rule.id for rule in self.ruleset.rules], settings.target, self.recorder, pool=self.upstream.stats
@@ -339,7 +341,7 @@ class ShimApp:
                 upstream_status=upstream_status,
                 latency_ms=round((time.perf_counter() - started) * 1000, 3),
                 resource_id=resource_id,
-                client_address=str(client[0]) if client else None,
+                client_address=self.client_address(str(client[0]) if client else None, scope["headers"]),
                 user_agent=who.user_agent,
                 sdk_name=who.sdk_name,
                 sdk_lang=who.sdk_lang,

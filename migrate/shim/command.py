@@ -19,6 +19,7 @@ import yarl
 
 from migrate.errors import MigrateError
 from migrate.registry import load_rules
+from migrate.shim.client_address import parse_trusted_proxies
 from migrate.shim.events import default_events_path
 from migrate.shim.nginx import NginxSite, render_nginx
 from migrate.shim.postgres import PostgresURL, is_postgres_url
@@ -152,6 +153,13 @@ async def _detect_target(config: UpstreamConfig) -> tuple[TargetName, str]:
     help="Extra rule directory; a rule with a bundled id overrides it.",
 )
 @click.option(
+    "--trusted-proxy",
+    "trusted_proxies",
+    multiple=True,
+    metavar="CIDR",
+    help="A gateway (address or network) whose X-Forwarded-For names the client in events; repeatable.",
+)
+@click.option(
     "--log-level",
     type=click.Choice(("debug", "info", "warning", "error")),
     default="info",
@@ -174,6 +182,7 @@ def shim(
     pool_timeout: float,
     max_connections: int,
     rule_dirs: tuple[Path, ...],
+    trusted_proxies: tuple[str, ...],
     log_level: str,
 ) -> None:
     """Proxy a Llama Stack / OGX server and answer the deprecated register/unregister calls."""
@@ -207,6 +216,7 @@ def shim(
                 max_connections=max_connections,
             ),
             rule_dirs=rule_dirs,
+            trusted_proxies=trusted_proxies,
             log_level=log_level,
         )
     except MigrateError as exc:
@@ -228,6 +238,7 @@ def _server_config(
     max_body: str,
     upstream_config: UpstreamConfig,
     rule_dirs: tuple[Path, ...],
+    trusted_proxies: tuple[str, ...],
     log_level: str,
 ) -> uvicorn.Config:
     from migrate.shim.app import ShimApp
@@ -236,6 +247,7 @@ def _server_config(
     host, port = parse_listen(listen)
     body_limit = parse_size(max_body)
     events = parse_events(events_path)
+    trusted = parse_trusted_proxies(trusted_proxies)
     if isinstance(events, PostgresURL) and fingerprint_key is None:
         raise MigrateError(
             "--events postgresql://... needs --fingerprint-key FILE, the same file on every shim that shares "
@@ -260,6 +272,7 @@ def _server_config(
         fingerprint_key=fingerprint_key,
         rule_dirs=rule_dirs,
         metrics_listen=metrics_address,
+        trusted_proxies=trusted,
     )
     app = ShimApp(settings)
     if not _is_loopback(host):

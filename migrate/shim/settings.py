@@ -9,6 +9,7 @@ import yarl
 
 from migrate.errors import MigrateError
 from migrate.shim.answers import OnUnregister
+from migrate.shim.client_address import Network
 from migrate.shim.postgres import PostgresURL
 from migrate.shim.proxy import UpstreamConfig
 from migrate.targets import TargetName
@@ -21,7 +22,8 @@ class ShimSettings:
     """`events`: an SQLite file, a PostgreSQL URL, or None for no store (the JSON event log alone, if `event_log`).
 
     `metrics_listen`: a separate (host, port) for the metrics; None serves them on the shim's own
-    port under the reserved prefix (`metrics.METRICS_PATH`).
+    port under the reserved prefix (`metrics.METRICS_PATH`). `trusted_proxies`: gateways whose
+    `X-Forwarded-For` names the client in events (`client_address.ClientAddress`).
     """
 
     upstream: UpstreamConfig
@@ -33,6 +35,7 @@ class ShimSettings:
     fingerprint_key: Path | None = None
     rule_dirs: tuple[Path, ...] = ()
     metrics_listen: tuple[str, int] | None = None
+    trusted_proxies: tuple[Network, ...] = ()
 
     def __post_init__(self) -> None:
         check_upstream_url(self.upstream.base_url)

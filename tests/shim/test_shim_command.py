@@ -101,6 +101,27 @@ def test_binds_loopback_only_by_default(upstream: tuple[FakeUpstream, str], tmp_
     assert '{"event"' not in stderr
 
 
+@pytest.mark.parametrize(
+    ("trust", "recorded"),
+    [((), ["127.0.0.1", "127.0.0.1"]), (("--trusted-proxy", "127.0.0.0/8"), ["203.0.113.9", "127.0.0.1"])],
+)
+def test_events_name_the_client_a_trusted_gateway_forwarded(
+    upstream: tuple[FakeUpstream, str], tmp_path: Path, trust: tuple[str, ...], recorded: list[str]
+) -> None:
+    """A gateway on 127.0.0.1 (as `--emit-nginx` sets it up) forwards `X-Forwarded-For`; only a trusted one counts."""
+    _, url = upstream
+    events = tmp_path / "events.sqlite3"
+    args = ("--upstream", url, "--target", "ogx-1", "--events", str(events), "--no-event-log", *trust)
+    with running_shim(*args) as (shim_url, process):
+        forwarded = {"X-Forwarded-For": "203.0.113.9"}
+        assert httpx.post(f"{shim_url}/v1/shields", json={"shield_id": "g"}, headers=forwarded).status_code == 410
+        assert httpx.post(f"{shim_url}/v1/shields", json={"shield_id": "h"}).status_code == 410
+    process.communicate()
+    with sqlite3.connect(events) as db:
+        rows = db.execute("SELECT client_address FROM deprecation_events ORDER BY id").fetchall()
+    assert [address for (address,) in rows] == recorded
+
+
 def _outward_address() -> str:
     with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
         sock.connect(("192.0.2.1", 9))  # no packet is sent: this only picks the outward interface
@@ -115,6 +136,7 @@ def _outward_address() -> str:
         (("--upstream", "ftp://example.org", "--target", "ogx-1"), "must be an http:// or https:// URL"),
         (("--upstream", "http://127.0.0.1:9", "--max-body", "lots"), "--max-body 'lots'"),
         (("--upstream", "http://127.0.0.1:9"), "cannot read the upstream version"),
+        (("--upstream", "http://127.0.0.1:9", "--trusted-proxy", "nginx"), "--trusted-proxy 'nginx' is not an IP"),
     ],
 )
 def test_errors_exit_2_with_a_message(args: tuple[str, ...], message: str, tmp_path: Path) -> None:
