@@ -18,7 +18,7 @@ from migrate.errors import MigrateError
 from migrate.report.fit import Cut, fit
 from tests.report.conftest import run_process
 from tests.report.history import EXPECTED_PENDING
-from tests.report.test_report_markdown import section, table
+from tests.report.test_report_markdown import assert_tables_are_rectangular, section, table
 
 GITHUB_LIMIT = 65_536
 NOTE = re.compile(
@@ -70,14 +70,7 @@ def assert_well_formed(capped: str, full: str) -> None:
     whole = set(full.splitlines())
     for line in capped.splitlines()[:-1]:  # the last line says when the report was made
         assert line in whole or NOTE.match(line) or line.startswith("> ✂️ Shortened to fit"), line
-    header_cells = 0
-    for line in capped.splitlines():
-        if not line.startswith("|"):
-            header_cells = 0
-            continue
-        cells = len(re.split(r"(?<!\\)\|", line)) - 2
-        header_cells = header_cells or cells
-        assert cells == header_cells, line
+    assert_tables_are_rectangular(capped)
     assert sum(1 for line in capped.splitlines() if line.startswith("```")) % 2 == 0
 
 
