@@ -18,6 +18,8 @@ from migrate.targets import TargetName
 
 Matcher = Callable[[str, RuleSet, TargetName], Scanned]
 
+TOO_DEEP = "nested too deeply to scan (Python's recursion limit)"
+
 _SUPPRESSION = re.compile(r"llama-stack-migrate:\s*ignore(?:\[(?P<ids>[^\]]*)\])?")
 
 
@@ -111,6 +113,8 @@ def scan_text(text: str, language: Language, ruleset: RuleSet, target: TargetNam
         judged = judge_text(text, language, ruleset, target, path)
     except SourceError as exc:
         return FileResult(path=path, status="failed", error=str(exc))
+    except RecursionError:
+        return FileResult(path=path, status="failed", error=TOO_DEEP)
     error = "; ".join(judged.problems) or None
     return FileResult(
         path=path,

@@ -7,6 +7,7 @@ error message, and the run goes on.
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -19,6 +20,18 @@ Surface = Literal["sdk", "http", "cli", "config"]
 Confidence = Literal["high", "medium", "low"]
 Severity = Literal["error", "warning"]
 FileStatus = Literal["scanned", "skipped", "failed"]
+
+_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$")
+
+
+def source_lines(text: str, *, keepends: bool = False) -> list[str]:
+    """The lines of source text as parsers number them: split on LF, CR LF and CR only.
+
+    `str.splitlines` also splits on form feeds, vertical tabs and Unicode separators, which Python,
+    shells and Markdown do not end lines with: every line number after one of those would be off.
+    """
+    lines = _LINE.findall(text)
+    return lines if keepends else [line.rstrip("\r\n") for line in lines]
 
 
 @dataclass(frozen=True)

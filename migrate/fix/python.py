@@ -7,6 +7,7 @@ every other byte (comments, formatting, encoding, BOM, line endings) as it was.
 from __future__ import annotations
 
 import ast
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -15,7 +16,7 @@ from libcst.metadata import MetadataWrapper, PositionProvider
 
 from migrate.config.entries import ConfigEntry
 from migrate.errors import SourceError
-from migrate.findings import Finding, Hit
+from migrate.findings import Finding, Hit, source_lines
 from migrate.fix.callargs import module_constants
 from migrate.fix.model import Manual, PythonSite, Rewrite
 from migrate.fix.strategies import strategy_module
@@ -51,11 +52,9 @@ def fix_python(
         raise SourceError(f"libcst cannot parse the file: {exc.message} (line {exc.raw_line})") from exc
     printed = module.code
     if printed != code:  # libcst loses a few spellings (`except X :`, a final lone CR): never write its output
-        chars = enumerate(zip(code, printed, strict=False))
-        line = code.count("\n", 0, next((i for i, (a, b) in chars if a != b), len(printed))) + 1
-        raise SourceError(f"libcst cannot reproduce the file byte for byte (line {line}); it was left alone")
+        raise SourceError(_not_reproduced(code, printed))
     wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
-    calls = _calls_by_position(wrapper)
+    calls = _calls_by_span(wrapper)
     constants = module_constants(module)
     outcome = Outcome()
     replacements: dict[int, cst.BaseExpression] = {}
@@ -65,7 +64,7 @@ def fix_python(
         if not finding.fixable:
             continue
         plan = hit.rule.targets[target]
-        call = calls.get((hit.line, hit.column))
+        call = calls.get((hit.line, hit.column, hit.end_line, hit.end_column))
         if call is None:
             if hit.http_path is not None and plan.strategy == "rename-namespace":
                 text_renames.append((hit, finding))  # a `!curl` line of a notebook cell
@@ -90,7 +89,7 @@ def fix_python(
     if replacements or removals:
         code = module.visit(_Rewriter(replacements, removals)).code
     for hit, finding in text_renames:
-        lines = code.splitlines(keepends=True)
+        lines = source_lines(code, keepends=True)
         for index in range(hit.line - 1, min(hit.end_line, len(lines))):
             lines[index] = rename_path_text(lines[index], hit, hit.rule.targets[target])
         code = "".join(lines)
@@ -98,21 +97,35 @@ def fix_python(
     return code, outcome
 
 
+def _not_reproduced(code: str, printed: str) -> str:
+    """Why libcst's output is not the file: the first line that differs, and a form feed it dropped."""
+    index = next((i for i, (a, b) in enumerate(zip(code, printed, strict=False)) if a != b), len(printed))
+    line = len(source_lines(code[: index + 1]))
+    dropped = " (it drops the form feed before a statement)" if code[index : index + 1] == "\f" else ""
+    return f"libcst cannot reproduce the file byte for byte (line {line}{dropped}); it was left alone"
+
+
 def verify_python(code: str) -> None:
     """A rewritten module must still parse, with both parsers, or it is not written."""
     try:
-        ast.parse(code)
+        with warnings.catch_warnings():  # the user's invalid escape sequences are not ours to report
+            warnings.simplefilter("ignore")
+            ast.parse(code)
         cst.parse_module(code)
     except (SyntaxError, ValueError, cst.ParserSyntaxError) as exc:
         raise SourceError(f"the rewritten code does not parse ({exc}); the file was left alone") from exc
 
 
-def _calls_by_position(wrapper: MetadataWrapper) -> dict[tuple[int, int], cst.Call]:
-    positions = wrapper.resolve(PositionProvider)
-    found: dict[tuple[int, int], cst.Call] = {}
-    for node, where in positions.items():
+Span = tuple[int, int, int, int]  # start line, start column, end line, end column (columns in characters)
+
+
+def _calls_by_span(wrapper: MetadataWrapper) -> dict[Span, cst.Call]:
+    """Every call by its whole span: `get_client().models.register(...)` and the `get_client()` in it
+    start at the same place. libcst counts columns as the scan does wherever it reproduces the file."""
+    found: dict[Span, cst.Call] = {}
+    for node, where in wrapper.resolve(PositionProvider).items():
         if isinstance(node, cst.Call):
-            found.setdefault((where.start.line, where.start.column), node)
+            found[(where.start.line, where.start.column, where.end.line, where.end.column)] = node
     return found
 
 
@@ -123,7 +136,12 @@ def _prepend_lines(statement: cst.BaseStatement, lines: list[cst.EmptyLine]) -> 
 
 
 def _comment_line(text: str | None) -> list[cst.EmptyLine]:
-    return [cst.EmptyLine(comment=cst.Comment(text))] if text else []
+    return [cst.EmptyLine(comment=cst.Comment(one_line(text)))] if text else []
+
+
+def one_line(comment: str) -> str:
+    """A comment on one line: an identifier quoted from code written over several lines is folded."""
+    return " ".join(comment.split())
 
 
 class _Rewriter(cst.CSTTransformer):
@@ -137,7 +155,14 @@ class _Rewriter(cst.CSTTransformer):
         self.placeholders: dict[int, list[cst.EmptyLine]] = {}  # id(`pass` put in an emptied block)
 
     def leave_Call(self, original_node: cst.Call, updated_node: cst.Call) -> cst.BaseExpression:
-        return self.replacements.get(id(original_node), updated_node)
+        replacement = self.replacements.get(id(original_node))
+        if replacement is None:
+            return updated_node
+        if isinstance(replacement, cst.Call) and replacement.args is original_node.args:
+            # A rename keeps the arguments: take them from the updated node, where the rewrites of calls
+            # nested in them (a dataset registered inline as a benchmark's dataset) already are.
+            return updated_node.with_changes(func=replacement.func)
+        return replacement
 
     def _removed_comment(self, statement: cst.BaseSmallStatement) -> tuple[bool, str | None]:
         if not isinstance(statement, cst.Expr):
@@ -182,7 +207,7 @@ class _Rewriter(cst.CSTTransformer):
         if comment:
             theirs = f"  {trailing.comment.value}" if trailing.comment else ""
             trailing = trailing.with_changes(
-                whitespace=cst.SimpleWhitespace("  "), comment=cst.Comment(comment + theirs)
+                whitespace=cst.SimpleWhitespace("  "), comment=cst.Comment(one_line(comment) + theirs)
             )
         if kept:
             kept[-1] = kept[-1].with_changes(semicolon=cst.MaybeSentinel.DEFAULT)
@@ -194,21 +219,34 @@ class _Rewriter(cst.CSTTransformer):
         body = updated_node.body
         if not isinstance(body, cst.IndentedBlock) or len(body.body) != 1 or id(body.body[0]) not in self.placeholders:
             return updated_node
-        carried = [*updated_node.leading_lines, *self.placeholders.pop(id(body.body[0]))]
-        # The body is gone: what ran after it on success (`else`) and always (`finally`) stays, dedented.
+        # The body is gone: what ran after it on success (`else`) and always (`finally`) stays, dedented,
+        # with every comment of those clauses (before them, on their header line, after their last line).
+        pending = [*updated_node.leading_lines, *self.placeholders.pop(id(body.body[0]))]
         kept: list[cst.BaseStatement] = []
-        for block in (updated_node.orelse, updated_node.finalbody):
-            if block is not None and isinstance(block.body, cst.IndentedBlock):
-                kept += block.body.body
-            elif block is not None and isinstance(block.body, cst.SimpleStatementSuite):
-                # a one-line suite (`finally: client.close()`) becomes a line of its own
-                suite = block.body
-                kept.append(cst.SimpleStatementLine(suite.body, trailing_whitespace=suite.trailing_whitespace))
-        if kept:
-            kept[0] = _prepend_lines(kept[0], carried)
-            return cst.FlattenSentinel(kept)
-        self.gone[id(updated_node)] = carried
-        return updated_node
+        for clause in (updated_node.orelse, updated_node.finalbody):
+            if clause is None:
+                continue
+            pending += clause.leading_lines
+            statements: list[cst.BaseStatement]
+            if isinstance(clause.body, cst.IndentedBlock):
+                header = clause.body.header.comment
+                pending += _comment_line(header.value) if header is not None else []
+                statements, footer = list(clause.body.body), list(clause.body.footer)
+            else:  # a one-line suite (`finally: client.close()`) becomes a line of its own
+                suite = cst.ensure_type(clause.body, cst.SimpleStatementSuite)
+                statements = [cst.SimpleStatementLine(suite.body, trailing_whitespace=suite.trailing_whitespace)]
+                footer = []
+            statements[0] = _prepend_lines(statements[0], pending)
+            pending = footer
+            kept += statements
+        if not kept:
+            self.gone[id(updated_node)] = pending
+            return updated_node
+        if pending:  # comments after the last kept statement: carried on by the enclosing block
+            marker = cst.SimpleStatementLine([cst.Pass()])
+            self.gone[id(marker)] = pending
+            kept.append(marker)
+        return cst.FlattenSentinel(kept)
 
     def _rebuild(self, body: Sequence[cst.BaseStatement]) -> tuple[list[cst.BaseStatement], list[cst.EmptyLine]]:
         kept: list[cst.BaseStatement] = []

@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import ast
 import re
-from collections.abc import Iterator
+import warnings
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
 from migrate.errors import SourceError
-from migrate.findings import CallShape, Confidence, Document, Hit, Scanned, Surface
+from migrate.findings import CallShape, Confidence, Document, Hit, Scanned, Surface, source_lines
 from migrate.registry import SDK_REQUEST_OPTIONS, SDK_WRAPPERS, RuleSet
 from migrate.rules import Rule
 from migrate.sources.urls import HOLE, LLAMA_CONTEXT, has_literal_path, match_route
@@ -30,26 +32,43 @@ _FORMAT_FIELD = re.compile(r"\{[^{}]*\}")
 
 def scan_python_file(text: str, ruleset: RuleSet, target: TargetName) -> Scanned:
     """The `python` language matcher: the whole file is one document."""
-    return Scanned([Document(text.splitlines(), scan_python(text, ruleset))], [])
+    return Scanned([Document(source_lines(text), scan_python(text, ruleset))], [])
 
 
-def scan_python(text: str, ruleset: RuleSet, *, cell: int | None = None) -> list[Hit]:
-    """Every deprecated use in one Python module (or notebook cell)."""
+def parse_python(text: str) -> ast.Module:
+    """`ast.parse`, without the warnings the parser gives about the user's code. Raises SourceError.
+
+    Invalid escape sequences (`"\\d"`) are a DeprecationWarning or SyntaxWarning at parse time: they
+    are the user's business, and under `-W error` they would turn a good file into a parse failure.
+    """
     try:
-        tree = ast.parse(text)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return ast.parse(text)
     except (SyntaxError, ValueError) as exc:
         line = getattr(exc, "lineno", None)
         where = f" (line {line})" if line else ""
         raise SourceError(f"cannot parse Python{where}: {getattr(exc, 'msg', exc)}") from exc
+    except (RecursionError, MemoryError) as exc:
+        raise SourceError(f"cannot parse Python: nested too deeply for the parser ({type(exc).__name__})") from exc
+
+
+def scan_python(text: str, ruleset: RuleSet, *, cell: int | None = None) -> list[Hit]:
+    """Every deprecated use in one Python module (or notebook cell)."""
+    tree = parse_python(text)
     collector = _Collector()
-    collector.visit(tree)
+    collector.collect(tree)
     module = _Module(text, ruleset, collector, cell)
     return [hit for call in collector.calls if (hit := module.match(call)) is not None]
 
 
 @dataclass
-class _Collector(ast.NodeVisitor):
-    """One walk over the tree: imports, simple assignments and every call."""
+class _Collector:
+    """One walk over the tree: imports, simple assignments and every call.
+
+    The walk keeps its own stack, so expressions nested deeper than Python's recursion limit (a long
+    `+` chain, thousands of implicitly concatenated strings) are scanned like any other.
+    """
 
     llama_import: bool = False
     calls: list[ast.Call] = field(default_factory=list)
@@ -68,29 +87,43 @@ class _Collector(ast.NodeVisitor):
         for target in node.targets:
             if isinstance(target, ast.Name):
                 self.assignments.setdefault(target.id, []).append(node.value)
-        self.generic_visit(node)
 
     def visit_AnnAssign(self, node: ast.AnnAssign) -> None:
         if isinstance(node.target, ast.Name) and node.value is not None:
             self.assignments.setdefault(node.target.id, []).append(node.value)
-        self.generic_visit(node)
 
     def visit_Expr(self, node: ast.Expr) -> None:
         value = node.value.value if isinstance(node.value, ast.Await) else node.value
         if isinstance(value, ast.Call):
             self.standalone.add(id(value))
-        self.generic_visit(node)
 
     def visit_Call(self, node: ast.Call) -> None:
         self.calls.append(node)
-        self.generic_visit(node)
+
+    def collect(self, tree: ast.AST) -> None:
+        """Visit every node once, a parent before its children (the order of `ast.NodeVisitor`)."""
+        visitors: dict[type[ast.AST], Callable[[Any], None]] = {
+            ast.Import: self.visit_Import,
+            ast.ImportFrom: self.visit_ImportFrom,
+            ast.Assign: self.visit_Assign,
+            ast.AnnAssign: self.visit_AnnAssign,
+            ast.Expr: self.visit_Expr,
+            ast.Call: self.visit_Call,
+        }
+        stack: list[ast.AST] = [tree]
+        while stack:
+            node = stack.pop()
+            visit = visitors.get(type(node))
+            if visit is not None:
+                visit(node)
+            stack.extend(reversed(list(ast.iter_child_nodes(node))))
 
 
 class _Module:
     """Matching state for one module: its text, imports and name bindings."""
 
     def __init__(self, text: str, ruleset: RuleSet, collector: _Collector, cell: int | None) -> None:
-        self.lines = text.splitlines()
+        self.lines = source_lines(text)
         self.ruleset = ruleset
         self.collector = collector
         self.cell = cell
