@@ -76,16 +76,15 @@ def _rewrite(
 ) -> tuple[bytes, Outcome]:
     language = source.language
     if language == "python":
-        import libcst as cst
-
-        code, outcome = fix_python(
-            data.decode(_encoding(data, text)), pairs, target, unsafe=unsafe, origin=source.display
-        )
+        encoding = _encoding(data, text)
+        code, outcome = fix_python(data.decode(encoding), pairs, target, unsafe=unsafe, origin=source.display)
         if not outcome.applied:
             return data, outcome
         verify_python(code)
-        module = cst.parse_module(code.encode(_encoding(data, text)))
-        return module.bytes, outcome
+        try:
+            return code.encode(encoding), outcome
+        except UnicodeEncodeError as exc:
+            raise SourceError(f"the rewritten code cannot be written in {encoding}: {exc}") from exc
     if language == "notebook":
         return _rewrite_notebook(data, text, pairs, target, unsafe=unsafe, origin=source.display)
     if language == "yaml" and any(hit.surface == "config" for hit, _ in pairs):

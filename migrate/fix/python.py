@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import ast
 import warnings
+from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -53,8 +54,7 @@ def fix_python(
     printed = module.code
     if printed != code:  # libcst loses a few spellings (`except X :`, a final lone CR): never write its output
         raise SourceError(_not_reproduced(code, printed))
-    wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
-    calls = _calls_by_span(wrapper)
+    calls = _CallLocator(module)
     constants = module_constants(module)
     outcome = Outcome()
     replacements: dict[int, cst.BaseExpression] = {}
@@ -64,7 +64,7 @@ def fix_python(
         if not finding.fixable:
             continue
         plan = hit.rule.targets[target]
-        call = calls.get((hit.line, hit.column, hit.end_line, hit.end_column))
+        call = calls.locate(hit)
         if call is None:
             if hit.http_path is not None and plan.strategy == "rename-namespace":
                 text_renames.append((hit, finding))  # a `!curl` line of a notebook cell
@@ -87,7 +87,8 @@ def fix_python(
         elif decision.replacement is not None:
             replacements[id(call)] = decision.replacement
     if replacements or removals:
-        code = module.visit(_Rewriter(replacements, removals)).code
+        skipped = {id(statement) for statement in module.body} - calls.searched
+        code = module.visit(_Rewriter(replacements, removals, skipped)).code
     for hit, finding in text_renames:
         lines = source_lines(code, keepends=True)
         for index in range(hit.line - 1, min(hit.end_line, len(lines))):
@@ -119,14 +120,50 @@ def verify_python(code: str) -> None:
 Span = tuple[int, int, int, int]  # start line, start column, end line, end column (columns in characters)
 
 
-def _calls_by_span(wrapper: MetadataWrapper) -> dict[Span, cst.Call]:
-    """Every call by its whole span: `get_client().models.register(...)` and the `get_client()` in it
-    start at the same place. libcst counts columns as the scan does wherever it reproduces the file."""
-    found: dict[Span, cst.Call] = {}
-    for node, where in wrapper.resolve(PositionProvider).items():
-        if isinstance(node, cst.Call):
-            found[(where.start.line, where.start.column, where.end.line, where.end.column)] = node
-    return found
+class _CallLocator:
+    """Finds a call by the span the scan reported for it, computing positions only where calls are sought.
+
+    libcst computes positions by printing the code it covers, which on a large module costs more than
+    parsing it: so positions are resolved per top-level statement, for the statements that hold a
+    sought call (a statement's positions are those of a module made of it alone, shifted by the line
+    it starts on). A call is keyed by its whole span: `get_client().models.register(...)` and the
+    `get_client()` in it start at the same place. Where libcst reproduces a file, it counts lines and
+    columns as the scan does.
+    """
+
+    def __init__(self, module: cst.Module) -> None:
+        self.module = module
+        line = 1 + sum(_line_breaks(module.code_for_node(empty)) for empty in module.header)
+        self.starts: list[int] = []  # the line each top-level statement starts on (its leading lines included)
+        for statement in module.body:
+            self.starts.append(line)
+            line += _line_breaks(module.code_for_node(statement))
+        self.calls: dict[int, dict[Span, cst.Call]] = {}  # statement index -> its calls by span
+        self.searched: set[int] = set()  # ids of the top-level statements whose calls were resolved
+
+    def locate(self, hit: Hit) -> cst.Call | None:
+        index = bisect_right(self.starts, hit.line) - 1
+        if index < 0:
+            return None
+        if index not in self.calls:
+            self.calls[index] = self._resolve(index)
+        return self.calls[index].get((hit.line, hit.column, hit.end_line, hit.end_column))
+
+    def _resolve(self, index: int) -> dict[Span, cst.Call]:
+        statement = self.module.body[index]
+        self.searched.add(id(statement))
+        alone = self.module.with_changes(body=[statement], header=[], footer=[], has_trailing_newline=True)
+        shift = self.starts[index] - 1
+        found: dict[Span, cst.Call] = {}
+        for node, where in MetadataWrapper(alone, unsafe_skip_copy=True).resolve(PositionProvider).items():
+            if isinstance(node, cst.Call):
+                found[(where.start.line + shift, where.start.column, where.end.line + shift, where.end.column)] = node
+        return found
+
+
+def _line_breaks(text: str) -> int:
+    """How many lines `text` ends (LF, CR LF or CR)."""
+    return text.count("\n") + text.count("\r") - text.count("\r\n")
 
 
 def _prepend_lines(statement: cst.BaseStatement, lines: list[cst.EmptyLine]) -> cst.BaseStatement:
@@ -147,12 +184,21 @@ def one_line(comment: str) -> str:
 class _Rewriter(cst.CSTTransformer):
     """Replace calls, and remove the statements of removed calls, keeping blocks valid."""
 
-    def __init__(self, replacements: dict[int, cst.BaseExpression], removals: dict[int, str | None]) -> None:
+    def __init__(
+        self, replacements: dict[int, cst.BaseExpression], removals: dict[int, str | None], skipped: set[int]
+    ) -> None:
         super().__init__()
         self.replacements = replacements
         self.removals = removals
+        self.skipped = skipped  # ids of the top-level statements that hold no rewritten call
         self.gone: dict[int, list[cst.EmptyLine]] = {}  # id(updated statement) -> lines to carry on
         self.placeholders: dict[int, list[cst.EmptyLine]] = {}  # id(`pass` put in an emptied block)
+
+    def on_visit(self, node: cst.CSTNode) -> bool:
+        """Skip the top-level statements that hold no rewritten call (most of a large module)."""
+        if id(node) in self.skipped:
+            return False
+        return super().on_visit(node)
 
     def leave_Call(self, original_node: cst.Call, updated_node: cst.Call) -> cst.BaseExpression:
         replacement = self.replacements.get(id(original_node))

@@ -246,3 +246,60 @@ def test_scan_numbers_lines_as_python_does_after_a_form_feed(tmp_path: Path) -> 
     assert result.status == "scanned", result.error
     assert [(finding.line, finding.source) for finding in result.findings] == [(4, "client.models.unregister('a')")]
     assert result.suppressed == 1
+
+
+# --------------------------------------------------------------------------- locating calls by span
+
+LOCATOR_MODULES = {
+    "header comments": b"#!/usr/bin/env python\n# comment\n\n\nimport x\nf(1)\n",
+    "no final newline": b"import x\n\ndef g():\n    return f(1,\n      h(2))",
+    "crlf and lone cr": b"import x\r\nf(1)\rg(2)\r\n\r\nclass C:\r\n    y = k(3)\r\n",
+    "decorators and nesting": b"@d(1)\n@e\nclass C(B, m=n(2)):\n    @p(q(3))\n    def f(self): return r(4)(5)\n",
+    "semicolons and suites": b"a(1); b(2)\nif x: c(3); d(4)\nelse: e(5)\n",
+    "strings and f-strings": (
+        b"s = '''\nf(0)\n'''\nt = f'{g(1)}' f\"{h(2)!r:>{w(3)}}\"\nu = (\n  'a'\n  'b').join(v(4))\n"
+    ),
+    "form feeds libcst keeps": b"x = 1\n\x0c\ndef g():\n\x0c    f(1)\n",
+    "comments between": b"f(1)\n# c\n\n  # indented\ng(2)  # trailing\n\n\n",
+    "unicode": "名前 = f('值', g('😀'))\ncafé(1)\n".encode(),
+}
+
+
+@pytest.mark.parametrize("data", LOCATOR_MODULES.values(), ids=LOCATOR_MODULES.keys())
+def test_calls_are_located_per_statement_as_over_the_whole_module(data: bytes) -> None:
+    """fix resolves positions only for the top-level statements that hold a sought call (positions cost
+    more than the parse): every call must be found at the span libcst gives it over the whole module."""
+    import libcst as cst
+    from libcst.metadata import MetadataWrapper, PositionProvider
+
+    from migrate.fix.python import _CallLocator
+
+    module = cst.parse_module(data)
+    assert module.bytes == data
+    whole = {
+        (where.start.line, where.start.column, where.end.line, where.end.column): node
+        for node, where in MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider).items()
+        if isinstance(node, cst.Call)
+    }
+    assert whole
+    locator = _CallLocator(module)
+    for (line, column, end_line, end_column), node in whole.items():
+        hit = _SpanHit(line, column, end_line, end_column)
+        assert locator.locate(hit) is node, (line, column, end_line, end_column)  # type: ignore[arg-type]
+
+
+class _SpanHit:
+    """The part of a Hit that locating reads."""
+
+    def __init__(self, line: int, column: int, end_line: int, end_column: int) -> None:
+        self.line, self.column, self.end_line, self.end_column = line, column, end_line, end_column
+
+
+def test_the_written_bytes_are_the_rewrite_itself_not_a_reprint(tmp_path: Path) -> None:
+    """fix used to parse its own output once more and write libcst's print of that: where libcst cannot
+    reproduce the rewritten code (a blank line before an indented comment at the end of a file without a
+    final newline), the blank line was lost outside the rewritten span. Found by the property tests."""
+    source = HEAD + b"try:\n\tclient.models.unregister('a')\nfinally:\n\tx = 1\n\tfor m in y:\n\t\tz()\n\n\t    # end"
+    fix = fix_bytes(tmp_path, source)
+    assert fix.status == "changed", fix.error
+    assert fix.after.endswith(b"\nfor m in y:\n\tz()\n\n    # end"), fix.after
