@@ -173,10 +173,10 @@ def _prepend_lines(statement: cst.BaseStatement, lines: list[cst.EmptyLine]) -> 
 
 
 def _comment_line(text: str | None) -> list[cst.EmptyLine]:
-    return [cst.EmptyLine(comment=cst.Comment(one_line(text)))] if text else []
+    return [cst.EmptyLine(comment=cst.Comment(_one_line(text)))] if text else []
 
 
-def one_line(comment: str) -> str:
+def _one_line(comment: str) -> str:
     """A comment on one line: an identifier quoted from code written over several lines is folded."""
     return " ".join(comment.split())
 
@@ -253,7 +253,7 @@ class _Rewriter(cst.CSTTransformer):
         if comment:
             theirs = f"  {trailing.comment.value}" if trailing.comment else ""
             trailing = trailing.with_changes(
-                whitespace=cst.SimpleWhitespace("  "), comment=cst.Comment(one_line(comment) + theirs)
+                whitespace=cst.SimpleWhitespace("  "), comment=cst.Comment(_one_line(comment) + theirs)
             )
         if kept:
             kept[-1] = kept[-1].with_changes(semicolon=cst.MaybeSentinel.DEFAULT)
