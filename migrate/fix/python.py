@@ -60,6 +60,7 @@ def fix_python(
     replacements: dict[int, cst.BaseExpression] = {}
     removals: dict[int, str | None] = {}
     text_renames: list[tuple[Hit, Finding]] = []
+    chosen: list[tuple[Hit, Finding, Rewrite, cst.Call]] = []
     for hit, finding in pairs:
         if not finding.fixable:
             continue
@@ -81,6 +82,11 @@ def fix_python(
         if not decision.safe and not unsafe:
             outcome.unsafe.append((finding, decision))
             continue
+        chosen.append((hit, finding, decision, call))
+    for hit, finding, decision, call in chosen:
+        if _rebuilds_around(hit, decision, call, chosen):
+            outcome.manual.append((finding, "a deprecated call inside it is rewritten first; run fix again"))
+            continue
         outcome.applied.append((finding, decision))
         if decision.remove_statement:
             removals[id(call)] = decision.comment
@@ -96,6 +102,20 @@ def fix_python(
         code = "".join(lines)
         outcome.applied.append((finding, Rewrite(None, False, None, (), True, "path renamed")))
     return code, outcome
+
+
+def _rebuilds_around(
+    hit: Hit, decision: Rewrite, call: cst.Call, chosen: Sequence[tuple[Hit, Finding, Rewrite, cst.Call]]
+) -> bool:
+    """Whether the rewrite replaces the call's arguments (or removes it) while another rewrite lies inside
+    them: built from the original arguments, it would drop the inner rewrite."""
+    if isinstance(decision.replacement, cst.Call) and decision.replacement.args is call.args:
+        return False  # a rename: the inner rewrites are kept (see _Rewriter.leave_Call)
+    outer = (hit.line, hit.column), (hit.end_line, hit.end_column)
+    return any(
+        other is not hit and outer[0] <= (other.line, other.column) and (other.end_line, other.end_column) <= outer[1]
+        for other, _, _, _ in chosen
+    )
 
 
 def _not_reproduced(code: str, printed: str) -> str:

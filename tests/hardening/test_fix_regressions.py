@@ -146,6 +146,27 @@ def test_nested_renames_are_both_applied(tmp_path: Path) -> None:
     assert fixable_left(tmp_path, fix.after, "llama-stack-0.7") == []
 
 
+def test_a_rewrite_that_rebuilds_its_arguments_waits_for_the_call_inside_them(tmp_path: Path) -> None:
+    """`models.register(model_id=client.datasets.register(...).identifier)` on 0.7: the outer call becomes
+    a `retrieve` with an f-string built from its original arguments, which used to drop the inner rename
+    while reporting both as applied. Now the inner one is applied and the outer one waits for a second run."""
+    source = HEAD + (
+        b"client.models.register(model_id=client.datasets.register(purpose='p', source={}).identifier,"
+        b" provider_id='p')\n"
+    )
+    fix = fix_bytes(tmp_path, source, "llama-stack-0.7")
+    assert fix.status == "changed", fix.error
+    assert [finding.rule for finding, _ in fix.outcome.applied] == ["LSM131"]
+    assert [(finding.rule, reason) for finding, reason in fix.outcome.manual] == [
+        ("LSM101", "a deprecated call inside it is rewritten first; run fix again")
+    ]
+    assert b"client.beta.datasets.register(" in fix.after
+    again = fix_bytes(tmp_path, fix.after, "llama-stack-0.7")
+    assert [finding.rule for finding, _ in again.outcome.applied] == ["LSM101"]
+    assert b'client.models.retrieve(f"p/{client.beta.datasets.register(' in again.after, again.after.decode()
+    assert fixable_left(tmp_path, again.after, "llama-stack-0.7") == []
+
+
 @pytest.mark.parametrize(
     ("call", "target", "expected"),
     [
