@@ -175,12 +175,14 @@ class Document:
     """A part of a file that a matcher read (the whole file, or one notebook cell) and its hits.
 
     `lines` are that part's text lines: the engine takes each finding's source line and its
-    suppression comment from them.
+    suppression comment from them. `depth` is how deep its Python syntax nests, counted as libcst
+    nests it (0 where it was not measured): `fix` does not hand libcst what it cannot survive.
     """
 
     lines: list[str]
     hits: list[Hit]
     cell: int | None = None
+    depth: int = 0
 
 
 @dataclass(frozen=True)

@@ -55,7 +55,7 @@ def fix_file(
         fixable = [(hit, finding) for hit, finding in judged.pairs if finding.fixable]
         if not fixable:
             return FileFix(source, "unchanged", data, data, findings=findings)
-        after, outcome = _rewrite(data, text, source, fixable, ruleset, target, unsafe=unsafe)
+        after, outcome = _rewrite(data, text, source, fixable, ruleset, target, unsafe=unsafe, depth=judged.depth)
     except SourceError as exc:
         return FileFix(source, "failed", data, data, error=str(exc))
     except RecursionError:
@@ -73,11 +73,14 @@ def _rewrite(
     target: TargetName,
     *,
     unsafe: bool,
+    depth: int,
 ) -> tuple[bytes, Outcome]:
     language = source.language
     if language == "python":
         encoding = _encoding(data, text)
-        code, outcome = fix_python(data.decode(encoding), pairs, target, unsafe=unsafe, origin=source.display)
+        code, outcome = fix_python(
+            data.decode(encoding), pairs, target, unsafe=unsafe, origin=source.display, depth=depth
+        )
         if not outcome.applied:
             return data, outcome
         verify_python(code)

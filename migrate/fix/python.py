@@ -22,7 +22,10 @@ from migrate.fix.callargs import module_constants
 from migrate.fix.model import Manual, PythonSite, Rewrite
 from migrate.fix.strategies import strategy_module
 from migrate.fix.strategies.rename_namespace import rename_path_text
+from migrate.sources.python import syntax_depth
 from migrate.targets import TargetName
+
+MAX_DEPTH = 1000  # the deepest syntax handed to libcst (its printer gives up at about 500 levels)
 
 
 @dataclass
@@ -44,9 +47,24 @@ class Outcome:
 
 
 def fix_python(
-    code: str, pairs: Sequence[tuple[Hit, Finding]], target: TargetName, *, unsafe: bool, origin: str
+    code: str,
+    pairs: Sequence[tuple[Hit, Finding]],
+    target: TargetName,
+    *,
+    unsafe: bool,
+    origin: str,
+    depth: int | None = None,
 ) -> tuple[str, Outcome]:
-    """Rewrite the fixable findings in `code`; returns the new code and what was done."""
+    """Rewrite the fixable findings in `code`; returns the new code and what was done.
+
+    `depth` is how deep the code's syntax nests (`syntax_depth`; measured here when not given).
+    """
+    depth = syntax_depth(code) if depth is None else depth
+    if depth > MAX_DEPTH:
+        # libcst's parser takes minutes on a few thousand chained operators and crashes the process on
+        # more (a segmentation fault no `except` catches); its printer fails far below that anyway.
+        limit = f"{depth} levels; libcst is given at most {MAX_DEPTH}"
+        raise SourceError(f"nested too deeply to rewrite ({limit}); the file was left alone")
     try:
         module = cst.parse_module(code)
     except cst.ParserSyntaxError as exc:

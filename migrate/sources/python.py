@@ -32,7 +32,8 @@ _FORMAT_FIELD = re.compile(r"\{[^{}]*\}")
 
 def scan_python_file(text: str, ruleset: RuleSet, target: TargetName) -> Scanned:
     """The `python` language matcher: the whole file is one document."""
-    return Scanned([Document(source_lines(text), scan_python(text, ruleset))], [])
+    hits, depth = scan_python_module(text, ruleset)
+    return Scanned([Document(source_lines(text), hits, depth=depth)], [])
 
 
 def parse_python(text: str) -> ast.Module:
@@ -55,11 +56,28 @@ def parse_python(text: str) -> ast.Module:
 
 def scan_python(text: str, ruleset: RuleSet, *, cell: int | None = None) -> list[Hit]:
     """Every deprecated use in one Python module (or notebook cell)."""
+    hits, _ = scan_python_module(text, ruleset, cell=cell)
+    return hits
+
+
+def scan_python_module(text: str, ruleset: RuleSet, *, cell: int | None = None) -> tuple[list[Hit], int]:
+    """Every deprecated use in one Python module, and how deep its syntax nests (see `syntax_depth`)."""
     tree = parse_python(text)
     collector = _Collector()
     collector.collect(tree)
     module = _Module(text, ruleset, collector, cell)
-    return [hit for call in collector.calls if (hit := module.match(call)) is not None]
+    return [hit for call in collector.calls if (hit := module.match(call)) is not None], collector.depth
+
+
+def syntax_depth(text: str) -> int:
+    """How deep the module's syntax nests, counted as libcst nests it. Raises SourceError.
+
+    The syntax tree's depth, where a chain of `and` / `or` (one node for `ast`) counts a level per
+    operand: libcst nests it pairwise, and its parser crashes the process on a few thousand.
+    """
+    collector = _Collector()
+    collector.collect(parse_python(text))
+    return collector.depth
 
 
 @dataclass
@@ -74,6 +92,7 @@ class _Collector:
     calls: list[ast.Call] = field(default_factory=list)
     assignments: dict[str, list[ast.expr]] = field(default_factory=dict)
     standalone: set[int] = field(default_factory=set)
+    depth: int = 0  # the deepest node, counted as libcst nests (see `syntax_depth`)
 
     def visit_Import(self, node: ast.Import) -> None:
         if any(alias.name.split(".")[0] in LLAMA_MODULES for alias in node.names):
@@ -110,13 +129,15 @@ class _Collector:
             ast.Expr: self.visit_Expr,
             ast.Call: self.visit_Call,
         }
-        stack: list[ast.AST] = [tree]
+        stack: list[tuple[ast.AST, int]] = [(tree, 0)]
         while stack:
-            node = stack.pop()
+            node, depth = stack.pop()
+            self.depth = max(self.depth, depth)
             visit = visitors.get(type(node))
             if visit is not None:
                 visit(node)
-            stack.extend(reversed(list(ast.iter_child_nodes(node))))
+            inner = depth + (len(node.values) - 1 if isinstance(node, ast.BoolOp) else 1)
+            stack.extend((child, inner) for child in reversed(list(ast.iter_child_nodes(node))))
 
 
 class _Module:

@@ -174,6 +174,38 @@ def test_the_cli_reports_a_too_deep_file_and_goes_on(tmp_path: Path) -> None:
         assert "good.py" in process.stdout + process.stderr
 
 
+@pytest.mark.parametrize(
+    "body",
+    [
+        "x = " + " and ".join(["a"] * 10_000) + "\n",
+        "x = (\n" + "".join(f"    v{index} or\n" for index in range(20_000)) + "    w)\n",
+    ],
+    ids=["and-chain", "or-chain-over-lines"],
+)
+def test_a_chain_that_crashes_libcst_never_reaches_it(tmp_path: Path, body: str) -> None:
+    """`ast` reads `a and a and ...` as one flat node, so the scan passes it to fix; libcst's parser nests
+    it pairwise and dies of a segmentation fault on a few thousand operands (no `except` catches that),
+    taking the whole run down. fix measures the nesting first and refuses the file. In a subprocess, so a
+    regression fails this test instead of killing pytest."""
+    (tmp_path / "chain.py").write_text(HEAD + "client.models.unregister('a')\n" + body)
+    (tmp_path / "good.py").write_text(HEAD + "client.models.unregister('b')\n")
+    process = subprocess.run(
+        [sys.executable, "-m", "migrate", "fix", "--target", "ogx-1", "--write", "."],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+        env={**os.environ, "NO_COLOR": "1"},
+    )
+    assert process.returncode == 2, (process.returncode, process.stdout[-2000:], process.stderr[-2000:])
+    assert "Traceback" not in process.stderr
+    assert "chain.py" in process.stdout + process.stderr
+    assert "nested too deeply to rewrite" in process.stdout + process.stderr
+    assert "unregister('a')" in (tmp_path / "chain.py").read_text()
+    assert "unregister" not in (tmp_path / "good.py").read_text()
+
+
 # --------------------------------------------------------------------------------- bytes and text
 
 
