@@ -18,6 +18,8 @@ from migrate.targets import TargetName
 
 Matcher = Callable[[str, RuleSet, TargetName], Scanned]
 
+TOO_DEEP = "nested too deeply to scan (Python's recursion limit)"
+
 _SUPPRESSION = re.compile(r"llama-stack-migrate:\s*ignore(?:\[(?P<ids>[^\]]*)\])?")
 
 
@@ -88,6 +90,7 @@ class Judged:
     pairs: list[tuple[Hit, Finding]]
     problems: list[str]
     suppressed: int
+    depth: int = 0  # the deepest syntax of the documents (`Document.depth`)
 
 
 def judge_text(text: str, language: Language, ruleset: RuleSet, target: TargetName, path: str) -> Judged:
@@ -102,7 +105,8 @@ def judge_text(text: str, language: Language, ruleset: RuleSet, target: TargetNa
                 continue
             source = document.lines[hit.line - 1] if 0 < hit.line <= len(document.lines) else ""
             pairs.append((hit, judge(hit, target, path, language, source.rstrip("\r\n"))))
-    return Judged(pairs, scanned.problems, suppressed)
+    depth = max((document.depth for document in scanned.documents), default=0)
+    return Judged(pairs, scanned.problems, suppressed, depth)
 
 
 def scan_text(text: str, language: Language, ruleset: RuleSet, target: TargetName, path: str) -> FileResult:
@@ -111,6 +115,8 @@ def scan_text(text: str, language: Language, ruleset: RuleSet, target: TargetNam
         judged = judge_text(text, language, ruleset, target, path)
     except SourceError as exc:
         return FileResult(path=path, status="failed", error=str(exc))
+    except RecursionError:
+        return FileResult(path=path, status="failed", error=TOO_DEEP)
     error = "; ".join(judged.problems) or None
     return FileResult(
         path=path,

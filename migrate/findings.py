@@ -7,6 +7,7 @@ error message, and the run goes on.
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -19,6 +20,18 @@ Surface = Literal["sdk", "http", "cli", "config"]
 Confidence = Literal["high", "medium", "low"]
 Severity = Literal["error", "warning"]
 FileStatus = Literal["scanned", "skipped", "failed"]
+
+_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$")
+
+
+def source_lines(text: str, *, keepends: bool = False) -> list[str]:
+    """The lines of source text as parsers number them: split on LF, CR LF and CR only.
+
+    `str.splitlines` also splits on form feeds, vertical tabs and Unicode separators, which Python,
+    shells and Markdown do not end lines with: every line number after one of those would be off.
+    """
+    lines = _LINE.findall(text)
+    return lines if keepends else [line.rstrip("\r\n") for line in lines]
 
 
 @dataclass(frozen=True)
@@ -162,12 +175,14 @@ class Document:
     """A part of a file that a matcher read (the whole file, or one notebook cell) and its hits.
 
     `lines` are that part's text lines: the engine takes each finding's source line and its
-    suppression comment from them.
+    suppression comment from them. `depth` is how deep its Python syntax nests, counted as libcst
+    nests it (0 where it was not measured): `fix` does not hand libcst what it cannot survive.
     """
 
     lines: list[str]
     hits: list[Hit]
     cell: int | None = None
+    depth: int = 0
 
 
 @dataclass(frozen=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import re
+import warnings
 from dataclasses import dataclass
 from typing import Any
 
@@ -63,8 +64,11 @@ def static_value(node: cst.BaseExpression, constants: dict[str, Any]) -> Any:
         builtins = {"True": True, "False": False, "None": None}
         return builtins.get(node.value, constants.get(node.value, _UNKNOWN))
     if isinstance(node, (cst.SimpleString, cst.ConcatenatedString, cst.Integer, cst.Float, cst.UnaryOperation)):
+        # In parentheses: implicitly concatenated strings may be written over several lines.
         try:
-            return ast.literal_eval(cst.Module([]).code_for_node(node))
+            with warnings.catch_warnings():  # invalid escape sequences are the user's business
+                warnings.simplefilter("ignore")
+                return ast.literal_eval("(" + cst.Module([]).code_for_node(node) + ")")
         except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
             return _UNKNOWN
     if isinstance(node, (cst.List, cst.Tuple)):

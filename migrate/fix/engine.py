@@ -10,7 +10,7 @@ from typing import Any, Literal
 from migrate.discovery import SourceFile
 from migrate.engine import Prefilter, decode, judge_text
 from migrate.errors import SourceError
-from migrate.findings import Finding, Hit
+from migrate.findings import Finding, Hit, source_lines
 from migrate.fix.model import Rewrite
 from migrate.fix.python import Outcome, fix_python, verify_python
 from migrate.fix.strategies.rename_namespace import rename_path_text
@@ -18,6 +18,9 @@ from migrate.registry import RuleSet
 from migrate.targets import TargetName
 
 FixStatus = Literal["changed", "unchanged", "skipped", "failed"]
+
+TOO_DEEP = "nested too deeply to rewrite (Python's recursion limit, reached in libcst); the file was left alone"
+_BOM = b"\xef\xbb\xbf"
 
 
 @dataclass
@@ -52,9 +55,11 @@ def fix_file(
         fixable = [(hit, finding) for hit, finding in judged.pairs if finding.fixable]
         if not fixable:
             return FileFix(source, "unchanged", data, data, findings=findings)
-        after, outcome = _rewrite(data, text, source, fixable, ruleset, target, unsafe=unsafe)
+        after, outcome = _rewrite(data, text, source, fixable, ruleset, target, unsafe=unsafe, depth=judged.depth)
     except SourceError as exc:
         return FileFix(source, "failed", data, data, error=str(exc))
+    except RecursionError:
+        return FileFix(source, "failed", data, data, error=TOO_DEEP)
     status: FixStatus = "changed" if after != data else "unchanged"
     return FileFix(source, status, data, after, outcome, findings)
 
@@ -68,19 +73,21 @@ def _rewrite(
     target: TargetName,
     *,
     unsafe: bool,
+    depth: int,
 ) -> tuple[bytes, Outcome]:
     language = source.language
     if language == "python":
-        import libcst as cst
-
+        encoding = _encoding(data, text)
         code, outcome = fix_python(
-            data.decode(_encoding(data, text)), pairs, target, unsafe=unsafe, origin=source.display
+            data.decode(encoding), pairs, target, unsafe=unsafe, origin=source.display, depth=depth
         )
         if not outcome.applied:
             return data, outcome
         verify_python(code)
-        module = cst.parse_module(code.encode(_encoding(data, text)))
-        return module.bytes, outcome
+        try:
+            return code.encode(encoding), outcome
+        except UnicodeEncodeError as exc:
+            raise SourceError(f"the rewritten code cannot be written in {encoding}: {exc}") from exc
     if language == "notebook":
         return _rewrite_notebook(data, text, pairs, target, unsafe=unsafe, origin=source.display)
     if language == "yaml" and any(hit.surface == "config" for hit, _ in pairs):
@@ -90,7 +97,7 @@ def _rewrite(
 
 def _encoding(data: bytes, text: str) -> str:
     """The codec that turns `text` back into `data` (PEP 263 cookie or UTF-8, BOM kept)."""
-    for encoding in ("utf-8-sig" if data.startswith(b"\xef\xbb\xbf") else "utf-8", "latin-1"):
+    for encoding in ("utf-8-sig" if data.startswith(_BOM) else "utf-8", "latin-1"):
         try:
             if text.encode(encoding) == data:
                 return encoding
@@ -106,7 +113,7 @@ def _rename_lines(
     data: bytes, text: str, pairs: Sequence[tuple[Hit, Finding]], target: TargetName
 ) -> tuple[bytes, Outcome]:
     """Path renames in Markdown, shell and CI files: only the finding's own lines change."""
-    lines = text.splitlines(keepends=True)
+    lines = source_lines(text, keepends=True)
     outcome = Outcome()
     for hit, finding in pairs:
         plan = hit.rule.targets[target]
@@ -114,8 +121,12 @@ def _rename_lines(
             lines[index] = rename_path_text(lines[index], hit, plan)
         outcome.applied.append((finding, Rewrite(None, False, None, (), True, "path renamed")))
     new_text = "".join(lines)
-    bom = b"\xef\xbb\xbf" if data.startswith(b"\xef\xbb\xbf") else b""
-    return (bom + new_text.encode("utf-8")) if new_text != text else data, outcome
+    return (_bom(data) + new_text.encode("utf-8")) if new_text != text else data, outcome
+
+
+def _bom(data: bytes) -> bytes:
+    """The UTF-8 byte order mark `data` starts with (decoding dropped it; writing puts it back)."""
+    return _BOM if data.startswith(_BOM) else b""
 
 
 def _rewrite_run_config(
@@ -132,7 +143,7 @@ def _rewrite_run_config(
         elif hit.surface == "config":
             outcome.manual.append((finding, "this entry cannot be migrated automatically"))
     renamed, renames = _rename_lines(
-        new_text.encode("utf-8"), new_text, [p for p in pairs if p[0].surface != "config"], target
+        _bom(data) + new_text.encode("utf-8"), new_text, [p for p in pairs if p[0].surface != "config"], target
     )
     outcome.extend(renames)
     return (renamed if new_text != text or renames.applied else data), outcome
@@ -171,7 +182,7 @@ def _rewrite_notebook(
         reason = "the notebook's JSON layout cannot be reproduced exactly, so it is not rewritten"
         manual = [(finding, reason) for finding, _ in outcome.applied]
         return data, Outcome(manual=[*outcome.manual, *manual])
-    return dump(notebook).encode("utf-8"), outcome
+    return _bom(data) + dump(notebook).encode("utf-8"), outcome
 
 
 def _notebook_layout(notebook: Any, text: str) -> Any:

@@ -7,6 +7,8 @@ every other byte (comments, formatting, encoding, BOM, line endings) as it was.
 from __future__ import annotations
 
 import ast
+import warnings
+from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -15,12 +17,15 @@ from libcst.metadata import MetadataWrapper, PositionProvider
 
 from migrate.config.entries import ConfigEntry
 from migrate.errors import SourceError
-from migrate.findings import Finding, Hit
+from migrate.findings import Finding, Hit, source_lines
 from migrate.fix.callargs import module_constants
 from migrate.fix.model import Manual, PythonSite, Rewrite
 from migrate.fix.strategies import strategy_module
 from migrate.fix.strategies.rename_namespace import rename_path_text
+from migrate.sources.python import syntax_depth
 from migrate.targets import TargetName
+
+MAX_DEPTH = 1000  # the deepest syntax handed to libcst (its printer gives up at about 500 levels)
 
 
 @dataclass
@@ -42,30 +47,43 @@ class Outcome:
 
 
 def fix_python(
-    code: str, pairs: Sequence[tuple[Hit, Finding]], target: TargetName, *, unsafe: bool, origin: str
+    code: str,
+    pairs: Sequence[tuple[Hit, Finding]],
+    target: TargetName,
+    *,
+    unsafe: bool,
+    origin: str,
+    depth: int | None = None,
 ) -> tuple[str, Outcome]:
-    """Rewrite the fixable findings in `code`; returns the new code and what was done."""
+    """Rewrite the fixable findings in `code`; returns the new code and what was done.
+
+    `depth` is how deep the code's syntax nests (`syntax_depth`; measured here when not given).
+    """
+    depth = syntax_depth(code) if depth is None else depth
+    if depth > MAX_DEPTH:
+        # libcst's parser takes minutes on a few thousand chained operators and crashes the process on
+        # more (a segmentation fault no `except` catches); its printer fails far below that anyway.
+        limit = f"{depth} levels; libcst is given at most {MAX_DEPTH}"
+        raise SourceError(f"nested too deeply to rewrite ({limit}); the file was left alone")
     try:
         module = cst.parse_module(code)
     except cst.ParserSyntaxError as exc:
         raise SourceError(f"libcst cannot parse the file: {exc.message} (line {exc.raw_line})") from exc
     printed = module.code
     if printed != code:  # libcst loses a few spellings (`except X :`, a final lone CR): never write its output
-        chars = enumerate(zip(code, printed, strict=False))
-        line = code.count("\n", 0, next((i for i, (a, b) in chars if a != b), len(printed))) + 1
-        raise SourceError(f"libcst cannot reproduce the file byte for byte (line {line}); it was left alone")
-    wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
-    calls = _calls_by_position(wrapper)
+        raise SourceError(_not_reproduced(code, printed))
+    calls = _CallLocator(module)
     constants = module_constants(module)
     outcome = Outcome()
     replacements: dict[int, cst.BaseExpression] = {}
     removals: dict[int, str | None] = {}
     text_renames: list[tuple[Hit, Finding]] = []
+    chosen: list[tuple[Hit, Finding, Rewrite, cst.Call]] = []
     for hit, finding in pairs:
         if not finding.fixable:
             continue
         plan = hit.rule.targets[target]
-        call = calls.get((hit.line, hit.column))
+        call = calls.locate(hit)
         if call is None:
             if hit.http_path is not None and plan.strategy == "rename-namespace":
                 text_renames.append((hit, finding))  # a `!curl` line of a notebook cell
@@ -82,15 +100,21 @@ def fix_python(
         if not decision.safe and not unsafe:
             outcome.unsafe.append((finding, decision))
             continue
+        chosen.append((hit, finding, decision, call))
+    for hit, finding, decision, call in chosen:
+        if _rebuilds_around(hit, decision, call, chosen):
+            outcome.manual.append((finding, "a deprecated call inside it is rewritten first; run fix again"))
+            continue
         outcome.applied.append((finding, decision))
         if decision.remove_statement:
             removals[id(call)] = decision.comment
         elif decision.replacement is not None:
             replacements[id(call)] = decision.replacement
     if replacements or removals:
-        code = module.visit(_Rewriter(replacements, removals)).code
+        skipped = {id(statement) for statement in module.body} - calls.searched
+        code = module.visit(_Rewriter(replacements, removals, skipped)).code
     for hit, finding in text_renames:
-        lines = code.splitlines(keepends=True)
+        lines = source_lines(code, keepends=True)
         for index in range(hit.line - 1, min(hit.end_line, len(lines))):
             lines[index] = rename_path_text(lines[index], hit, hit.rule.targets[target])
         code = "".join(lines)
@@ -98,22 +122,86 @@ def fix_python(
     return code, outcome
 
 
+def _rebuilds_around(
+    hit: Hit, decision: Rewrite, call: cst.Call, chosen: Sequence[tuple[Hit, Finding, Rewrite, cst.Call]]
+) -> bool:
+    """Whether the rewrite replaces the call's arguments (or removes it) while another rewrite lies inside
+    them: built from the original arguments, it would drop the inner rewrite."""
+    if isinstance(decision.replacement, cst.Call) and decision.replacement.args is call.args:
+        return False  # a rename: the inner rewrites are kept (see _Rewriter.leave_Call)
+    outer = (hit.line, hit.column), (hit.end_line, hit.end_column)
+    return any(
+        other is not hit and outer[0] <= (other.line, other.column) and (other.end_line, other.end_column) <= outer[1]
+        for other, _, _, _ in chosen
+    )
+
+
+def _not_reproduced(code: str, printed: str) -> str:
+    """Why libcst's output is not the file: the first line that differs, and a form feed it dropped."""
+    index = next((i for i, (a, b) in enumerate(zip(code, printed, strict=False)) if a != b), len(printed))
+    line = len(source_lines(code[: index + 1]))
+    dropped = " (it drops the form feed before a statement)" if code[index : index + 1] == "\f" else ""
+    return f"libcst cannot reproduce the file byte for byte (line {line}{dropped}); it was left alone"
+
+
 def verify_python(code: str) -> None:
     """A rewritten module must still parse, with both parsers, or it is not written."""
     try:
-        ast.parse(code)
+        with warnings.catch_warnings():  # the user's invalid escape sequences are not ours to report
+            warnings.simplefilter("ignore")
+            ast.parse(code)
         cst.parse_module(code)
     except (SyntaxError, ValueError, cst.ParserSyntaxError) as exc:
         raise SourceError(f"the rewritten code does not parse ({exc}); the file was left alone") from exc
 
 
-def _calls_by_position(wrapper: MetadataWrapper) -> dict[tuple[int, int], cst.Call]:
-    positions = wrapper.resolve(PositionProvider)
-    found: dict[tuple[int, int], cst.Call] = {}
-    for node, where in positions.items():
-        if isinstance(node, cst.Call):
-            found.setdefault((where.start.line, where.start.column), node)
-    return found
+Span = tuple[int, int, int, int]  # start line, start column, end line, end column (columns in characters)
+
+
+class _CallLocator:
+    """Finds a call by the span the scan reported for it, computing positions only where calls are sought.
+
+    libcst computes positions by printing the code it covers, which on a large module costs more than
+    parsing it: so positions are resolved per top-level statement, for the statements that hold a
+    sought call (a statement's positions are those of a module made of it alone, shifted by the line
+    it starts on). A call is keyed by its whole span: `get_client().models.register(...)` and the
+    `get_client()` in it start at the same place. Where libcst reproduces a file, it counts lines and
+    columns as the scan does.
+    """
+
+    def __init__(self, module: cst.Module) -> None:
+        self.module = module
+        line = 1 + sum(_line_breaks(module.code_for_node(empty)) for empty in module.header)
+        self.starts: list[int] = []  # the line each top-level statement starts on (its leading lines included)
+        for statement in module.body:
+            self.starts.append(line)
+            line += _line_breaks(module.code_for_node(statement))
+        self.calls: dict[int, dict[Span, cst.Call]] = {}  # statement index -> its calls by span
+        self.searched: set[int] = set()  # ids of the top-level statements whose calls were resolved
+
+    def locate(self, hit: Hit) -> cst.Call | None:
+        index = bisect_right(self.starts, hit.line) - 1
+        if index < 0:
+            return None
+        if index not in self.calls:
+            self.calls[index] = self._resolve(index)
+        return self.calls[index].get((hit.line, hit.column, hit.end_line, hit.end_column))
+
+    def _resolve(self, index: int) -> dict[Span, cst.Call]:
+        statement = self.module.body[index]
+        self.searched.add(id(statement))
+        alone = self.module.with_changes(body=[statement], header=[], footer=[], has_trailing_newline=True)
+        shift = self.starts[index] - 1
+        found: dict[Span, cst.Call] = {}
+        for node, where in MetadataWrapper(alone, unsafe_skip_copy=True).resolve(PositionProvider).items():
+            if isinstance(node, cst.Call):
+                found[(where.start.line + shift, where.start.column, where.end.line + shift, where.end.column)] = node
+        return found
+
+
+def _line_breaks(text: str) -> int:
+    """How many lines `text` ends (LF, CR LF or CR)."""
+    return text.count("\n") + text.count("\r") - text.count("\r\n")
 
 
 def _prepend_lines(statement: cst.BaseStatement, lines: list[cst.EmptyLine]) -> cst.BaseStatement:
@@ -123,21 +211,42 @@ def _prepend_lines(statement: cst.BaseStatement, lines: list[cst.EmptyLine]) -> 
 
 
 def _comment_line(text: str | None) -> list[cst.EmptyLine]:
-    return [cst.EmptyLine(comment=cst.Comment(text))] if text else []
+    return [cst.EmptyLine(comment=cst.Comment(_one_line(text)))] if text else []
+
+
+def _one_line(comment: str) -> str:
+    """A comment on one line: an identifier quoted from code written over several lines is folded."""
+    return " ".join(comment.split())
 
 
 class _Rewriter(cst.CSTTransformer):
     """Replace calls, and remove the statements of removed calls, keeping blocks valid."""
 
-    def __init__(self, replacements: dict[int, cst.BaseExpression], removals: dict[int, str | None]) -> None:
+    def __init__(
+        self, replacements: dict[int, cst.BaseExpression], removals: dict[int, str | None], skipped: set[int]
+    ) -> None:
         super().__init__()
         self.replacements = replacements
         self.removals = removals
+        self.skipped = skipped  # ids of the top-level statements that hold no rewritten call
         self.gone: dict[int, list[cst.EmptyLine]] = {}  # id(updated statement) -> lines to carry on
         self.placeholders: dict[int, list[cst.EmptyLine]] = {}  # id(`pass` put in an emptied block)
 
+    def on_visit(self, node: cst.CSTNode) -> bool:
+        """Skip the top-level statements that hold no rewritten call (most of a large module)."""
+        if id(node) in self.skipped:
+            return False
+        return super().on_visit(node)
+
     def leave_Call(self, original_node: cst.Call, updated_node: cst.Call) -> cst.BaseExpression:
-        return self.replacements.get(id(original_node), updated_node)
+        replacement = self.replacements.get(id(original_node))
+        if replacement is None:
+            return updated_node
+        if isinstance(replacement, cst.Call) and replacement.args is original_node.args:
+            # A rename keeps the arguments: take them from the updated node, where the rewrites of calls
+            # nested in them (a dataset registered inline as a benchmark's dataset) already are.
+            return updated_node.with_changes(func=replacement.func)
+        return replacement
 
     def _removed_comment(self, statement: cst.BaseSmallStatement) -> tuple[bool, str | None]:
         if not isinstance(statement, cst.Expr):
@@ -182,7 +291,7 @@ class _Rewriter(cst.CSTTransformer):
         if comment:
             theirs = f"  {trailing.comment.value}" if trailing.comment else ""
             trailing = trailing.with_changes(
-                whitespace=cst.SimpleWhitespace("  "), comment=cst.Comment(comment + theirs)
+                whitespace=cst.SimpleWhitespace("  "), comment=cst.Comment(_one_line(comment) + theirs)
             )
         if kept:
             kept[-1] = kept[-1].with_changes(semicolon=cst.MaybeSentinel.DEFAULT)
@@ -194,21 +303,34 @@ class _Rewriter(cst.CSTTransformer):
         body = updated_node.body
         if not isinstance(body, cst.IndentedBlock) or len(body.body) != 1 or id(body.body[0]) not in self.placeholders:
             return updated_node
-        carried = [*updated_node.leading_lines, *self.placeholders.pop(id(body.body[0]))]
-        # The body is gone: what ran after it on success (`else`) and always (`finally`) stays, dedented.
+        # The body is gone: what ran after it on success (`else`) and always (`finally`) stays, dedented,
+        # with every comment of those clauses (before them, on their header line, after their last line).
+        pending = [*updated_node.leading_lines, *self.placeholders.pop(id(body.body[0]))]
         kept: list[cst.BaseStatement] = []
-        for block in (updated_node.orelse, updated_node.finalbody):
-            if block is not None and isinstance(block.body, cst.IndentedBlock):
-                kept += block.body.body
-            elif block is not None and isinstance(block.body, cst.SimpleStatementSuite):
-                # a one-line suite (`finally: client.close()`) becomes a line of its own
-                suite = block.body
-                kept.append(cst.SimpleStatementLine(suite.body, trailing_whitespace=suite.trailing_whitespace))
-        if kept:
-            kept[0] = _prepend_lines(kept[0], carried)
-            return cst.FlattenSentinel(kept)
-        self.gone[id(updated_node)] = carried
-        return updated_node
+        for clause in (updated_node.orelse, updated_node.finalbody):
+            if clause is None:
+                continue
+            pending += clause.leading_lines
+            statements: list[cst.BaseStatement]
+            if isinstance(clause.body, cst.IndentedBlock):
+                header = clause.body.header.comment
+                pending += _comment_line(header.value) if header is not None else []
+                statements, footer = list(clause.body.body), list(clause.body.footer)
+            else:  # a one-line suite (`finally: client.close()`) becomes a line of its own
+                suite = cst.ensure_type(clause.body, cst.SimpleStatementSuite)
+                statements = [cst.SimpleStatementLine(suite.body, trailing_whitespace=suite.trailing_whitespace)]
+                footer = []
+            statements[0] = _prepend_lines(statements[0], pending)
+            pending = footer
+            kept += statements
+        if not kept:
+            self.gone[id(updated_node)] = pending
+            return updated_node
+        if pending:  # comments after the last kept statement: carried on by the enclosing block
+            marker = cst.SimpleStatementLine([cst.Pass()])
+            self.gone[id(marker)] = pending
+            kept.append(marker)
+        return cst.FlattenSentinel(kept)
 
     def _rebuild(self, body: Sequence[cst.BaseStatement]) -> tuple[list[cst.BaseStatement], list[cst.EmptyLine]]:
         kept: list[cst.BaseStatement] = []

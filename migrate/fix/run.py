@@ -16,6 +16,8 @@ from migrate.fix.engine import FileFix, fix_file
 from migrate.registry import RuleSet
 from migrate.targets import TargetName
 
+_BOM = b"\xef\xbb\xbf"
+
 
 @dataclass
 class ConfigChange:
@@ -27,6 +29,11 @@ class ConfigChange:
     added: list[ConfigEntry] = field(default_factory=list)
     present: list[ConfigEntry] = field(default_factory=list)
     conflicts: list[str] = field(default_factory=list)
+    bom: bytes = b""  # the file's UTF-8 byte order mark, kept when it is written
+
+    def encoded(self, text: str) -> bytes:
+        """`before` or `after` as the file's bytes."""
+        return self.bom + text.encode("utf-8")
 
 
 @dataclass
@@ -69,19 +76,21 @@ def _config_change(fixes: list[FileFix], entries: list[ConfigEntry], config_path
     resolved = config_path.resolve()
     same = next((fix for fix in fixes if fix.source.path.resolve() == resolved), None)
     try:
-        original = same.before.decode("utf-8") if same else config_path.read_text(encoding="utf-8")
+        data = same.before if same else config_path.read_bytes()
+        bom = _BOM if data.startswith(_BOM) else b""
+        original = data.removeprefix(bom).decode("utf-8")
+        base = same.after.removeprefix(bom).decode("utf-8") if same else original
     except (OSError, UnicodeDecodeError) as exc:
         raise MigrateError(f"cannot read the run config {config_path}: {exc}") from exc
-    base = same.after.decode("utf-8") if same else original
     result = merge_entries(base, entries)
     if same is not None:  # the config is also a scanned file: one change, one write
-        same.after = result.text.encode("utf-8")
+        same.after = bom + result.text.encode("utf-8")
         same.status = "changed" if same.after != same.before else same.status
     conflicts = [
         f"{c.entry.section}: {c.entry.identifier!r} from {c.entry.origin} differs from the entry in the config"
         for c in result.conflicts
     ]
-    return ConfigChange(config_path, original, result.text, result.added, result.already_present, conflicts)
+    return ConfigChange(config_path, original, result.text, result.added, result.already_present, conflicts, bom)
 
 
 def unified_diff(name: str, before: str, after: str) -> str:
@@ -115,10 +124,10 @@ def write_run(run: FixRun) -> list[str]:
     if config is None or config.path is None or config.path.resolve() in written or config.after == config.before:
         return errors
     try:
-        if config.path.read_text(encoding="utf-8") != config.before:
+        if config.path.read_bytes() != config.encoded(config.before):
             errors.append(f"{config.path}: changed on disk while fix ran; left alone")
         else:
-            write_bytes_atomic(config.path, config.after.encode("utf-8"))
-    except (OSError, UnicodeDecodeError, MigrateError) as exc:
+            write_bytes_atomic(config.path, config.encoded(config.after))
+    except (OSError, MigrateError) as exc:
         errors.append(f"{config.path}: {exc}")
     return errors

@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import ast
 import re
-from collections.abc import Iterator
+import warnings
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
 from migrate.errors import SourceError
-from migrate.findings import CallShape, Confidence, Document, Hit, Scanned, Surface
+from migrate.findings import CallShape, Confidence, Document, Hit, Scanned, Surface, source_lines
 from migrate.registry import SDK_REQUEST_OPTIONS, SDK_WRAPPERS, RuleSet
 from migrate.rules import Rule
 from migrate.sources.urls import HOLE, LLAMA_CONTEXT, has_literal_path, match_route
@@ -30,31 +32,67 @@ _FORMAT_FIELD = re.compile(r"\{[^{}]*\}")
 
 def scan_python_file(text: str, ruleset: RuleSet, target: TargetName) -> Scanned:
     """The `python` language matcher: the whole file is one document."""
-    return Scanned([Document(text.splitlines(), scan_python(text, ruleset))], [])
+    hits, depth = scan_python_module(text, ruleset)
+    return Scanned([Document(source_lines(text), hits, depth=depth)], [])
 
 
-def scan_python(text: str, ruleset: RuleSet, *, cell: int | None = None) -> list[Hit]:
-    """Every deprecated use in one Python module (or notebook cell)."""
+def parse_python(text: str) -> ast.Module:
+    """`ast.parse`, without the warnings the parser gives about the user's code. Raises SourceError.
+
+    Invalid escape sequences (`"\\d"`) are a DeprecationWarning or SyntaxWarning at parse time: they
+    are the user's business, and under `-W error` they would turn a good file into a parse failure.
+    """
     try:
-        tree = ast.parse(text)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return ast.parse(text)
     except (SyntaxError, ValueError) as exc:
         line = getattr(exc, "lineno", None)
         where = f" (line {line})" if line else ""
         raise SourceError(f"cannot parse Python{where}: {getattr(exc, 'msg', exc)}") from exc
+    except (RecursionError, MemoryError) as exc:
+        raise SourceError(f"cannot parse Python: nested too deeply for the parser ({type(exc).__name__})") from exc
+
+
+def scan_python(text: str, ruleset: RuleSet, *, cell: int | None = None) -> list[Hit]:
+    """Every deprecated use in one Python module (or notebook cell)."""
+    hits, _ = scan_python_module(text, ruleset, cell=cell)
+    return hits
+
+
+def scan_python_module(text: str, ruleset: RuleSet, *, cell: int | None = None) -> tuple[list[Hit], int]:
+    """Every deprecated use in one Python module, and how deep its syntax nests (see `syntax_depth`)."""
+    tree = parse_python(text)
     collector = _Collector()
-    collector.visit(tree)
+    collector.collect(tree)
     module = _Module(text, ruleset, collector, cell)
-    return [hit for call in collector.calls if (hit := module.match(call)) is not None]
+    return [hit for call in collector.calls if (hit := module.match(call)) is not None], collector.depth
+
+
+def syntax_depth(text: str) -> int:
+    """How deep the module's syntax nests, counted as libcst nests it. Raises SourceError.
+
+    The syntax tree's depth, where a chain of `and` / `or` (one node for `ast`) counts a level per
+    operand: libcst nests it pairwise, and its parser crashes the process on a few thousand.
+    """
+    collector = _Collector()
+    collector.collect(parse_python(text))
+    return collector.depth
 
 
 @dataclass
-class _Collector(ast.NodeVisitor):
-    """One walk over the tree: imports, simple assignments and every call."""
+class _Collector:
+    """One walk over the tree: imports, simple assignments and every call.
+
+    The walk keeps its own stack, so expressions nested deeper than Python's recursion limit (a long
+    `+` chain, thousands of implicitly concatenated strings) are scanned like any other.
+    """
 
     llama_import: bool = False
     calls: list[ast.Call] = field(default_factory=list)
     assignments: dict[str, list[ast.expr]] = field(default_factory=dict)
     standalone: set[int] = field(default_factory=set)
+    depth: int = 0  # the deepest node, counted as libcst nests (see `syntax_depth`)
 
     def visit_Import(self, node: ast.Import) -> None:
         if any(alias.name.split(".")[0] in LLAMA_MODULES for alias in node.names):
@@ -68,29 +106,45 @@ class _Collector(ast.NodeVisitor):
         for target in node.targets:
             if isinstance(target, ast.Name):
                 self.assignments.setdefault(target.id, []).append(node.value)
-        self.generic_visit(node)
 
     def visit_AnnAssign(self, node: ast.AnnAssign) -> None:
         if isinstance(node.target, ast.Name) and node.value is not None:
             self.assignments.setdefault(node.target.id, []).append(node.value)
-        self.generic_visit(node)
 
     def visit_Expr(self, node: ast.Expr) -> None:
         value = node.value.value if isinstance(node.value, ast.Await) else node.value
         if isinstance(value, ast.Call):
             self.standalone.add(id(value))
-        self.generic_visit(node)
 
     def visit_Call(self, node: ast.Call) -> None:
         self.calls.append(node)
-        self.generic_visit(node)
+
+    def collect(self, tree: ast.AST) -> None:
+        """Visit every node once, a parent before its children (the order of `ast.NodeVisitor`)."""
+        visitors: dict[type[ast.AST], Callable[[Any], None]] = {
+            ast.Import: self.visit_Import,
+            ast.ImportFrom: self.visit_ImportFrom,
+            ast.Assign: self.visit_Assign,
+            ast.AnnAssign: self.visit_AnnAssign,
+            ast.Expr: self.visit_Expr,
+            ast.Call: self.visit_Call,
+        }
+        stack: list[tuple[ast.AST, int]] = [(tree, 0)]
+        while stack:
+            node, depth = stack.pop()
+            self.depth = max(self.depth, depth)
+            visit = visitors.get(type(node))
+            if visit is not None:
+                visit(node)
+            inner = depth + (len(node.values) - 1 if isinstance(node, ast.BoolOp) else 1)
+            stack.extend((child, inner) for child in reversed(list(ast.iter_child_nodes(node))))
 
 
 class _Module:
     """Matching state for one module: its text, imports and name bindings."""
 
     def __init__(self, text: str, ruleset: RuleSet, collector: _Collector, cell: int | None) -> None:
-        self.lines = text.splitlines()
+        self.lines = source_lines(text)
         self.ruleset = ruleset
         self.collector = collector
         self.cell = cell
