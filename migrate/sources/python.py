@@ -129,15 +129,25 @@ class _Collector:
             ast.Expr: self.visit_Expr,
             ast.Call: self.visit_Call,
         }
+        deepest = 0
         stack: list[tuple[ast.AST, int]] = [(tree, 0)]
         while stack:
             node, depth = stack.pop()
-            self.depth = max(self.depth, depth)
+            deepest = max(deepest, depth)
             visit = visitors.get(type(node))
             if visit is not None:
                 visit(node)
             inner = depth + (len(node.values) - 1 if isinstance(node, ast.BoolOp) else 1)
-            stack.extend((child, inner) for child in reversed(list(ast.iter_child_nodes(node))))
+            children: list[tuple[ast.AST, int]] = []
+            for name in node._fields:  # ast.iter_child_nodes, without a generator per node
+                value = getattr(node, name, None)
+                if isinstance(value, ast.AST):
+                    children.append((value, inner))
+                elif isinstance(value, list):
+                    children += [(item, inner) for item in value if isinstance(item, ast.AST)]
+            children.reverse()
+            stack += children
+        self.depth = deepest
 
 
 class _Module:
