@@ -10,7 +10,7 @@ from typing import Any, Literal
 from migrate.discovery import SourceFile
 from migrate.engine import Prefilter, decode, judge_text
 from migrate.errors import SourceError
-from migrate.findings import Finding, Hit
+from migrate.findings import Finding, Hit, source_lines
 from migrate.fix.model import Rewrite
 from migrate.fix.python import Outcome, fix_python, verify_python
 from migrate.fix.strategies.rename_namespace import rename_path_text
@@ -113,7 +113,7 @@ def _rename_lines(
     data: bytes, text: str, pairs: Sequence[tuple[Hit, Finding]], target: TargetName
 ) -> tuple[bytes, Outcome]:
     """Path renames in Markdown, shell and CI files: only the finding's own lines change."""
-    lines = text.splitlines(keepends=True)  # numbered as the Markdown, shell and YAML matchers number them
+    lines = source_lines(text, keepends=True)  # numbered as the Markdown, shell and YAML matchers number them
     outcome = Outcome()
     for hit, finding in pairs:
         plan = hit.rule.targets[target]

@@ -114,7 +114,7 @@ def fix_python(
         skipped = {id(statement) for statement in module.body} - calls.searched
         code = module.visit(_Rewriter(replacements, removals, skipped)).code
     for hit, finding in text_renames:
-        lines = code.splitlines(keepends=True)  # numbered as the notebook matcher numbers a cell's lines
+        lines = source_lines(code, keepends=True)  # numbered as the notebook matcher numbers a cell's lines
         for index in range(hit.line - 1, min(hit.end_line, len(lines))):
             lines[index] = rename_path_text(lines[index], hit, hit.rule.targets[target])
         code = "".join(lines)

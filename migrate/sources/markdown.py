@@ -14,7 +14,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 
-from migrate.findings import Document, Hit, Scanned
+from migrate.findings import Document, Hit, Scanned, source_lines
 from migrate.registry import RuleSet
 from migrate.sources.notebook import python_parts_hits, split_ipython
 from migrate.sources.shell import shell_hits
@@ -104,7 +104,7 @@ def _to_file(hit: Hit, block: _PythonBlock) -> Hit:
 
 def scan_markdown(text: str, ruleset: RuleSet, target: TargetName) -> Scanned:
     """The `markdown` language matcher: the whole file is one document."""
-    lines = text.splitlines()
+    lines = source_lines(text)
     context = bool(LLAMA_CONTEXT.search(text))
     hits: list[Hit] = []
     blocks: list[_PythonBlock] = []

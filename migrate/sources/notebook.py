@@ -21,7 +21,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from migrate.errors import SourceError
-from migrate.findings import Document, Hit, Scanned
+from migrate.findings import Document, Hit, Scanned, source_lines
 from migrate.registry import RuleSet
 from migrate.sources.python import scan_python
 from migrate.sources.shell import shell_hits
@@ -215,7 +215,7 @@ def scan_notebook(text: str, ruleset: RuleSet, target: TargetName) -> Scanned:
     cells, kernel = _read_cells(text)
     context = any(LLAMA_CONTEXT.search(source) for _, source in cells)
     plans = [
-        _plan(number, source.splitlines(), kernel)
+        _plan(number, source_lines(source), kernel)
         for number, (kind, source) in enumerate(cells, start=1)
         if kind == "code"
     ]

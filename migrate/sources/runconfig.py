@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from migrate.errors import SourceError
-from migrate.findings import Document, Hit, Scanned
+from migrate.findings import Document, Hit, Scanned, source_lines
 from migrate.registry import RuleSet
 from migrate.sources.shell import shell_hits
 from migrate.targets import TargetName
@@ -20,7 +20,7 @@ _CONFIG_KEY = "registered_resources"
 
 def scan_yaml(text: str, ruleset: RuleSet, target: TargetName) -> Scanned:
     """The `yaml` language matcher."""
-    lines = text.splitlines()
+    lines = source_lines(text)
     hits = shell_hits(lines, ruleset)
     if _CONFIG_KEY in text:
         hits.extend(_config_hits(text, lines, ruleset, target))

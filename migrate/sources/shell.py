@@ -18,7 +18,7 @@ from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from migrate.findings import Confidence, Document, Hit, Scanned, Surface
+from migrate.findings import Confidence, Document, Hit, Scanned, Surface, source_lines
 from migrate.registry import RuleSet
 from migrate.rules import Rule
 from migrate.sources.urls import HOLE, LLAMA_CONTEXT, has_literal_path, match_route
@@ -438,5 +438,5 @@ class _Span:
 
 def scan_shell(text: str, ruleset: RuleSet, target: TargetName) -> Scanned:
     """The `shell` language matcher: the whole file is one document."""
-    lines = text.splitlines()
+    lines = source_lines(text)
     return Scanned([Document(lines, shell_hits(lines, ruleset))], [])

@@ -155,3 +155,28 @@ def test_shell_and_markdown_get_path_renames_only(tmp_path: Path) -> None:
     assert "curl -X DELETE $LLAMA_STACK_URL/v1beta/datasets/d1" in doc.read_text()
     fix_tree(tmp_path, target="llama-stack-0.7")
     assert "client.models.register(model_id='m', provider_id='p')" in doc.read_text()  # docs: no SDK rewrites
+
+
+@pytest.mark.parametrize(
+    ("name", "text"),
+    [
+        ("seed.sh", "# setup\x0c\n# section \u2028 two\ncurl -X DELETE $LLAMA_STACK_URL/v1/datasets/d1\necho done\n"),
+        (
+            "README.md",
+            "Llama Stack\x0c\n\n\u2028 note\n```bash\ncurl -X DELETE $LLAMA_STACK_URL/v1/datasets/d1\n```\nend\n",
+        ),
+        ("ci.yaml", "# \x0c\u2028\nsteps:\n  - run: curl -X DELETE $LLAMA_STACK_URL/v1/datasets/d1\n"),
+    ],
+)
+def test_form_feeds_and_unicode_separators_do_not_shift_text_findings(tmp_path: Path, name: str, text: str) -> None:
+    """Lines end at LF, CR LF and CR only, as editors and shells count them: `str.splitlines` also splits at
+    form feeds and U+2028, which shifted every later finding's line number."""
+    path = tmp_path / name
+    path.write_bytes(text.encode("utf-8"))
+    curl_line = text[: text.index("curl")].count("\n") + 1
+    run = run_fix(discover([tmp_path]).files, RULESET, "llama-stack-0.4", unsafe=False, config_path=None)
+    (result,) = run.files
+    assert [(finding.rule, finding.line) for finding in result.findings] == [("LSM132", curl_line)]
+    assert write_run(run) == []
+    after = path.read_bytes().decode("utf-8")
+    assert after == text.replace("/v1/datasets/d1", "/v1beta/datasets/d1")
