@@ -58,6 +58,16 @@ def invalid_request_target(detail: str) -> Problem:
     return Problem("invalid-request-target", "Invalid request target", 400, detail)
 
 
+def invalid_http_request() -> Problem:
+    """400 for bytes the HTTP parser rejects (request line, headers or body framing): nothing is forwarded."""
+    return Problem(
+        "invalid-http-request",
+        "Invalid HTTP request",
+        400,
+        "The request is not valid HTTP/1.1 (its request line, a header or the body framing); it was not forwarded.",
+    )
+
+
 def method_not_allowed(method: str) -> Problem:
     """405 for `CONNECT`."""
     return Problem(

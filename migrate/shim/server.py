@@ -2,12 +2,13 @@
 
 uvicorn's httptools protocol puts only the *path* of the request target into the ASGI scope: it
 turns `GET http://other.example/v1/models` (absolute-form) into `/v1/models`, drops a `#fragment`,
-and answers an authority-form target (`CONNECT host:443`) or `OPTIONS *` with a plain 400 before
+and answers an authority-form target (`CONNECT host:443`) or `OPTIONS *` with a 400 before
 the app sees it. The shim must refuse the first kind with its own problem answer, and must never
 forward it as if it were origin-form. `ShimHttpProtocol` therefore sets `raw_path` and
 `query_string` from the request target exactly as received, split at the first `?` (what uvicorn's
 h11 protocol does), so `matching.parse_target` sees and refuses every target that is not a plain
-absolute path.
+absolute path. Bytes llhttp cannot parse get the `invalid-http-request` problem document instead of
+uvicorn's plain-text 400.
 
 It also gathers what uvicorn writes to one connection during one turn of the event loop into a
 single `send()`: uvicorn writes an answer's head and its body separately, two system calls where one
@@ -27,6 +28,7 @@ from typing import Any, Literal
 import uvicorn
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
+from migrate.shim.problems import PROBLEM_CONTENT_TYPE, invalid_http_request
 from migrate.shim.proxy import CLIENT_GONE
 
 #: The event loop: `auto` is uvloop when it is installed (not on Windows), else the standard library's.
@@ -120,6 +122,19 @@ class ShimHttpProtocol(HttpToolsProtocol):
         super().connection_lost(exc)
         if not self._client_gone.done():
             self._client_gone.set_result(None)
+
+    def send_400_response(self, msg: str) -> None:
+        """What uvicorn sends when llhttp rejects the bytes: a problem document instead of plain text."""
+        body = invalid_http_request().body()
+        head = [b"HTTP/1.1 400 Bad Request\r\n"]
+        head += [name + b": " + value + b"\r\n" for name, value in self.server_state.default_headers]
+        head += [
+            b"content-type: " + PROBLEM_CONTENT_TYPE.encode("ascii") + b"\r\n",
+            b"content-length: " + str(len(body)).encode("ascii") + b"\r\n",
+            b"connection: close\r\n\r\n",
+        ]
+        self.transport.write(b"".join(head) + body)
+        self.transport.close()
 
     def on_headers_complete(self) -> None:
         target: bytes = self.url

@@ -41,6 +41,33 @@ def test_absolute_form_target_is_refused_and_nothing_reaches_any_host(upstream: 
     assert fake.seen == []
 
 
+@pytest.mark.parametrize(
+    "request_bytes",
+    [
+        b"GARBAGE\r\n\r\n",
+        b"GET /v1/models HTTP/1.1\r\nHost: shim\r\nContent-Length: lots\r\n\r\n",
+        b"POST /v1/models HTTP/1.1\r\nHost: shim\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n{}\r\n0\r\n\r\n",
+        b"GET /v1/models HTTP/1.1\r\nBad Header Name: x\r\n\r\n",
+    ],
+)
+def test_malformed_http_gets_a_problem_document_and_reaches_nothing(
+    upstream: tuple[FakeUpstream, str], request_bytes: bytes
+) -> None:
+    fake, url = upstream
+    with shim_server(settings_for(url)) as (shim_url, _):
+        status, headers, body = raw_exchange(shim_url, request_bytes)
+        after = raw_exchange(shim_url, b"GET /v1/models HTTP/1.1\r\nHost: shim\r\nConnection: close\r\n\r\n")
+    assert status == 400
+    assert headers["content-type"] == "application/problem+json"
+    assert headers["connection"] == "close"
+    document = json.loads(body)
+    assert document["type"] == "https://llama-stack-migrate.dev/problems/invalid-http-request"
+    assert document["status"] == 400
+    assert "Traceback" not in body.decode()
+    assert after[0] == 200  # the server goes on serving
+    assert [seen.raw_path for seen in fake.seen if seen.raw_path != "/v1/version"] == ["/v1/models"]
+
+
 def test_connect_is_refused(upstream: tuple[FakeUpstream, str]) -> None:
     fake, url = upstream
     with shim_server(settings_for(url)) as (shim_url, _):
