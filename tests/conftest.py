@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import subprocess
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -13,6 +14,19 @@ import pytest
 REPO = Path(__file__).resolve().parent.parent
 
 RunCli = Callable[..., subprocess.CompletedProcess[str]]
+
+
+@contextlib.contextmanager
+def without_root_privileges() -> Iterator[None]:
+    """Drop the effective uid to `nobody` while inside (root reads anything regardless of permission bits)."""
+    if os.geteuid() != 0:
+        yield
+        return
+    os.seteuid(65534)
+    try:
+        yield
+    finally:
+        os.seteuid(0)
 
 
 @pytest.fixture

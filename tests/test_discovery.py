@@ -5,13 +5,14 @@ from __future__ import annotations
 import contextlib
 import os
 import threading
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import pytest
 
 from migrate.discovery import Discovery, SourceFile, discover, language_of
 from migrate.errors import MigrateError
+from tests.conftest import without_root_privileges
 
 
 def _touch(root: Path, *names: str, text: str = "") -> None:
@@ -379,19 +380,6 @@ def test_symlinked_path_argument_is_walked(tmp_path: Path) -> None:
 # ------------------------------------------------------------------------------------- I/O failures
 
 
-@contextlib.contextmanager
-def _without_root_privileges() -> Iterator[None]:
-    """Drop the effective uid to `nobody` while inside (root bypasses permission bits otherwise)."""
-    if os.geteuid() != 0:
-        yield
-        return
-    os.seteuid(65534)
-    try:
-        yield
-    finally:
-        os.seteuid(0)
-
-
 def test_unreadable_directory_is_reported(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     project = tmp_path / "proj"
     _touch(project, "ok.py", "locked/hidden.py", "zz/last.py")
@@ -401,7 +389,7 @@ def test_unreadable_directory_is_reported(tmp_path: Path, monkeypatch: pytest.Mo
     # Relative paths from a searchable cwd, since nobody cannot traverse pytest's private base dir.
     monkeypatch.chdir(tmp_path)
     try:
-        with _without_root_privileges():
+        with without_root_privileges():
             with pytest.raises(PermissionError):
                 os.listdir("proj/locked")  # the fault is real, not simulated
             result = discover([Path("proj")], cwd=Path("."))

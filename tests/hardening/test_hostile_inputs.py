@@ -12,12 +12,9 @@ import codecs
 import json
 import os
 import shutil
-import subprocess
-import sys
 import tempfile
 import warnings
 from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -31,6 +28,7 @@ from migrate.fix.run import run_fix, write_run
 from migrate.registry import load_rules
 from migrate.rules import Language
 from migrate.targets import TargetName
+from tests.conftest import RunCli, without_root_privileges
 
 RULESET = load_rules()
 PREFILTER = Prefilter(RULESET)
@@ -154,20 +152,12 @@ def test_deepest_nesting_python_accepts_is_fixed_or_fails_cleanly(tmp_path: Path
         assert b"models.unregister" not in fix.after
 
 
-def test_the_cli_reports_a_too_deep_file_and_goes_on(tmp_path: Path) -> None:
+def test_the_cli_reports_a_too_deep_file_and_goes_on(tmp_path: Path, run_cli: RunCli) -> None:
     """End to end: one pathological file among good ones is a reported failure (exit 2), not a traceback."""
     (tmp_path / "deep.py").write_text(HEAD + "client.models.unregister('a')\nx = " + "+".join(["1"] * 5000) + "\n")
     (tmp_path / "good.py").write_text(HEAD + "client.models.unregister('b')\n")
     for command in (["scan"], ["fix", "--target", "ogx-1"]):
-        process = subprocess.run(
-            [sys.executable, "-m", "migrate", *command, "."],
-            cwd=tmp_path,
-            capture_output=True,
-            text=True,
-            timeout=300,
-            check=False,
-            env={**os.environ, "NO_COLOR": "1"},
-        )
+        process = run_cli(*command, ".", cwd=tmp_path)
         assert "Traceback" not in process.stderr, process.stderr[-2000:]
         assert process.returncode == 2, (command, process.stdout, process.stderr[-2000:])
         assert "deep.py" in process.stdout + process.stderr
@@ -182,22 +172,14 @@ def test_the_cli_reports_a_too_deep_file_and_goes_on(tmp_path: Path) -> None:
     ],
     ids=["and-chain", "or-chain-over-lines"],
 )
-def test_a_chain_that_crashes_libcst_never_reaches_it(tmp_path: Path, body: str) -> None:
+def test_a_chain_that_crashes_libcst_never_reaches_it(tmp_path: Path, body: str, run_cli: RunCli) -> None:
     """`ast` reads `a and a and ...` as one flat node, so the scan passes it to fix; libcst's parser nests
     it pairwise and dies of a segmentation fault on a few thousand operands (no `except` catches that),
     taking the whole run down. fix measures the nesting first and refuses the file. In a subprocess, so a
     regression fails this test instead of killing pytest."""
     (tmp_path / "chain.py").write_text(HEAD + "client.models.unregister('a')\n" + body)
     (tmp_path / "good.py").write_text(HEAD + "client.models.unregister('b')\n")
-    process = subprocess.run(
-        [sys.executable, "-m", "migrate", "fix", "--target", "ogx-1", "--write", "."],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-        env={**os.environ, "NO_COLOR": "1"},
-    )
+    process = run_cli("fix", "--target", "ogx-1", "--write", ".", cwd=tmp_path)
     assert process.returncode == 2, (process.returncode, process.stdout[-2000:], process.stderr[-2000:])
     assert "Traceback" not in process.stderr
     assert "chain.py" in process.stdout + process.stderr
@@ -405,19 +387,6 @@ def test_symlink_loops_end_and_list_each_file_once(tmp_path: Path) -> None:
     assert "unregister" not in (project / "pkg" / "sub" / "app.py").read_text()
 
 
-@contextmanager
-def _as_nobody() -> Iterator[None]:
-    """Drop the effective uid to `nobody` (root reads anything regardless of permission bits)."""
-    if os.geteuid() != 0:
-        yield
-        return
-    os.seteuid(65534)
-    try:
-        yield
-    finally:
-        os.seteuid(0)
-
-
 @pytest.fixture
 def open_folder() -> Iterator[Path]:
     """A folder `nobody` can reach (pytest's own base folder is private to root)."""
@@ -442,7 +411,7 @@ def test_unreadable_files_are_reported_and_never_written(open_folder: Path) -> N
     (project / "ok.py").chmod(0o666)
     (project / "secret.py").chmod(0)
     (project / "locked").chmod(0)
-    with _as_nobody():
+    with without_root_privileges():
         with pytest.raises(PermissionError):
             (project / "secret.py").read_bytes()  # the fault is real
         found = discover([project], cwd=open_folder)
