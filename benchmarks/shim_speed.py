@@ -687,12 +687,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     verdict = summary(results, direct)
     print()
     print("\n".join(verdict["lines"]))
+    return finish(args, {"machine": info, "pinned": pin, "client_hop": hops}, results)
+
+
+def finish(args: argparse.Namespace, document: dict[str, Any], results: list[Result]) -> int:
+    """Write the JSON file if asked (the results added to `document`); 1 when a measurement saw errors."""
     if args.json:
-        args.json.write_text(
-            json.dumps(
-                {"machine": info, "pinned": pin, "results": [asdict(r) for r in results], "client_hop": hops}, indent=2
-            )
-        )
+        args.json.write_text(json.dumps({**document, "results": [asdict(r) for r in results]}, indent=2))
     failed = [r for r in results if r.errors or r.non2xx]
     if failed:
         print(f"error: {len(failed)} measurement(s) saw errors or non-2xx answers", file=sys.stderr)
@@ -774,15 +775,7 @@ def deprecated_only(
     results = [median_result(values) for values in samples.values()]
     print()
     print(table(sorted(results, key=lambda r: (r.call, r.concurrency)), {}))
-    if args.json:
-        args.json.write_text(
-            json.dumps({"machine": info, "pinned": pin, "results": [asdict(r) for r in results]}, indent=2)
-        )
-    failed = [r for r in results if r.errors or r.non2xx]
-    if failed:
-        print(f"error: {len(failed)} measurement(s) saw errors or non-2xx answers", file=sys.stderr)
-        return 1
-    return 0
+    return finish(args, {"machine": info, "pinned": pin}, results)
 
 
 def candidate_samples(
