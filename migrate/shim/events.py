@@ -36,7 +36,7 @@ from migrate.targets import TargetName
 log = logging.getLogger("migrate.shim")
 
 Outcome = Literal[
-    "forwarded",  # the target still serves the route: the upstream answered it
+    "forwarded",  # the target still serves the route: relayed (status 0 when the client left before the answer)
     "satisfied",  # register: the resource is declared on the target, answered in the legacy shape
     "unsatisfied",  # register: not declared (409); unregister: no such resource (404)
     "acknowledged",  # unregister of a declared resource answered as done; nothing changed upstream

@@ -7,7 +7,7 @@ Every fault is produced for real on the wire, chosen by the request path:
 | `/ok` | a normal keep-alive answer (`200`, `ok`) |
 | `/v1/version` | `{"version": "0.7.3"}` |
 | `/v1/models/<id>`, `/v1beta/connectors` | a read: `read_fault` says how (`None`: the model, the listing) |
-| `/silent` | reads the request and never answers |
+| `/silent`, `.../silent` | reads the request and never answers |
 | `/reset` | reads the request and resets the connection (RST) |
 | `/garbage` | answers bytes that are not HTTP, then closes |
 | `/reset-mid-body` | `Content-Length: 100000`, 1,000 bytes, then RST |
@@ -82,7 +82,7 @@ class FaultyUpstream:
             writer.write(_answer(json.dumps({"version": "0.7.3"}).encode(), b"application/json"))
         elif path == "/ok":
             writer.write(_answer(b"ok"))
-        elif path == "/silent":
+        elif path.endswith("/silent"):
             await reader.read()  # until the peer closes
             return False
         elif path == "/reset":

@@ -264,6 +264,20 @@ def test_a_client_leaving_before_the_answer_cancels_the_upstream_request(tmp_pat
         assert_nothing_leaked(setup)
 
 
+def test_a_forwarded_deprecated_call_whose_client_leaves_is_recorded_with_status_0(tmp_path: Path) -> None:
+    """DELETE /v1/shields/{id} is forwarded on llama-stack 0.7; the faulty upstream never answers `silent`. The client
+    leaves: the upstream request is closed and the event says `forwarded` with status 0 and no upstream status."""
+    with faulted_shim(tmp_path / "events.sqlite3", read_timeout=300) as setup:
+        host, port = setup.shim_url.removeprefix("http://").split(":")
+        with socket.create_connection((host, int(port)), timeout=30) as sock:
+            sock.sendall(b"DELETE /v1/shields/silent HTTP/1.1\r\nhost: shim\r\n\r\n")
+            wait_for(lambda: "/v1/shields/silent" in setup.upstream.requests)
+        assert events(setup, 1) == [("LSM112", "forwarded", 0)]
+        with sqlite3.connect(setup.events) as db:
+            assert db.execute("SELECT upstream_status FROM deprecation_events").fetchall() == [(None,)]
+        assert_nothing_leaked(setup)
+
+
 def _read_then_leave(shim_url: str, path: str, wanted: int) -> int:
     """Send GET `path` on a raw socket, read at least `wanted` bytes of the answer, then close the connection."""
     host, port = shim_url.removeprefix("http://").split(":")
