@@ -30,6 +30,7 @@ import stat
 from collections import deque
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from typing import Final, NamedTuple
 
@@ -37,32 +38,10 @@ from pathspec import GitIgnoreSpec
 
 from migrate.errors import MigrateError
 from migrate.rules import Language
+from migrate.sources import SOURCES, Source
 
 __all__ = ["Discovery", "SourceFile", "discover", "language_of"]
 
-_BY_SUFFIX: Final[dict[str, Language]] = {
-    ".py": "python",
-    ".pyi": "python",
-    ".pyw": "python",
-    ".ipynb": "notebook",
-    ".sh": "shell",
-    ".bash": "shell",
-    ".zsh": "shell",
-    ".ksh": "shell",
-    ".mk": "shell",
-    ".md": "markdown",
-    ".mdx": "markdown",
-    ".markdown": "markdown",
-    ".yaml": "yaml",
-    ".yml": "yaml",
-}
-_BY_NAME: Final[dict[str, Language]] = {
-    "Makefile": "shell",
-    "GNUmakefile": "shell",
-    "Dockerfile": "shell",
-    "Containerfile": "shell",
-    "Justfile": "shell",
-}
 _DEFAULT_EXCLUDED_DIRS: Final[frozenset[str]] = frozenset(
     {
         ".git",
@@ -85,7 +64,6 @@ _DEFAULT_EXCLUDED_DIRS: Final[frozenset[str]] = frozenset(
         ".ipynb_checkpoints",
     }
 )
-_SHELLS: Final[frozenset[str]] = frozenset({"sh", "bash", "zsh", "ksh", "dash"})
 _SHEBANG_PROBE_BYTES: Final = 128
 _NAMED_GROUP: Final = re.compile(r"\(\?P<[A-Za-z_][A-Za-z0-9_]*>")
 _ANY_DEPTH: Final = "^(?:.+/)?"  # how pathspec starts the regex of a pattern without a slash
@@ -165,12 +143,25 @@ def discover(
 
 def _language_by_name(name: str) -> Language | None:
     """The language implied by a file name alone (no file access)."""
-    language = _BY_NAME.get(name)
+    by_suffix, by_name, by_prefix = _name_tables(SOURCES)
+    language = by_name.get(name)
     if language is not None:
         return language
-    if name.startswith("Dockerfile."):
-        return "shell"
-    return _BY_SUFFIX.get(os.path.splitext(name)[1].lower())
+    for prefix, language in by_prefix:
+        if name.startswith(prefix):
+            return language
+    return by_suffix.get(os.path.splitext(name)[1].lower())
+
+
+@cache
+def _name_tables(
+    sources: tuple[Source, ...],
+) -> tuple[dict[str, Language], dict[str, Language], tuple[tuple[str, Language], ...]]:
+    """Suffix, whole-name and name-prefix tables of the surface registry (`migrate.sources.SOURCES`)."""
+    by_suffix = {suffix: record.language for record in sources for suffix in record.suffixes}
+    by_name = {name: record.language for record in sources for name in record.names}
+    by_prefix = tuple((prefix, record.language) for record in sources for prefix in record.prefixes)
+    return by_suffix, by_name, by_prefix
 
 
 def _needs_probe(name: str) -> bool:
@@ -186,7 +177,7 @@ def _probe_shebang(path: str | Path) -> Language | None:
 
 
 def _shebang_language(head: bytes) -> Language | None:
-    """Classify a `#!` line: any python interpreter word -> python, an sh-family shell -> shell.
+    """Classify a `#!` line by the surfaces' interpreters (`migrate.sources`).
 
     `#!/usr/bin/env [-S] [VAR=value] interpreter` is looked through to the interpreter.
     """
@@ -195,13 +186,16 @@ def _shebang_language(head: bytes) -> Language | None:
     words = [word.rsplit("/", 1)[-1] for word in head[2:].split(b"\n", 1)[0].decode("latin-1").split()]
     if not words:
         return None
-    if any(word.startswith("python") for word in words):
-        return "python"
-    interpreter = words[0]
-    if interpreter == "env":
+    program = words[0]
+    if program == "env":
         rest = [word for word in words[1:] if not word.startswith("-") and "=" not in word]
-        interpreter = rest[0] if rest else ""
-    return "shell" if interpreter in _SHELLS else None
+        program = rest[0] if rest else ""
+    # The program run, else an interpreter named further on (`#!/usr/bin/env -S uv run python`).
+    for candidate in (program, *words):
+        for record in SOURCES:
+            if record.runs(candidate):
+                return record.language
+    return None
 
 
 # ------------------------------------------------------------------------------------ ignore rules

@@ -2,41 +2,21 @@
 
 from __future__ import annotations
 
-import codecs
-import io
 import re
-import tokenize
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from migrate.errors import SourceError
-from migrate.findings import FileResult, Finding, Hit, Scanned, fingerprint, judge
+from migrate.findings import FileResult, Finding, Hit, fingerprint
+from migrate.judge import judge
 from migrate.registry import RuleSet
 from migrate.rules import Language
+from migrate.sources import matcher, source_of
 from migrate.targets import TargetName
-
-Matcher = Callable[[str, RuleSet, TargetName], Scanned]
 
 TOO_DEEP = "nested too deeply to scan (Python's recursion limit)"
 
 _SUPPRESSION = re.compile(r"llama-stack-migrate:\s*ignore(?:\[(?P<ids>[^\]]*)\])?")
-
-
-def _matchers() -> dict[Language, Matcher]:
-    from migrate.sources.markdown import scan_markdown
-    from migrate.sources.notebook import scan_notebook
-    from migrate.sources.python import scan_python_file
-    from migrate.sources.runconfig import scan_yaml
-    from migrate.sources.shell import scan_shell
-
-    return {
-        "python": scan_python_file,
-        "notebook": scan_notebook,
-        "shell": scan_shell,
-        "markdown": scan_markdown,
-        "yaml": scan_yaml,
-    }
 
 
 class Prefilter:
@@ -71,16 +51,8 @@ class Prefilter:
 
 
 def decode(data: bytes, language: Language) -> str:
-    """Text of a file: PEP 263 cookies for Python, UTF-8 (BOM allowed) otherwise."""
-    try:
-        if language == "python":
-            encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
-            return data.decode(encoding)
-        if data.startswith(codecs.BOM_UTF8):
-            return data[len(codecs.BOM_UTF8) :].decode("utf-8")
-        return data.decode("utf-8")
-    except (UnicodeDecodeError, SyntaxError, LookupError) as exc:
-        raise SourceError(f"cannot decode: {exc}") from exc
+    """Text of a file, decoded as its surface says (PEP 263 cookies for Python, UTF-8 otherwise)."""
+    return source_of(language).decode(data)
 
 
 @dataclass(frozen=True)
@@ -95,7 +67,7 @@ class Judged:
 
 def judge_text(text: str, language: Language, ruleset: RuleSet, target: TargetName, path: str) -> Judged:
     """Match, drop suppressed hits, and judge the rest for `target`. Raises SourceError."""
-    scanned = _matchers()[language](text, ruleset, target)
+    scanned = matcher(language)(text, ruleset, target)
     pairs: list[tuple[Hit, Finding]] = []
     suppressed = 0
     for document in scanned.documents:
@@ -103,8 +75,8 @@ def judge_text(text: str, language: Language, ruleset: RuleSet, target: TargetNa
             if _is_suppressed(document.lines, hit.line, hit.end_line, hit.rule.id):
                 suppressed += 1
                 continue
-            source = document.lines[hit.line - 1] if 0 < hit.line <= len(document.lines) else ""
-            pairs.append((hit, judge(hit, target, path, language, source.rstrip("\r\n"))))
+            line = document.lines[hit.line - 1] if 0 < hit.line <= len(document.lines) else ""
+            pairs.append((hit, judge(hit, ruleset, target, path, language, line.rstrip("\r\n"))))
     depth = max((document.depth for document in scanned.documents), default=0)
     return Judged(pairs, scanned.problems, suppressed, depth)
 

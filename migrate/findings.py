@@ -14,12 +14,14 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from migrate.rules import Language, Operation, Resource, Rule
-from migrate.targets import TargetName
 
 Surface = Literal["sdk", "http", "cli", "config"]
 Confidence = Literal["high", "medium", "low"]
 Severity = Literal["error", "warning"]
 FileStatus = Literal["scanned", "skipped", "failed"]
+#: ruff's model: `safe` fixes are applied by `fix --write`, `unsafe` ones only with `--unsafe-fixes`
+#: (a value known only at run time went into them), `manual` findings are left for a human.
+Applicability = Literal["safe", "unsafe", "manual"]
 
 _LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$")
 
@@ -61,9 +63,10 @@ class Hit:
 class CallShape:
     """What `fix` needs to know about a Python SDK call before it parses the file with libcst.
 
-    `literals` holds the keyword arguments whose values are Python literals; `standalone` says the
-    call (possibly awaited) is a whole statement, so its result is not used; `aliased` says the
-    receiver was reached through a local alias (`m = client.models`).
+    `known` holds the keyword arguments whose values are known before the program runs: literals,
+    module-level constants (a name assigned once at the top of the module), and containers of those,
+    as `fix` evaluates them; `standalone` says the call (possibly awaited) is a whole statement, so its
+    result is not used; `aliased` says the receiver was reached through a local alias (`m = client.models`).
     """
 
     keywords: frozenset[str]
@@ -71,7 +74,16 @@ class CallShape:
     starred: bool
     standalone: bool
     aliased: bool
-    literals: dict[str, Any] = field(default_factory=dict)
+    known: dict[str, Any] = field(default_factory=dict)
+
+
+class FixInfo(BaseModel):
+    """What `fix --target` does with a finding: its applicability, and what the fix is or why there is none."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    applicability: Applicability
+    note: str = Field(description="What the fix does (safe, unsafe), or why a human must do it (manual).")
 
 
 class Finding(BaseModel):
@@ -93,6 +105,7 @@ class Finding(BaseModel):
     confidence: Confidence
     severity: Severity = Field(description="error: the target removed the operation; warning: only deprecated.")
     fixable: bool = Field(description="Whether `fix` rewrites this finding automatically for the target.")
+    fix: FixInfo | None = Field(default=None, description="Fix applicability for the target (absent in old files).")
     message: str
     source: str = Field(description="The source line the finding starts on, without its newline.")
     fingerprint: str = Field(description="Stable id: rule, path and line text, not the line number.")
@@ -108,49 +121,6 @@ class FileResult(BaseModel):
     findings: tuple[Finding, ...] = ()
     suppressed: int = 0
     error: str | None = None
-
-
-def judge(hit: Hit, target: TargetName, path: str, language: Language, source_line: str) -> Finding:
-    """Turn a matcher's hit into a finding for `target` (severity, fixability, message)."""
-    from migrate.fix.strategies import blocker
-
-    rule = hit.rule
-    plan = rule.targets[target]
-    # An SDK namespace or path that the target renamed breaks there, even if the route lives on.
-    renamed_away = plan.strategy == "rename-namespace" and _uses_renamed_form(hit, plan.rename)
-    if plan.status == "removed":
-        where = f"removed in {plan.removed_in}"
-    elif renamed_away:
-        where = "renamed"
-    else:
-        where = "deprecated"
-    message = f"{rule.summary} ({hit.detail}); {where} on {target}: {plan.guidance}"
-    return Finding(
-        path=path,
-        line=hit.line,
-        column=hit.column + 1,
-        end_line=hit.end_line,
-        end_column=hit.end_column + 1,
-        cell=hit.cell,
-        rule=rule.id,
-        resource=rule.resource,
-        operation=rule.operation,
-        surface=hit.surface,
-        language=language,
-        confidence=hit.confidence,
-        severity="error" if plan.status == "removed" or renamed_away else "warning",
-        fixable=blocker(hit, rule, plan, language) is None,
-        message=message,
-        source=source_line,
-        fingerprint="",
-    )
-
-
-def _uses_renamed_form(hit: Hit, rename: dict[str, str]) -> bool:
-    if hit.http_path is not None:
-        return any(hit.http_path.startswith(old) for old in rename if old.startswith("/"))
-    dotted = ".".join(hit.sdk_path)
-    return any(dotted == old or dotted.startswith(old + ".") for old in rename if not old.startswith("/"))
 
 
 def fingerprint(findings: list[Finding]) -> list[Finding]:

@@ -16,12 +16,8 @@ from pydantic import ValidationError
 
 from migrate import toml
 from migrate.errors import RuleError
-from migrate.rules import Rule
-
-SDK_WRAPPERS = frozenset({"with_raw_response", "with_streaming_response"})
-SDK_REQUEST_OPTIONS = frozenset({"extra_headers", "extra_query", "extra_body", "timeout"})
-
-_PARAM = re.compile(r"\{(?P<name>[a-z_]+)(?::(?P<kind>path))?\}")
+from migrate.rules import PATH_PARAMETER, Naming, Rule
+from migrate.targets import TargetName
 
 
 def bundled_rules_dir() -> Path:
@@ -54,7 +50,7 @@ def compile_route(template: str, *, anchored: bool = False) -> re.Pattern[str]:
     """
     parts: list[str] = []
     last = 0
-    for match in _PARAM.finditer(template):
+    for match in PATH_PARAMETER.finditer(template):
         parts.append(re.escape(template[last : match.start()]))
         segment = r".+?" if match.group("kind") == "path" else r"[^/?#]+"
         parts.append(f"(?P<{match.group('name')}>{segment})")
@@ -65,13 +61,20 @@ def compile_route(template: str, *, anchored: bool = False) -> re.Pattern[str]:
 
 @dataclass(frozen=True)
 class RuleSet:
-    """The validated rules, with the lookup tables every surface matcher uses."""
+    """The validated rules, with the lookup tables every surface matcher uses.
+
+    `catalog` is every rule loaded, selected or not: an unregister rule names its resource the way
+    its register rule does (`naming`), even when `--select` left the register rule out.
+    """
 
     rules: tuple[Rule, ...]
+    catalog: tuple[Rule, ...] = ()
     by_id: dict[str, Rule] = field(init=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "by_id", {rule.id: rule for rule in self.rules})
+        if not self.catalog:
+            object.__setattr__(self, "catalog", self.rules)
 
     def select(self, select: Iterable[str] | None, ignore: Iterable[str] | None) -> RuleSet:
         """The rules whose id starts with a `select` prefix (all when None) and no `ignore` prefix."""
@@ -82,8 +85,16 @@ class RuleSet:
                 rule
                 for rule in self.rules
                 if (not chosen or rule.id.startswith(chosen)) and not (dropped and rule.id.startswith(dropped))
-            )
+            ),
+            self.catalog,
         )
+
+    def naming(self, rule: Rule, target: TargetName) -> Naming | None:
+        """How `target` names `rule`'s resource when it is declared: the register rule's naming."""
+        if rule.operation == "register":
+            return rule.naming(target)
+        register = next((r for r in self.catalog if r.resource == rule.resource and r.operation == "register"), None)
+        return register.naming(target) if register is not None else None
 
     @cached_property
     def sdk_methods(self) -> dict[tuple[str, ...], Rule]:

@@ -8,15 +8,28 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Literal
+from dataclasses import dataclass
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    PrivateAttr,
+    field_validator,
+    model_validator,
+)
 
+from migrate.identifiers import IdentifierTemplate
 from migrate.targets import TARGETS, TargetName
 
 Resource = Literal["model", "shield", "tool_group", "dataset", "benchmark", "scoring_function"]
 Operation = Literal["register", "unregister"]
-Language = Literal["python", "notebook", "shell", "markdown", "yaml"]
+#: A surface's name (`python`, `notebook`, `shell`, ...): the registry in `migrate.sources` knows them,
+#: and `registry.load_rules` checks the examples' against it.
+Language = str
 Strategy = Literal[
     "keep",  # the target still serves the operation: nothing to rewrite, it stays a warning
     "rename-namespace",  # only the SDK namespace / HTTP path moved on the target
@@ -26,7 +39,8 @@ Strategy = Literal[
     "manual",  # no replacement on the target: a human decides
 ]
 
-_PATH_PARAM = re.compile(r"\{(?P<name>[a-z_]+)(?::(?P<kind>path))?\}")
+#: A path parameter of a route template: `{name}` is one path segment, `{name:path}` one or more.
+PATH_PARAMETER = re.compile(r"\{(?P<name>[a-z_]+)(?::(?P<kind>path))?\}")
 _DOTTED = re.compile(r"^[a-z_]+(\.[a-z_]+)*$")
 
 
@@ -39,6 +53,12 @@ class Deprecation(_Frozen):
 
     version: str
     date: dt.date
+
+
+#: Attributes of every SDK resource that wrap its methods (`client.models.with_raw_response.register`).
+SDK_WRAPPERS = frozenset({"with_raw_response", "with_streaming_response"})
+#: Keywords every SDK method takes besides its own (request options).
+SDK_REQUEST_OPTIONS = frozenset({"extra_headers", "extra_query", "extra_body", "timeout"})
 
 
 class SdkShape(_Frozen):
@@ -80,7 +100,7 @@ class HttpShape(_Frozen):
         for path in paths:
             if not path.startswith("/v1"):
                 raise ValueError(f"{path!r} must start with /v1")
-            stripped = _PATH_PARAM.sub("", path)
+            stripped = PATH_PARAMETER.sub("", path)
             if "{" in stripped or "}" in stripped:
                 raise ValueError(f"{path!r} has a malformed path parameter")
         return paths
@@ -105,10 +125,49 @@ class CliShape(_Frozen):
 
 
 class ReadBack(_Frozen):
-    """How the replacement reads the declared resource back on a target."""
+    """How a declared resource is found on a target.
 
-    sdk: str
-    http: str
+    `http` is `GET /path`: with `{identifier}` in the path, 200 means present and 404 absent; without
+    it, `listing_field` names the field of the listing's items (`{"data": [...]}`) that holds the
+    identifier. `sdk` is the SDK method `fix` reads the resource back with, where there is one.
+    """
+
+    sdk: str | None = None
+    http: str = Field(pattern=r"^GET /\S*$")
+    listing_field: str | None = None
+
+    @property
+    def path(self) -> str:
+        return self.http.split(" ", 1)[1]
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> ReadBack:
+        if ("{identifier}" in self.http) == (self.listing_field is not None):
+            raise ValueError("a read has {identifier} in its path or a listing_field, not both")
+        return self
+
+
+class BuiltinGroups(_Frozen):
+    """Resources the server's providers register by themselves, which no run-config entry declares.
+
+    Built-in tool groups (`builtin::websearch`) follow the configured tool_runtime providers: an
+    identifier that starts with `prefix` is served when the `read` listing holds a provider whose
+    type `providers` maps to it.
+    """
+
+    prefix: str = Field(min_length=1)
+    read: ReadBack
+    providers: dict[str, str] = Field(min_length=1)
+
+    def is_builtin(self, identifier: object) -> bool:
+        return isinstance(identifier, str) and identifier.startswith(self.prefix)
+
+
+Template = Annotated[
+    IdentifierTemplate,
+    BeforeValidator(lambda value: IdentifierTemplate.parse(value) if isinstance(value, str) else value),
+    PlainSerializer(str),
+]
 
 
 class TargetPlan(_Frozen):
@@ -121,7 +180,7 @@ class TargetPlan(_Frozen):
     honours_config: bool = True
     config_section: str | None = None
     fields: dict[str, str] = {}
-    identifier: str | None = None
+    identifier: Template | None = None
     read: ReadBack | None = None
     rename: dict[str, str] = {}
     guidance: str
@@ -136,9 +195,39 @@ class TargetPlan(_Frozen):
             raise ValueError("strategy 'rename-namespace' needs a 'rename' table")
         if self.strategy in ("declare-and-read", "declare-connector") and self.config_section is None:
             raise ValueError(f"strategy {self.strategy!r} needs 'config_section'")
-        if self.strategy == "declare-and-read" and (self.identifier is None or self.read is None):
-            raise ValueError("strategy 'declare-and-read' needs 'identifier' and 'read'")
+        declarative = self.strategy in ("declare-and-read", "declare-connector")
+        if declarative and (self.identifier is None or self.read is None):
+            raise ValueError(f"strategy {self.strategy!r} needs 'identifier' and 'read'")
+        if self.strategy == "declare-and-read" and self.read is not None and self.read.sdk is None:
+            raise ValueError("strategy 'declare-and-read' reads the resource back: 'read' needs 'sdk'")
         return self
+
+
+@dataclass(frozen=True)
+class Naming:
+    """How one target names and finds a resource that is declared in the run config instead of registered.
+
+    The one object `fix`, the shim and `report` ask for a declarative replacement: the identifier
+    template, the run-config section and the field of an entry that holds the resource's own id
+    (`model_id`, `connector_id`), how the resource is read back, and which identifiers the server's
+    providers serve by themselves (`builtin`). Built when the register rule loads (`Rule.naming`);
+    the unregister rule of the same resource uses it too (`RuleSet.naming`).
+    """
+
+    template: IdentifierTemplate
+    section: str
+    id_field: str
+    read: ReadBack
+    builtin: BuiltinGroups | None
+
+    def is_builtin(self, identifier: object) -> bool:
+        return self.builtin is not None and self.builtin.is_builtin(identifier)
+
+    def reads(self, identifier: str) -> tuple[ReadBack, ...]:
+        """The reads that find `identifier`: the providers listing for a built-in one, else the resource's."""
+        if self.builtin is not None and self.builtin.is_builtin(identifier):
+            return (self.builtin.read,)
+        return (self.read,)
 
 
 class Example(_Frozen):
@@ -171,14 +260,19 @@ class Rule(_Frozen):
     sdk: SdkShape
     http: HttpShape
     cli: CliShape | None = None
+    builtin: BuiltinGroups | None = None
     targets: dict[TargetName, TargetPlan]
     examples: tuple[Example, ...]
+
+    _naming: dict[TargetName, Naming] = PrivateAttr(default_factory=dict)
 
     @model_validator(mode="after")
     def _complete(self) -> Rule:
         missing = [name for name in TARGETS if name not in self.targets]
         if missing:
             raise ValueError(f"targets: missing plan for {', '.join(missing)}")
+        for name, plan in self.targets.items():
+            self._check_fields(name, plan)
         if self.operation == "unregister" and self.sdk.id_param is None:
             raise ValueError("sdk.id_param is required for an unregister rule")
         if self.operation == "register" and not self.sdk.required:
@@ -190,9 +284,34 @@ class Rule(_Frozen):
         names = [example.name for example in self.examples]
         if len(set(names)) != len(names):
             raise ValueError("examples: names must be unique")
+        if self.builtin is not None and self.operation != "register":
+            raise ValueError("builtin: only a register rule describes its resource's built-in identifiers")
+        self._naming = {
+            name: Naming(plan.identifier, plan.config_section, self._id_field(plan), plan.read, self.builtin)
+            for name, plan in self.targets.items()
+            if plan.identifier is not None and plan.read is not None and plan.config_section is not None
+        }
         return self
+
+    def _check_fields(self, target: TargetName, plan: TargetPlan) -> None:
+        """Identifier templates and field maps may only name keywords of the real SDK method."""
+        where = f"targets.{target}"
+        if plan.identifier is not None and self.operation != "register":
+            raise ValueError(f"{where}.identifier: only a register call names a resource")
+        unknown = (plan.identifier.names if plan.identifier else frozenset()) - self.keywords
+        unknown |= {source.split(".")[0] for source in plan.fields} - self.keywords
+        if unknown:
+            raise ValueError(f"{where}: {', '.join(sorted(unknown))} is not a keyword of {self.sdk.methods[0]}")
+
+    def _id_field(self, plan: TargetPlan) -> str:
+        primary = self.sdk.required[0]
+        return plan.fields.get(primary, primary)
 
     @property
     def keywords(self) -> frozenset[str]:
         """Every keyword the real SDK method accepts."""
         return frozenset(self.sdk.required + self.sdk.optional)
+
+    def naming(self, target: TargetName) -> Naming | None:
+        """How `target` names this register rule's resource when it is declared (None: it is not)."""
+        return self._naming.get(target)

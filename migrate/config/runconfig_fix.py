@@ -2,7 +2,7 @@
 
 On a target whose register rule says `honours_config = false`:
 
-- `tool_groups` (strategy `declare-connector`): a built-in group (`builtin::...`) is removed, since the
+- `tool_groups` (strategy `declare-connector`): a built-in group (the rule's `builtin` prefix) is removed, since the
   tool_runtime provider registers it; an MCP group (`mcp_endpoint.uri`) becomes a top-level
   `connectors` entry through the rule's field map, keeping the comments written above it; any other
   group stays and is reported for a human. An emptied `tool_groups` key is removed.
@@ -20,11 +20,11 @@ from typing import Any
 from migrate.config.entries import ConfigEntry
 from migrate.config.merge import ParsedConfig, YamlNode, merge_entries, parse_config
 from migrate.registry import RuleSet
-from migrate.rules import Rule, TargetPlan
+from migrate.rules import Naming, Rule, TargetPlan
+from migrate.strategies import STRATEGIES
 from migrate.targets import TargetName
 
 _RESOURCES = "registered_resources"
-_BUILTIN_PREFIX = "builtin::"
 
 
 @dataclass(frozen=True)
@@ -69,8 +69,9 @@ def migrate_run_config(text: str, ruleset: RuleSet, target: TargetName) -> tuple
         if rule is None or rule.targets[target].honours_config or value.kind != "seq" or not items:
             continue
         plan = rule.targets[target]
-        if plan.strategy == "declare-connector" and plan.fields:
-            _connect(config, pair, key, rule, items, target, edits)
+        naming = rule.naming(target)
+        if STRATEGIES[plan.strategy].migrates_config and naming is not None:
+            _connect(config, pair, key, rule, naming, items, target, edits)
         else:
             edits.changes.extend(_manual(config, rule, value, items, f"{_RESOURCES}.{key.value}", target, plan))
     for start, end in sorted(edits.removals, reverse=True):
@@ -86,6 +87,7 @@ def _connect(
     resources: tuple[YamlNode, YamlNode],
     key: YamlNode,
     rule: Rule,
+    naming: Naming,
     items: list[Any],
     target: TargetName,
     edits: _Edits,
@@ -93,7 +95,7 @@ def _connect(
     """Plan the edits of `key` of `registered_resources`, a list of tool groups."""
     resources_key, mapping = resources
     value = next(child for previous, child in mapping.pairs() if previous is key)
-    groups = _tool_groups(config, rule, rule.targets[target], value, items, target)
+    groups = _tool_groups(config, rule, rule.targets[target], naming, value, items, target)
     if value.flow and not all(group.remove for group in groups):
         groups = [_ToolGroup(group.index, _flow_manual(group.change), False) for group in groups]
     edits.changes.extend(group.change for group in groups)
@@ -141,27 +143,34 @@ def _entry_id(item: Any) -> str:
 
 
 def _tool_groups(
-    config: ParsedConfig, rule: Rule, plan: TargetPlan, value: YamlNode, items: list[Any], target: TargetName
+    config: ParsedConfig,
+    rule: Rule,
+    plan: TargetPlan,
+    naming: Naming,
+    value: YamlNode,
+    items: list[Any],
+    target: TargetName,
 ) -> list[_ToolGroup]:
     """Decide each tool group: built-in (removed), MCP (moved to a connector, unless it conflicts) or kept.
 
-    The rule's field map names the identifier first (`toolgroup_id = "connector_id"`); a dotted
-    source (`mcp_endpoint.uri`) is a nested lookup.
+    The entry's id is the field the rule maps to the connector's id field; a dotted source
+    (`mcp_endpoint.uri`) is a nested lookup.
     """
-    id_source, id_target = next(iter(plan.fields.items()))
-    section = plan.config_section or ""
+    id_target, section = naming.id_field, naming.section
+    id_source = next(source for source, name in plan.fields.items() if name == id_target)
     decided: list[_ToolGroup] = []
     connectors: list[tuple[int, ConfigEntry]] = []
     for index, (node, item) in enumerate(zip(value.children, items, strict=True)):
         line = config.line_number(node.start)
         group_id = _lookup(item, id_source)
         fields = {name: _lookup(item, source) for source, name in plan.fields.items()}
-        if str(group_id).startswith(_BUILTIN_PREFIX):
+        if naming.is_builtin(str(group_id)):
             why = f"{target} registers built-in tool groups from the tool_runtime provider"
             change = RunConfigChange(rule.id, line, f"removed {group_id!r}: {why}", False)
             decided.append(_ToolGroup(index, change, True))
         elif group_id is None or any(field is None for field in fields.values()):
-            why = f"neither built-in ({_BUILTIN_PREFIX}...) nor an MCP server ({', '.join(plan.fields)})"
+            builtin = f"built-in ({naming.builtin.prefix}...) nor " if naming.builtin else ""
+            why = f"neither {builtin}an MCP server ({', '.join(plan.fields)})"
             change = RunConfigChange(rule.id, line, f"tool group {_entry_id(item)} is {why}; {plan.guidance}", True)
             decided.append(_ToolGroup(index, change, False))
         else:

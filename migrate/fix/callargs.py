@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import ast
-import re
 import warnings
 from dataclasses import dataclass
 from typing import Any
@@ -12,8 +11,7 @@ import libcst as cst
 
 from migrate.config.entries import Unknown
 from migrate.fix.model import PythonSite
-
-_TEMPLATE_FIELD = re.compile(r"\{([a-z_|]+)\}")
+from migrate.identifiers import IdentifierTemplate
 
 
 @dataclass(frozen=True)
@@ -135,7 +133,7 @@ def _value(site: PythonSite, node: cst.BaseExpression) -> Value:
     return Value(code, True, value, literal=static_value(node, {}) is not _UNKNOWN)
 
 
-def build_identifier(template: str, arguments: dict[str, Value]) -> Value | str:
+def build_identifier(template: IdentifierTemplate, arguments: dict[str, Value]) -> Value | str:
     """The identifier expression for `template` (e.g. `{provider_id}/{provider_model_id|model_id}`).
 
     Literal arguments are written in place; constants and run-time values become f-string fields.
@@ -144,15 +142,18 @@ def build_identifier(template: str, arguments: dict[str, Value]) -> Value | str:
     """
     code_parts: list[tuple[bool, str]] = []  # (is code, text)
     known_text: list[str] | None = []
-    last = 0
-    for match in _TEMPLATE_FIELD.finditer(template):
-        code_parts.append((False, template[last : match.start()]))
-        if known_text is not None:
-            known_text.append(template[last : match.start()])
-        names = match.group(1).split("|")
-        choice = next((arguments[name] for name in names if name in arguments), None)
-        if choice is None:
-            return f"the call does not give {' or '.join(f'`{n}`' for n in names)}, which the identifier is made of"
+    for part in template.parts:
+        if isinstance(part, str):
+            code_parts.append((False, part))
+            if known_text is not None:
+                known_text.append(part)
+            continue
+        name = part.choose(arguments)
+        if name is None:
+            return (
+                f"the call does not give {' or '.join(f'`{n}`' for n in part.names)}, which the identifier is made of"
+            )
+        choice = arguments[name]
         if choice.known and not isinstance(choice.value, str):
             return f"{choice.code} is not a string"
         inner = _fstring_body(choice.code)
@@ -164,9 +165,7 @@ def build_identifier(template: str, arguments: dict[str, Value]) -> Value | str:
             known_text.append(str(choice.value))
         else:
             known_text = None
-        last = match.end()
-    code_parts.append((False, template[last:]))
-    value = None if known_text is None else "".join(known_text) + template[last:]
+    value = None if known_text is None else "".join(known_text)
     if not any(is_code for is_code, _ in code_parts):
         text = "".join(text for _, text in code_parts)
         return Value(_quote(text), True, text, literal=True)

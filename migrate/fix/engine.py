@@ -13,8 +13,10 @@ from migrate.errors import SourceError
 from migrate.findings import Finding, Hit, source_lines
 from migrate.fix.model import Rewrite
 from migrate.fix.python import Outcome, fix_python, verify_python
-from migrate.fix.strategies.rename_namespace import rename_path_text
 from migrate.registry import RuleSet
+from migrate.rules import Language
+from migrate.sources import source_of
+from migrate.strategies.rename_namespace import rename_path_text
 from migrate.targets import TargetName
 
 FixStatus = Literal["changed", "unchanged", "skipped", "failed"]
@@ -55,7 +57,9 @@ def fix_file(
         fixable = [(hit, finding) for hit, finding in judged.pairs if finding.fixable]
         if not fixable:
             return FileFix(source, "unchanged", data, data, findings=findings)
-        after, outcome = _rewrite(data, text, source, fixable, ruleset, target, unsafe=unsafe, depth=judged.depth)
+        after, outcome = _rewrite(
+            data, text, source.language, source.display, fixable, ruleset, target, unsafe=unsafe, depth=judged.depth
+        )
     except SourceError as exc:
         return FileFix(source, "failed", data, data, error=str(exc))
     except RecursionError:
@@ -67,7 +71,8 @@ def fix_file(
 def _rewrite(
     data: bytes,
     text: str,
-    source: SourceFile,
+    language: Language,
+    origin: str,
     pairs: Sequence[tuple[Hit, Finding]],
     ruleset: RuleSet,
     target: TargetName,
@@ -75,11 +80,11 @@ def _rewrite(
     unsafe: bool,
     depth: int,
 ) -> tuple[bytes, Outcome]:
-    language = source.language
-    if language == "python":
+    fixes = source_of(language).fixes
+    if fixes == "python":
         encoding = _encoding(data, text)
         code, outcome = fix_python(
-            data.decode(encoding), pairs, target, unsafe=unsafe, origin=source.display, depth=depth
+            data.decode(encoding), pairs, ruleset, target, unsafe=unsafe, origin=origin, depth=depth
         )
         if not outcome.applied:
             return data, outcome
@@ -88,9 +93,9 @@ def _rewrite(
             return code.encode(encoding), outcome
         except UnicodeEncodeError as exc:
             raise SourceError(f"the rewritten code cannot be written in {encoding}: {exc}") from exc
-    if language == "notebook":
-        return _rewrite_notebook(data, text, pairs, target, unsafe=unsafe, origin=source.display)
-    if language == "yaml" and any(hit.surface == "config" for hit, _ in pairs):
+    if fixes == "notebook":
+        return _rewrite_notebook(data, text, pairs, ruleset, target, unsafe=unsafe, origin=origin)
+    if fixes == "run-config" and any(hit.surface == "config" for hit, _ in pairs):
         return _rewrite_run_config(data, text, pairs, ruleset, target)
     return _rename_lines(data, text, pairs, target)
 
@@ -150,7 +155,14 @@ def _rewrite_run_config(
 
 
 def _rewrite_notebook(
-    data: bytes, text: str, pairs: Sequence[tuple[Hit, Finding]], target: TargetName, *, unsafe: bool, origin: str
+    data: bytes,
+    text: str,
+    pairs: Sequence[tuple[Hit, Finding]],
+    ruleset: RuleSet,
+    target: TargetName,
+    *,
+    unsafe: bool,
+    origin: str,
 ) -> tuple[bytes, Outcome]:
     """Only code-cell sources change; outputs, metadata and the JSON layout are kept."""
     notebook = json.loads(text)
@@ -166,7 +178,7 @@ def _rewrite_notebook(
         code = "".join(source) if isinstance(source, list) else str(source)
         try:
             new_code, cell_outcome = fix_python(
-                code, cell_pairs, target, unsafe=unsafe, origin=f"{origin}#cell{number}"
+                code, cell_pairs, ruleset, target, unsafe=unsafe, origin=f"{origin}#cell{number}"
             )
             if cell_outcome.applied:
                 verify_python(new_code)

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from migrate.config.entries import ConfigEntry
 from migrate.findings import Hit
-from migrate.rules import Rule, TargetPlan
+from migrate.rules import Naming, Rule, TargetPlan
 from migrate.targets import TargetName
 
 if TYPE_CHECKING:
@@ -45,6 +45,7 @@ class PythonSite:
     hit: Hit
     rule: Rule
     plan: TargetPlan
+    naming: Naming | None
     target: TargetName
     call: cst.Call
     module: cst.Module

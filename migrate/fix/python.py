@@ -20,9 +20,10 @@ from migrate.errors import SourceError
 from migrate.findings import Finding, Hit, source_lines
 from migrate.fix.callargs import module_constants
 from migrate.fix.model import Manual, PythonSite, Rewrite
-from migrate.fix.strategies import strategy_module
-from migrate.fix.strategies.rename_namespace import rename_path_text
+from migrate.registry import RuleSet
 from migrate.sources.python import syntax_depth
+from migrate.strategies import STRATEGIES
+from migrate.strategies.rename_namespace import rename_path_text
 from migrate.targets import TargetName
 
 MAX_DEPTH = 1000  # the deepest syntax handed to libcst (its printer gives up at about 500 levels)
@@ -49,6 +50,7 @@ class Outcome:
 def fix_python(
     code: str,
     pairs: Sequence[tuple[Hit, Finding]],
+    ruleset: RuleSet,
     target: TargetName,
     *,
     unsafe: bool,
@@ -90,10 +92,11 @@ def fix_python(
             else:
                 outcome.manual.append((finding, "the call could not be located for rewriting"))
             continue
-        strategy = strategy_module(plan)
-        assert strategy is not None
-        site = PythonSite(hit, hit.rule, plan, target, call, module, f"{origin}:{hit.line}", constants)
-        decision: Rewrite | Manual = strategy.rewrite(site)
+        rewrite = STRATEGIES[plan.strategy].rewrite
+        assert rewrite is not None  # the finding is fixable
+        naming = ruleset.naming(hit.rule, target)
+        site = PythonSite(hit, hit.rule, plan, naming, target, call, module, f"{origin}:{hit.line}", constants)
+        decision: Rewrite | Manual = rewrite()(site)
         if isinstance(decision, Manual):
             outcome.manual.append((finding, decision.reason))
             continue

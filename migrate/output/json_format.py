@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from migrate.scan_report import ScanReport
+from migrate.sources import SOURCES
 
 
 def render_json(report: ScanReport) -> str:
@@ -13,7 +15,14 @@ def render_json(report: ScanReport) -> str:
 
 def json_schema() -> str:
     """The JSON Schema of `--format json`, as committed in docs/ (a test keeps them in step)."""
-    schema = ScanReport.model_json_schema()
+    schema = with_languages(ScanReport.model_json_schema())
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     schema["$id"] = "https://llama-stack-migrate.dev/schemas/scan-output-v1.json"
     return json.dumps(schema, indent=2, sort_keys=True) + "\n"
+
+
+def with_languages(schema: dict[str, Any]) -> dict[str, Any]:
+    """`schema` with a finding's `language` listing the surfaces (`migrate.sources`), which the model leaves open."""
+    language = schema["$defs"]["Finding"]["properties"]["language"]
+    language["enum"] = [record.language for record in SOURCES]
+    return schema

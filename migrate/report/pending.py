@@ -8,7 +8,7 @@ one run-config YAML block per target, with `render_entries`, as `fix` renders en
 Events of schema version 2 record the entry the shim's 409 suggested (`entry`, credential-free): the
 latest one recorded for a resource is used as it is. Older events (schema version 1) record only
 the target identifier (`resource_id`), so their entry is rebuilt from it: the rule's identifier
-template (`{provider_id}/{model_id}`) is matched against it to recover the fields it is made of. A
+template (`{provider_id}/{model_id}`) is read back out of it to recover the fields it is made of. A
 field the entry needs that neither tells (a connector's `url`) is unknown: null in the YAML, with a
 comment.
 """
@@ -16,23 +16,18 @@ comment.
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from migrate.config.entries import ConfigEntry, Unknown
 from migrate.config.merge import render_entries
-from migrate.fix.strategies.declare_connector import BUILTIN_PREFIX
 from migrate.registry import RuleSet
 from migrate.report.eventstore import EntryKey, EventGroup
 from migrate.report.model import PendingEntry, PendingPatch, Unservable
-from migrate.rules import Rule, TargetPlan
-from migrate.shim.entries import identifier_template
+from migrate.rules import Naming, Rule, TargetPlan
 from migrate.targets import TargetName
 
-_PLACEHOLDER = re.compile(r"\{([a-z_|.]+)\}")
-_DECLARATIVE = ("declare-and-read", "declare-connector")
 _NOT_RECORDED = "not recorded by the shim (its events keep the identifier, not the request)"
 _NOT_GIVEN = "not in the register calls the shim recorded"
 
@@ -88,7 +83,7 @@ def pending_declarations(
     unnamed = 0
     for group in groups:
         rule = ruleset.by_id.get(group.rule_id)
-        if rule is None or rule.operation != "register" or rule.targets[group.target].strategy not in _DECLARATIVE:
+        if rule is None or rule.operation != "register" or rule.naming(group.target) is None:
             continue
         if group.resource_id is None:
             unnamed += group.calls if group.outcome == "unsatisfied" else 0
@@ -100,8 +95,8 @@ def pending_declarations(
         if not tally.pending or tally.first is None or tally.last is None:
             continue
         rule = ruleset.by_id[rule_id]
-        plan = rule.targets[target]
-        if plan.strategy == "declare-connector" and identifier.startswith(BUILTIN_PREFIX):
+        plan, naming = _declared(rule, target)
+        if naming.is_builtin(identifier):
             unservable.append(
                 Unservable(
                     rule=rule_id, target=target, identifier=identifier, calls=tally.calls, guidance=plan.guidance
@@ -111,9 +106,9 @@ def pending_declarations(
         origin = f"shim: {tally.calls} call{'s' * (tally.calls != 1)}, last {tally.last:%Y-%m-%d}"
         stored = recorded.get((rule_id, target, identifier))
         entry = (
-            recorded_entry(rule, plan, stored, origin)
+            recorded_entry(rule, target, stored, origin)
             if stored is not None
-            else rebuild_entry(rule, plan, identifier, origin)
+            else rebuild_entry(rule, target, identifier, origin)
         )
         pending = PendingEntry(
             rule=rule_id,
@@ -134,10 +129,10 @@ def pending_declarations(
     return PendingResult(patches, unnamed, unservable)
 
 
-def rebuild_entry(rule: Rule, plan: TargetPlan, identifier: str, origin: str) -> ConfigEntry:
-    """The run-config entry that makes the target serve `identifier` (fields it cannot tell: unknown)."""
-    assert plan.config_section is not None  # declarative strategies have one (validated with the rule)
-    names, known = _parse_identifier(identifier_template(plan) or "", identifier, rule)
+def rebuild_entry(rule: Rule, target: TargetName, identifier: str, origin: str) -> ConfigEntry:
+    """The run-config entry that makes `target` serve `identifier` (fields it cannot tell: unknown)."""
+    plan, naming = _declared(rule, target)
+    names, known = naming.template.read(identifier, rule.sdk.required)
     needed = set(plan.fields) if plan.strategy == "declare-connector" else set(names)
     fields: dict[str, Any] = {}
     for source, destination in plan.fields.items():
@@ -145,15 +140,14 @@ def rebuild_entry(rule: Rule, plan: TargetPlan, identifier: str, origin: str) ->
             fields[destination] = known[source]
         elif source in needed:
             fields[destination] = Unknown(_NOT_RECORDED)
-    id_field = plan.fields.get(rule.sdk.required[0], rule.sdk.required[0])
-    return ConfigEntry(section=plan.config_section, id_field=id_field, fields=fields, rule=rule.id, origin=origin)
+    return ConfigEntry(naming.section, naming.id_field, fields, rule.id, origin)
 
 
-def recorded_entry(rule: Rule, plan: TargetPlan, stored: Mapping[str, Any], origin: str) -> ConfigEntry:
+def recorded_entry(rule: Rule, target: TargetName, stored: Mapping[str, Any], origin: str) -> ConfigEntry:
     """The entry the shim recorded, its fields in the rule's order; a field the target needs but the calls
     did not give (a connector's `url`) is unknown."""
-    assert plan.config_section is not None  # declarative strategies have one (validated with the rule)
-    names, _ = _parse_identifier(identifier_template(plan) or "", "", rule)
+    plan, naming = _declared(rule, target)
+    names, _ = naming.template.read("", rule.sdk.required)
     needed = set(plan.fields) if plan.strategy == "declare-connector" else set(names)
     fields: dict[str, Any] = {}
     for source, destination in plan.fields.items():
@@ -163,27 +157,10 @@ def recorded_entry(rule: Rule, plan: TargetPlan, stored: Mapping[str, Any], orig
         elif source in needed or destination in stored:
             fields[destination] = Unknown(_NOT_GIVEN)
     fields.update({name: value for name, value in stored.items() if name not in fields})
-    id_field = plan.fields.get(rule.sdk.required[0], rule.sdk.required[0])
-    return ConfigEntry(section=plan.config_section, id_field=id_field, fields=fields, rule=rule.id, origin=origin)
+    return ConfigEntry(naming.section, naming.id_field, fields, rule.id, origin)
 
 
-def _parse_identifier(template: str, identifier: str, rule: Rule) -> tuple[list[str], dict[str, str]]:
-    """The request fields `template` is made of, and their values in `identifier` ({} when it does not fit).
-
-    Every placeholder but the last takes the shortest text (provider ids hold no `/`), the last takes
-    the rest. Of alternatives (`{provider_model_id|model_id}`) the rule's required field gets the
-    value: declaring it alone makes the target build the same identifier.
-    """
-    names: list[str] = []
-    pattern = ""
-    last = 0
-    placeholders = list(_PLACEHOLDER.finditer(template))
-    for index, placeholder in enumerate(placeholders):
-        pattern += re.escape(template[last : placeholder.start()])
-        pattern += "(.+)" if index == len(placeholders) - 1 else "(.+?)"
-        choices = placeholder.group(1).split("|")
-        names.append(next((name for name in choices if name in rule.sdk.required), choices[-1]))
-        last = placeholder.end()
-    pattern += re.escape(template[last:])
-    match = re.fullmatch(pattern, identifier, re.DOTALL) if placeholders else None
-    return names, dict(zip(names, match.groups(), strict=True)) if match else {}
+def _declared(rule: Rule, target: TargetName) -> tuple[TargetPlan, Naming]:
+    naming = rule.naming(target)
+    assert naming is not None  # only resources the target declares are pending
+    return rule.targets[target], naming

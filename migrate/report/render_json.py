@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+from migrate.output.json_format import with_languages
 from migrate.report.model import Report
 
 
@@ -14,7 +15,7 @@ def render_json(report: Report) -> str:
 
 def json_schema() -> str:
     """The JSON Schema of `report --format json`, as committed in docs/ (a test keeps them in step)."""
-    schema = Report.model_json_schema()
+    schema = with_languages(Report.model_json_schema())
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     schema["$id"] = "https://llama-stack-migrate.dev/schemas/report-output-v1.json"
     return json.dumps(schema, indent=2, sort_keys=True) + "\n"

@@ -27,7 +27,7 @@ from email.utils import formatdate
 from typing import Any
 
 from migrate.registry import RuleSet, load_rules
-from migrate.shim.answers import Answer, Call, Forward, Handler, choose
+from migrate.shim.answers import Answer, Call, Forward, Handler
 from migrate.shim.client_address import ClientAddress
 from migrate.shim.events import Event, EventRecorder, EventSink, JsonLinesLog, Outcome, SQLiteStore
 from migrate.shim.headers import Header, deprecation_headers, end_to_end
@@ -57,6 +57,7 @@ from migrate.shim.proxy import (
 )
 from migrate.shim.settings import ShimSettings
 from migrate.shim.version import VersionGate
+from migrate.strategies import STRATEGIES
 
 log = logging.getLogger("migrate.shim")
 
@@ -101,7 +102,7 @@ class ShimApp:
         self.ruleset = ruleset if ruleset is not None else load_rules(list(settings.rule_dirs))
         self.matcher = RouteMatcher(self.ruleset)
         self.handlers: dict[str, Handler] = {
-            rule.id: choose(rule, rule.targets[settings.target]) for rule in self.ruleset.rules
+            rule.id: STRATEGIES[rule.targets[settings.target].strategy].answer() for rule in self.ruleset.rules
         }
         self.upstream = Upstream(settings.upstream)
         self.gate = VersionGate(self.upstream)
@@ -252,7 +253,7 @@ class ShimApp:
                     body=body,
                     authorization=dict(scope["headers"]).get(b"authorization"),
                     upstream=self.upstream,
-                    ruleset=self.ruleset,
+                    naming=self.ruleset.naming(rule, self.settings.target),
                     on_unregister=self.settings.on_unregister,
                 )
                 answer = await self.handlers[rule.id](call)

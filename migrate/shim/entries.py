@@ -1,8 +1,4 @@
-"""What a register call becomes on the target: its identifier there and the run-config entry to declare.
-
-Identifier templates come from the rule (`{provider_id}/{provider_model_id|model_id}`: a field, or
-the first present of several). A declare-connector rule has no template: the connector id is the
-request field its `fields` table maps to `connector_id`.
+"""The run-config entry a register call on the shim should have been, and how it is shown.
 
 An entry never carries a credential (`credential_free`): it goes back to the caller in a 409 (which
 SDKs put into exception messages, and so into application logs) and into the shim's events. URLs
@@ -14,7 +10,6 @@ from __future__ import annotations
 
 import io
 import re
-from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
@@ -23,7 +18,6 @@ from ruamel.yaml import YAML
 from migrate.rules import Rule, TargetPlan
 from migrate.targets import TargetName
 
-_PLACEHOLDER = re.compile(r"\{([a-z_|.]+)\}")
 #: Words that make a key or query parameter name a credential (`api_key`, `X-Api-Key`, `accessToken`, `sig`).
 _SECRET_WORDS = frozenset(
     {
@@ -50,41 +44,6 @@ _SECRET_WORDS = frozenset(
 #: A URL anywhere in a text (the whole value, or inside a description).
 _URL = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://[^\s\"'<>]+")
 _WORD = re.compile(r"[A-Z]?[a-z0-9]+|[A-Z]+(?![a-z])")
-
-
-@dataclass(frozen=True)
-class Identifier:
-    """The target identifier, or the request fields it needs and that are missing."""
-
-    value: str | None
-    missing: tuple[str, ...]
-
-
-def identifier_template(plan: TargetPlan) -> str | None:
-    """The plan's template, or `{field}` of the request field that becomes a connector's `connector_id`."""
-    if plan.identifier is not None:
-        return plan.identifier
-    for source, destination in plan.fields.items():
-        if destination == "connector_id":
-            return "{" + source + "}"
-    return None
-
-
-def render_identifier(template: str, body: dict[str, Any]) -> Identifier:
-    """Fill `template` from the request body; `{a|b}` takes the first of `a`, `b` that is given."""
-    missing: list[str] = []
-
-    def fill(placeholder: re.Match[str]) -> str:
-        names = placeholder.group(1).split("|")
-        for name in names:
-            value = field_value(body, name)
-            if isinstance(value, str) and value:
-                return value
-        missing.append(names[0])
-        return ""
-
-    value = _PLACEHOLDER.sub(fill, template)
-    return Identifier(None if missing else value, tuple(missing))
 
 
 def field_value(body: dict[str, Any], dotted: str) -> Any:

@@ -1,17 +1,10 @@
 """Reading a resource on the target through the upstream's read API, with the caller's credentials.
 
-The rule's `read.http` (`GET /v1/models/{identifier}`) says where a declared resource is read back.
-An unregister rule uses the read of the register rule for the same resource.
-
-Tool groups (declare-connector) have no `read` in the rule files; what replaces them was checked on
-the real servers (llama-stack 0.7.3, OGX 1.5.0):
-
-* an MCP group is a connector: found in the connector listing (`GET .../connectors/{id}` would
-  contact the MCP server and answer 502 when it is down, the listing does not);
-* a built-in group (`builtin::...`) is registered by a configured tool_runtime provider: found when
-  `GET /v1/providers` lists a provider whose type serves it (`BUILTIN_TOOL_GROUPS`, from the
-  servers' provider registries). The tool listings cannot be used: OGX 1.5.0 answers 500 to
-  `GET /v1/admin/tools` (its admin API lacks the tool_groups dependency).
+Where a declared resource is read back is rule data (`rules.Naming.reads`): a model at
+`GET /v1/models/{identifier}`; an MCP tool group in the connector listing (`GET .../connectors/{id}`
+would contact the MCP server and answer 502 when it is down, the listing does not); a built-in tool
+group in the providers listing, found when a configured provider's type serves it. An unregister rule
+reads its resource where its register rule does.
 """
 
 from __future__ import annotations
@@ -21,31 +14,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from migrate.errors import MigrateError
-from migrate.registry import RuleSet
-from migrate.rules import Rule
+from migrate.rules import Naming, ReadBack
 from migrate.shim.headers import Header
 from migrate.shim.matching import quote_identifier
 from migrate.shim.proxy import Upstream, UpstreamError
-from migrate.targets import TargetName
-
-CONNECTOR_LISTS: dict[TargetName, str] = {
-    "llama-stack-0.7": "/v1beta/connectors",
-    "ogx-1": "/v1alpha/admin/connectors",
-}
-PROVIDER_LIST = "/v1/providers"
-BUILTIN_PREFIX = "builtin::"
-#: tool_runtime provider type -> the built-in tool group it registers.
-BUILTIN_TOOL_GROUPS: dict[str, str] = {
-    "inline::file-search": "builtin::file_search",
-    "remote::bing-search": "builtin::websearch",
-    "remote::brave-search": "builtin::websearch",
-    "remote::exa-search": "builtin::websearch",
-    "remote::nimble-search": "builtin::websearch",
-    "remote::serply-search": "builtin::websearch",
-    "remote::tavily-search": "builtin::websearch",
-    "remote::wolfram-alpha": "builtin::wolfram_alpha",
-}
 
 
 @dataclass(frozen=True)
@@ -60,6 +32,13 @@ class Read:
     path: str
     listing_field: str | None = None
     mapping: Mapping[str, str] | None = field(default=None, hash=False)
+
+    @classmethod
+    def of(cls, read: ReadBack, naming: Naming) -> Read:
+        """The read of rule data: the providers listing of built-in identifiers maps provider types."""
+        builtin = naming.builtin
+        mapping = builtin.providers if builtin is not None and read is builtin.read else None
+        return cls(read.path, read.listing_field, mapping)
 
     def target(self, identifier: str) -> str:
         """The upstream path for `identifier` (checked and percent-encoded)."""
@@ -91,29 +70,11 @@ class Found:
     content_type: bytes = b"application/json"
 
 
-def _parse_read(http: str) -> str:
-    method, _, path = http.partition(" ")
-    if method != "GET" or not path.startswith("/"):
-        raise MigrateError(f"read {http!r} must be 'GET /path'")
-    return path
-
-
-def reads_for(ruleset: RuleSet, rule: Rule, target: TargetName, identifier: str) -> tuple[Read, ...]:
-    """The reads that find `identifier` of `rule`'s resource on `target` (empty: nothing to read)."""
-    register = rule
-    if rule.operation == "unregister":
-        register = next(
-            (other for other in ruleset.rules if other.resource == rule.resource and other.operation == "register"),
-            rule,
-        )
-    plan = register.targets[target]
-    if plan.read is not None:
-        return (Read(_parse_read(plan.read.http)),)
-    if plan.strategy == "declare-connector" and target in CONNECTOR_LISTS:
-        if identifier.startswith(BUILTIN_PREFIX):
-            return (Read(PROVIDER_LIST, listing_field="provider_type", mapping=BUILTIN_TOOL_GROUPS),)
-        return (Read(CONNECTOR_LISTS[target], listing_field="connector_id"),)
-    return ()
+def reads_for(naming: Naming | None, identifier: str) -> tuple[Read, ...]:
+    """The reads that find `identifier` on the target (empty: the resource is not declared there)."""
+    if naming is None:
+        return ()
+    return tuple(Read.of(read, naming) for read in naming.reads(identifier))
 
 
 async def look_up(upstream: Upstream, reads: tuple[Read, ...], identifier: str, authorization: bytes | None) -> Found:

@@ -13,13 +13,16 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
 from migrate.findings import Document, Hit, Scanned, source_lines
-from migrate.registry import RuleSet
 from migrate.sources.notebook import python_parts_hits, split_ipython
 from migrate.sources.shell import shell_hits
 from migrate.sources.urls import LLAMA_CONTEXT
-from migrate.targets import TargetName
+
+if TYPE_CHECKING:
+    from migrate.registry import RuleSet
+    from migrate.targets import TargetName
 
 _OPENING = re.compile(r"^(?P<indent>[ \t]*)(?P<fence>`{3,}|~{3,})(?P<info>.*)$")
 _INFO_WORD = re.compile(r"[\w+#.-]+")

@@ -19,14 +19,17 @@ import warnings
 from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
 from migrate.errors import SourceError
 from migrate.findings import Document, Hit, Scanned, source_lines
-from migrate.registry import RuleSet
 from migrate.sources.python import scan_python
 from migrate.sources.shell import shell_hits
 from migrate.sources.urls import LLAMA_CONTEXT
-from migrate.targets import TargetName
+
+if TYPE_CHECKING:
+    from migrate.registry import RuleSet
+    from migrate.targets import TargetName
 
 _SHELL_ESCAPE = re.compile(r"^(\s*)!!?")
 _ASSIGNED_SHELL = re.compile(r"^(\s*)[A-Za-z_][\w.]*(?:\s*,\s*[A-Za-z_][\w.]*)*\s*=\s*!!?")

@@ -13,14 +13,17 @@ import re
 import warnings
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
 
 from migrate.errors import SourceError
 from migrate.findings import CallShape, Confidence, Document, Hit, Scanned, Surface, source_lines
-from migrate.registry import SDK_REQUEST_OPTIONS, SDK_WRAPPERS, RuleSet
-from migrate.rules import Rule
+from migrate.rules import SDK_REQUEST_OPTIONS, SDK_WRAPPERS, Rule
 from migrate.sources.urls import HOLE, LLAMA_CONTEXT, has_literal_path, match_route
-from migrate.targets import TargetName
+
+if TYPE_CHECKING:
+    from migrate.registry import RuleSet
+    from migrate.targets import TargetName
 
 LLAMA_MODULES = frozenset({"llama_stack_client", "llama_stack", "ogx", "ogx_client"})
 _HTTP_VERB_METHODS = {"post": "POST", "_post": "POST", "delete": "DELETE", "_delete": "DELETE"}
@@ -65,7 +68,7 @@ def scan_python_module(text: str, ruleset: RuleSet, *, cell: int | None = None) 
     tree = parse_python(text)
     collector = _Collector()
     collector.collect(tree)
-    module = _Module(text, ruleset, collector, cell)
+    module = _Module(text, ruleset, collector, cell, tree)
     return [hit for call in collector.calls if (hit := module.match(call)) is not None], collector.depth
 
 
@@ -153,12 +156,40 @@ class _Collector:
 class _Module:
     """Matching state for one module: its text, imports and name bindings."""
 
-    def __init__(self, text: str, ruleset: RuleSet, collector: _Collector, cell: int | None) -> None:
+    def __init__(self, text: str, ruleset: RuleSet, collector: _Collector, cell: int | None, tree: ast.Module) -> None:
         self.lines = source_lines(text)
         self.ruleset = ruleset
         self.collector = collector
         self.cell = cell
+        self.tree = tree
         self.llama_context = collector.llama_import or bool(LLAMA_CONTEXT.search(text))
+
+    @cached_property
+    def constants(self) -> dict[str, object]:
+        """Module-level names assigned exactly once, to a value known statically (`ID = "mcp::x"`).
+
+        The same names `fix` reads as constants (`fix.callargs.module_constants`): top-level statements
+        only, a single plain target, evaluated in order.
+        """
+        assigned: dict[str, list[ast.expr]] = {}
+        for statement in self.tree.body:
+            if isinstance(statement, ast.Assign) and len(statement.targets) == 1:
+                target = statement.targets[0]
+                if isinstance(target, ast.Name):
+                    assigned.setdefault(target.id, []).append(statement.value)
+            elif (
+                isinstance(statement, ast.AnnAssign)
+                and isinstance(statement.target, ast.Name)
+                and statement.value is not None
+            ):
+                assigned.setdefault(statement.target.id, []).append(statement.value)
+        constants: dict[str, object] = {}
+        for name, values in assigned.items():
+            if len(values) == 1:
+                value = static_value(values[0], constants)
+                if value is not UNKNOWN:
+                    constants[name] = value
+        return constants
 
     # -- entry point -------------------------------------------------------------------------
 
@@ -229,9 +260,18 @@ class _Module:
             starred=starred,
             standalone=id(call) in self.collector.standalone,
             aliased=aliased,
-            literals=_literal_keywords(call),
+            known=self._known_keywords(call),
         )
         return self._hit(call, rule, "sdk", confidence, valid and not starred, detail, sdk_path=method, shape=shape)
+
+    def _known_keywords(self, call: ast.Call) -> dict[str, object]:
+        values: dict[str, object] = {}
+        for keyword in call.keywords:
+            if keyword.arg is not None:
+                value = static_value(keyword.value, self.constants)
+                if value is not UNKNOWN:
+                    values[keyword.arg] = value
+        return values
 
     # -- raw HTTP calls ----------------------------------------------------------------------
 
@@ -365,16 +405,37 @@ class _Module:
         return len(text.encode("utf-8")[:byte_offset].decode("utf-8", errors="replace"))
 
 
-def _literal_keywords(call: ast.Call) -> dict[str, object]:
-    values: dict[str, object] = {}
-    for keyword in call.keywords:
-        if keyword.arg is None:
-            continue
-        try:
-            values[keyword.arg] = ast.literal_eval(keyword.value)
-        except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
-            continue
-    return values
+UNKNOWN: Any = object()
+
+
+def static_value(node: ast.expr, constants: dict[str, object]) -> object:
+    """The value of a literal, a known constant, or a container of those; `UNKNOWN` otherwise."""
+    if isinstance(node, ast.Name):
+        return {"True": True, "False": False, "None": None}.get(node.id, constants.get(node.id, UNKNOWN))
+    if isinstance(node, (ast.List, ast.Tuple)):
+        items = [static_value(item, constants) for item in node.elts]
+        if any(item is UNKNOWN for item in items):
+            return UNKNOWN
+        return items if isinstance(node, ast.List) else tuple(items)
+    if isinstance(node, ast.Dict):
+        result: dict[object, object] = {}
+        for key_node, value_node in zip(node.keys, node.values, strict=True):
+            if key_node is None:  # `**other`
+                return UNKNOWN
+            key, value = static_value(key_node, constants), static_value(value_node, constants)
+            if key is UNKNOWN or value is UNKNOWN:
+                return UNKNOWN
+            try:
+                result[key] = value
+            except TypeError:  # an unhashable key
+                return UNKNOWN
+        return result
+    if not isinstance(node, (ast.Constant, ast.UnaryOp)):
+        return UNKNOWN
+    try:
+        return ast.literal_eval(node)
+    except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
+        return UNKNOWN
 
 
 def _call_name(call: ast.Call) -> str | None:

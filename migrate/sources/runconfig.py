@@ -7,13 +7,15 @@ reported once per entry, at the entry's first line, against the register rule it
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from migrate.errors import SourceError
 from migrate.findings import Document, Hit, Scanned, source_lines
-from migrate.registry import RuleSet
 from migrate.sources.shell import shell_hits
-from migrate.targets import TargetName
+
+if TYPE_CHECKING:
+    from migrate.registry import RuleSet
+    from migrate.targets import TargetName
 
 _CONFIG_KEY = "registered_resources"
 

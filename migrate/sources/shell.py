@@ -17,12 +17,15 @@ import re
 from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from migrate.findings import Confidence, Document, Hit, Scanned, Surface, source_lines
-from migrate.registry import RuleSet
 from migrate.rules import Rule
 from migrate.sources.urls import HOLE, LLAMA_CONTEXT, has_literal_path, match_route
-from migrate.targets import TargetName
+
+if TYPE_CHECKING:
+    from migrate.registry import RuleSet
+    from migrate.targets import TargetName
 
 # A console prompt (`$ curl ...`, `> curl ...`) at the start of a line is blanked out, keeping columns.
 _PROMPT = re.compile(r"^(\s*)[$>](?=\s)")

@@ -7,8 +7,10 @@ string in which `HOLE` stands for every value not known statically (a variable, 
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
-from migrate.registry import Route, RuleSet
+if TYPE_CHECKING:
+    from migrate.registry import Route, RuleSet
 
 HOLE = "\x00"
 

@@ -150,7 +150,9 @@ def test_a_group_that_is_neither_built_in_nor_mcp_stays_and_is_reported() -> Non
         "  url: http://fs:8000/sse\n"
     )
     assert [(change.line, change.manual) for change in changes] == [(5, False), (8, True), (10, False)]
-    assert changes[1].description.startswith("tool group 'custom::search' is neither built-in")
+    assert changes[1].description.startswith(
+        "tool group 'custom::search' is neither built-in (builtin::...) nor an MCP server"
+    )
 
 
 def test_an_mcp_group_already_declared_as_a_connector_is_dropped_and_a_clash_is_left() -> None:

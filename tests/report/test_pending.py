@@ -78,15 +78,15 @@ def test_the_markdown_report_carries_the_patch_verbatim(run_report: RunReport, h
 
 def test_the_identifier_template_of_llama_stack_0_7_is_inverted() -> None:
     rule = load_rules().by_id["LSM101"]
-    plan = rule.targets["llama-stack-0.7"]  # {provider_id}/{provider_model_id|model_id}
-    entry = rebuild_entry(rule, plan, "vllm/meta-llama/Llama-3.1-8B", "shim")
+    # llama-stack 0.7: {provider_id}/{provider_model_id|model_id}
+    entry = rebuild_entry(rule, "llama-stack-0.7", "vllm/meta-llama/Llama-3.1-8B", "shim")
     assert entry.fields == {"model_id": "meta-llama/Llama-3.1-8B", "provider_id": "vllm"}
     assert entry.section == "registered_resources.models" and entry.id_field == "model_id"
 
 
 def test_an_identifier_that_does_not_fit_the_template_leaves_its_parts_unknown() -> None:
     rule = load_rules().by_id["LSM101"]
-    entry = rebuild_entry(rule, rule.targets["ogx-1"], "no-slash-here", "shim")
+    entry = rebuild_entry(rule, "ogx-1", "no-slash-here", "shim")
     assert set(entry.fields) == {"model_id", "provider_id"}
     assert all(isinstance(value, Unknown) for value in entry.fields.values())
 
@@ -146,6 +146,6 @@ def test_a_version_1_file_is_read_as_it_is_and_its_entries_rebuilt(tmp_path: Pat
 
 def test_a_recorded_entry_without_a_url_leaves_it_to_fill_in() -> None:
     rule = load_rules().by_id["LSM121"]
-    entry = recorded_entry(rule, rule.targets["ogx-1"], {"connector_id": "mcp::x"}, "shim")
+    entry = recorded_entry(rule, "ogx-1", {"connector_id": "mcp::x"}, "shim")
     assert entry.plain() == {"connector_id": "mcp::x", "url": None}
     assert entry.unknown_fields == ["url"]

@@ -5,15 +5,15 @@ from __future__ import annotations
 import re
 
 from migrate.registry import load_rules
-from migrate.shim.answers import choose
 from migrate.shim.problems import PROBLEM_BASE
+from migrate.strategies import STRATEGIES
 from tests.conftest import REPO
 
 ANSWER_NAMES = {
     "forward": "forward",
-    "declare_and_read": "declare & read",
-    "unregister": "look up (unregister)",
-    "gone": "410 Gone",
+    "declare": "declare & read",
+    "remove_statement": "look up (unregister)",
+    "manual": "410 Gone",
 }
 
 
@@ -22,7 +22,7 @@ def decision_table() -> str:
     for rule in load_rules().rules:
         cells = []
         for plan in rule.targets.values():
-            module = choose(rule, plan).__module__.rsplit(".", 1)[1]
+            module = STRATEGIES[plan.strategy].answer().__module__.rsplit(".", 1)[1]
             cell = ANSWER_NAMES[module]
             if module == "forward" and any(old.startswith("/") for old in plan.rename):
                 cell += " (legacy path renamed)"

@@ -1,9 +1,11 @@
-"""How a deprecated call is answered, one module per strategy family, chosen per rule and target.
+"""How a deprecated call is answered: one module per answer, named for the strategies it serves.
 
-* the target still serves the route (`status = "deprecated"`): `forward` (legacy paths renamed);
-* removed, declarative replacement (`declare-and-read`, `declare-connector`): `declare_and_read`;
-* removed, unregister whose replacement is editing the run config (`remove-statement`): `unregister`;
-* removed with no replacement (`manual`, or anything else): `gone` (410).
+Each strategy (`migrate.strategies`) loads its answer:
+
+* `keep`, `rename-namespace` (the target still serves the route): `forward`, legacy paths renamed;
+* `declare-and-read`, `declare-connector` (declared in the run config instead): `declare`;
+* `remove-statement` (an unregister whose replacement is editing the run config): `remove_statement`;
+* `manual` (removed with no replacement): `manual` (410).
 
 A handler gets the `Call` and returns an `Answer` (a complete response the shim sends) or a
 `Forward` (the upstream answers; the shim adds the deprecation headers).
@@ -15,9 +17,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from migrate.errors import MigrateError
-from migrate.registry import RuleSet
-from migrate.rules import Rule, TargetPlan
+from migrate.rules import Naming, Rule, TargetPlan
 from migrate.shim.events import Outcome
 from migrate.shim.matching import Match
 from migrate.shim.problems import Problem
@@ -38,7 +38,7 @@ class Call:
     body: bytes
     authorization: bytes | None
     upstream: Upstream
-    ruleset: RuleSet
+    naming: Naming | None
     on_unregister: OnUnregister
 
     @property
@@ -100,20 +100,3 @@ class Forward:
 
 
 Handler = Callable[[Call], Awaitable["Answer | Forward"]]
-
-
-def choose(rule: Rule, plan: TargetPlan) -> Handler:
-    """The handler for `rule` on the target of `plan`; `MigrateError` for a combination that makes no sense."""
-    from migrate.shim.answers import declare_and_read, forward, gone, unregister
-
-    if plan.status == "deprecated":
-        return forward.answer
-    if plan.strategy in ("declare-and-read", "declare-connector"):
-        if rule.operation != "register":
-            raise MigrateError(f"{rule.id}: strategy {plan.strategy!r} needs a register operation")
-        return declare_and_read.answer
-    if plan.strategy == "remove-statement":
-        if rule.operation != "unregister":
-            raise MigrateError(f"{rule.id}: strategy 'remove-statement' needs an unregister operation")
-        return unregister.answer
-    return gone.answer

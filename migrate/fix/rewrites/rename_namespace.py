@@ -1,60 +1,12 @@
-"""`rename-namespace`: the SDK namespace or the HTTP path moved (`datasets` -> `beta.datasets`).
-
-A safe rewrite: the same operation under its new name.
-"""
+"""`rename-namespace` in Python: the namespace attributes of the call, or the path in its string literals."""
 
 from __future__ import annotations
 
 import libcst as cst
 
-from migrate.findings import Hit
 from migrate.fix.model import Manual, PythonSite, Rewrite
-from migrate.registry import SDK_WRAPPERS
-from migrate.rules import Rule, TargetPlan
-
-
-def blocker(hit: Hit, rule: Rule, plan: TargetPlan) -> str | None:
-    if hit.http_path is not None:
-        old = _old_path(hit, plan)
-        if old is None:
-            return "the path already has its new name"
-        return None if hit.rewritable else "the path is not written literally"
-    if sdk_rename(hit, plan) is None:
-        return "the namespace already has its new name"
-    if hit.call is not None and hit.call.aliased:
-        return "the namespace is reached through an alias; rename it where the alias is assigned"
-    return None
-
-
-def sdk_rename(hit: Hit, plan: TargetPlan) -> tuple[str, str] | None:
-    """(old, new) dotted namespaces for an SDK hit that uses the old spelling."""
-    namespace = ".".join(hit.sdk_path[:-1])
-    new = plan.rename.get(namespace)
-    return (namespace, new) if new is not None else None
-
-
-def _old_path(hit: Hit, plan: TargetPlan) -> tuple[str, str] | None:
-    for old, new in plan.rename.items():
-        if old.startswith("/") and hit.http_path is not None and hit.http_path.startswith(old):
-            return old, new
-    return None
-
-
-def rename_path_text(text: str, hit: Hit, plan: TargetPlan) -> str:
-    """`text` with the hit's old path prefix replaced (only where a path segment boundary follows)."""
-    pair = _old_path(hit, plan)
-    if pair is None:
-        return text
-    old, new = pair
-    out: list[str] = []
-    index = 0
-    while (found := text.find(old, index)) >= 0:
-        end = found + len(old)
-        boundary = end == len(text) or not (text[end].isalnum() or text[end] in "-_")
-        out.append(text[index:found] + (new if boundary else old))
-        index = end
-    out.append(text[index:])
-    return "".join(out)
+from migrate.rules import SDK_WRAPPERS
+from migrate.strategies.rename_namespace import rename_path_text, sdk_rename
 
 
 def rewrite(site: PythonSite) -> Rewrite | Manual:

@@ -1,4 +1,4 @@
-"""Removed on the target with no server-side replacement: 410 Gone with the rule's guidance."""
+"""`manual`: removed on the target with no server-side replacement: 410 Gone with the rule's guidance."""
 
 from __future__ import annotations
 

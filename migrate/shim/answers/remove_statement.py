@@ -1,4 +1,4 @@
-"""An unregister call whose route is gone: the resource now lives in the run config.
+"""`remove-statement`: an unregister call whose route is gone: the resource now lives in the run config.
 
 The resource is looked up on the target. Present: `--on-unregister acknowledge` (the default)
 answers success in the legacy shape (200 `null`) and changes nothing upstream; `reject` answers 409
@@ -28,7 +28,7 @@ async def answer(call: Call) -> Answer:
     (identifier,) = call.match.params.values()
     noun = resource_noun(call)
     try:
-        reads = reads_for(call.ruleset, call.rule, call.target, identifier)
+        reads = reads_for(call.naming, identifier)
         found = await look_up(call.upstream, reads, identifier, call.authorization)
     except TargetRefused as exc:
         return invalid_identifier(call, str(exc))

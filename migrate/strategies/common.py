@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from migrate.findings import Hit
+from typing import Any
+
+from migrate.findings import CallShape, Hit
 
 
 def sdk_call_blocker(hit: Hit, *, standalone: bool) -> str | None:
@@ -16,3 +18,21 @@ def sdk_call_blocker(hit: Hit, *, standalone: bool) -> str | None:
     if standalone and not hit.call.standalone:
         return "the call's result is used, so the statement cannot simply go"
     return None
+
+
+UNKNOWN: Any = object()
+
+
+def known_value(call: CallShape, dotted: str) -> Any:
+    """The value of argument `name` (or of an item in it: `mcp_endpoint.uri`) known before the program
+    runs, `UNKNOWN` when it is computed at run time or not given."""
+    name, *keys = dotted.split(".")
+    value = call.known.get(name, UNKNOWN)
+    for key in keys:
+        value = value.get(key, UNKNOWN) if isinstance(value, dict) else UNKNOWN
+    return value
+
+
+def given(call: CallShape, dotted: str) -> bool:
+    """Whether the call passes the argument the dotted field starts with."""
+    return dotted.split(".")[0] in call.keywords

@@ -1,16 +1,9 @@
-"""`remove-statement`: an unregister call goes; the resource stays declared in the run config."""
+"""`remove-statement` in Python: the unregister statement goes, with a comment saying where the resource lives."""
 
 from __future__ import annotations
 
-from migrate.findings import Hit
 from migrate.fix.callargs import identifier_argument
 from migrate.fix.model import Manual, PythonSite, Rewrite
-from migrate.fix.strategies.common import sdk_call_blocker
-from migrate.rules import Rule, TargetPlan
-
-
-def blocker(hit: Hit, rule: Rule, plan: TargetPlan) -> str | None:
-    return sdk_call_blocker(hit, standalone=True)
 
 
 def rewrite(site: PythonSite) -> Rewrite | Manual:

@@ -1,4 +1,4 @@
-"""A register call whose route is gone but whose resource can be declared in the run config.
+"""`declare-and-read`, `declare-connector`: a register call whose route is gone, whose resource is declared instead.
 
 The body is validated against the legacy request schema (400 otherwise), the resource's identifier
 on the target is built from it, and the resource is read from the upstream under that identifier:
@@ -25,16 +25,9 @@ from migrate.shim.answers.common import (
     rule_members,
     upstream_error,
 )
-from migrate.shim.entries import (
-    config_entry,
-    credential_free,
-    entry_yaml,
-    fix_command,
-    identifier_template,
-    render_identifier,
-)
+from migrate.shim.entries import config_entry, credential_free, entry_yaml, fix_command
 from migrate.shim.legacy import LegacyShapeError, legacy_resource
-from migrate.shim.lookup import BUILTIN_PREFIX, look_up, reads_for
+from migrate.shim.lookup import look_up, reads_for
 from migrate.shim.matching import TargetRefused
 from migrate.shim.problems import Problem
 from migrate.shim.proxy import UpstreamError
@@ -45,15 +38,14 @@ async def answer(call: Call) -> Answer:
     body = legacy_body(call)
     if isinstance(body, Answer):
         return body
-    plan = call.plan
-    template = identifier_template(plan)
-    identifier = render_identifier(template, body) if template else None
-    if identifier is None or identifier.value is None:
-        missing = identifier.missing if identifier else ()
-        return _not_declared(call, body, None, missing)
+    naming = call.naming
+    assert naming is not None  # the strategy's rules declare their resources (validated when they load)
+    identifier = naming.template.render(body.get)
+    if identifier.value is None:
+        return _not_declared(call, body, None, identifier.missing)
     resource_id = identifier.value
     try:
-        reads = reads_for(call.ruleset, call.rule, call.target, resource_id)
+        reads = reads_for(naming, resource_id)
         successor = reads[0].target(resource_id) if reads else None
         found = await look_up(call.upstream, reads, resource_id, call.authorization)
     except TargetRefused as exc:
@@ -90,7 +82,7 @@ def _not_declared(
 ) -> Answer:
     plan = call.plan
     noun = resource_noun(call)
-    if resource_id is not None and resource_id.startswith(BUILTIN_PREFIX) and plan.strategy == "declare-connector":
+    if call.naming is not None and call.naming.is_builtin(resource_id):
         problem = Problem(
             "builtin-tool-group-not-served",
             "Built-in tool group not served",

@@ -1,0 +1,73 @@
+"""Judge a matcher's hit for a target: severity, message, and what `fix` can do with it.
+
+The verdict comes from the rule's plan for the target and its strategy's `blocker` and
+`applicability`, read from what the scan saw (`Hit`, `CallShape`); nothing is parsed again, and the
+rewrites themselves (libcst) are never imported here. The surface a hit was found in limits what
+`fix` can rewrite there (`Source.fixes`).
+"""
+
+from __future__ import annotations
+
+from migrate.findings import Finding, FixInfo, Hit
+from migrate.registry import RuleSet
+from migrate.rules import Language
+from migrate.sources import FixKind, source_of
+from migrate.strategies import STRATEGIES
+from migrate.strategies.model import Case
+from migrate.strategies.rename_namespace import renamed_away
+from migrate.targets import TargetName
+
+_SCRIPTS = "documentation and scripts are only rewritten for path renames; the replacement is shown"
+
+
+def judge(hit: Hit, ruleset: RuleSet, target: TargetName, path: str, language: Language, source_line: str) -> Finding:
+    """Turn a matcher's hit into a finding for `target` (severity, fix applicability, message)."""
+    rule = hit.rule
+    plan = rule.targets[target]
+    # An SDK namespace or path that the target renamed breaks there, even if the route lives on.
+    renamed = renamed_away(hit, plan)
+    if plan.status == "removed":
+        where = f"removed in {plan.removed_in}"
+    elif renamed:
+        where = "renamed"
+    else:
+        where = "deprecated"
+    fix = fix_info(Case(hit, plan, ruleset.naming(rule, target)), source_of(language).fixes)
+    return Finding(
+        path=path,
+        line=hit.line,
+        column=hit.column + 1,
+        end_line=hit.end_line,
+        end_column=hit.end_column + 1,
+        cell=hit.cell,
+        rule=rule.id,
+        resource=rule.resource,
+        operation=rule.operation,
+        surface=hit.surface,
+        language=language,
+        confidence=hit.confidence,
+        severity="error" if plan.status == "removed" or renamed else "warning",
+        fixable=fix.applicability != "manual",
+        fix=fix,
+        message=f"{rule.summary} ({hit.detail}); {where} on {target}: {plan.guidance}",
+        source=source_line,
+        fingerprint="",
+    )
+
+
+def fix_info(case: Case, fixes: FixKind) -> FixInfo:
+    """What `fix` does with the case in a file whose surface it rewrites as `fixes`."""
+    strategy = STRATEGIES[case.plan.strategy]
+    hit = case.hit
+    if strategy.rewrite is None:
+        reason = strategy.blocker(case)  # a strategy that rewrites nothing says why
+    elif hit.surface == "config":  # a run config's own block, which the target ignores
+        reason = None if fixes == "run-config" and strategy.migrates_config else "the target has no such block"
+    elif fixes in ("text", "run-config") and (case.plan.strategy != "rename-namespace" or hit.http_path is None):
+        reason = _SCRIPTS
+    else:
+        reason = strategy.blocker(case)
+    if reason is not None:
+        return FixInfo(applicability="manual", note=reason)
+    applicability = "safe" if hit.surface == "config" else strategy.applicability(case)
+    return FixInfo(applicability=applicability, note=strategy.summary)

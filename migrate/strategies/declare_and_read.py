@@ -1,0 +1,64 @@
+"""`declare-and-read`: the resource becomes a run-config entry; the call reads it back.
+
+`client.models.register(model_id="m", provider_id="vllm")` becomes `client.models.retrieve("vllm/m")`
+(the target's identifier template), so code that used the returned object keeps working and fails fast
+when the config lacks the entry. The shim answers a register the same way: it reads the resource on
+the target and answers in the legacy shape, or says exactly which entry to declare.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Literal
+
+from migrate.strategies.common import UNKNOWN, given, known_value, sdk_call_blocker
+from migrate.strategies.model import Case, RewriteCall, Strategy
+
+if TYPE_CHECKING:
+    from migrate.shim.answers import Handler
+
+
+def _blocker(case: Case) -> str | None:
+    reason = sdk_call_blocker(case.hit, standalone=False)
+    if reason is not None or case.hit.call is None or case.naming is None:
+        return reason
+    for placeholder in case.naming.template.placeholders:
+        if placeholder.choose(case.hit.call.keywords) is None:
+            return f"the call does not give `{placeholder.names[0]}`, which the identifier is made of"
+    return None
+
+
+def _applicability(case: Case) -> Literal["safe", "unsafe"]:
+    call = case.hit.call
+    assert call is not None and case.naming is not None  # the blocker let only SDK calls through
+    chosen = {placeholder.choose(call.keywords) for placeholder in case.naming.template.placeholders}
+    entry_fields = [source for source in case.plan.fields if given(call, source)]
+    if "provider_id" not in {case.plan.fields[source] for source in entry_fields}:
+        return "unsafe"  # the server skips an entry without a provider_id: a human must add one
+    needed = {name for name in chosen if name is not None} | set(entry_fields)
+    return "unsafe" if any(known_value(call, name) is UNKNOWN for name in needed) else "safe"
+
+
+def _rewrite() -> RewriteCall:
+    from migrate.fix.rewrites.declare_and_read import rewrite
+
+    return rewrite
+
+
+def _answer() -> Handler:
+    from migrate.shim.answers.declare import answer
+
+    return answer
+
+
+STRATEGY = Strategy(
+    name="declare-and-read",
+    summary="The resource is declared in the run config; the call reads it back by its identifier on the target.",
+    safe_when="every argument that goes into the identifier and the entry is known before the program runs "
+    "(literals, module constants), and the call names a provider_id",
+    status="removed",
+    operations=frozenset({"register"}),
+    blocker=_blocker,
+    applicability=_applicability,
+    rewrite=_rewrite,
+    answer=_answer,
+)

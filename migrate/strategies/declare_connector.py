@@ -1,0 +1,72 @@
+"""`declare-connector`: an MCP tool group becomes a top-level `connectors` entry; built-in groups go.
+
+Both registrations return nothing, so the statement is removed (with a comment saying where the
+group lives now). A group that is neither clearly built-in nor MCP is left for a human. A run config's
+own `tool_groups` block, which the target ignores, is migrated the same way.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Literal
+
+from migrate.rules import Naming
+from migrate.strategies.common import UNKNOWN, given, known_value, sdk_call_blocker
+from migrate.strategies.model import Case, RewriteCall, Strategy
+
+if TYPE_CHECKING:
+    from migrate.shim.answers import Handler
+
+
+def _blocker(case: Case) -> str | None:
+    reason = sdk_call_blocker(case.hit, standalone=True)
+    if reason is not None or case.hit.call is None:
+        return reason
+    if _builtin(case) or "mcp_endpoint" in case.hit.call.keywords:
+        return None
+    return neither(case.naming)
+
+
+def neither(naming: Naming | None) -> str:
+    """Why a tool group is left for a human: it is not recognisably built-in or MCP."""
+    builtin = f"a built-in group ({naming.builtin.prefix}...) nor " if naming and naming.builtin else ""
+    return f"neither {builtin}an MCP group (mcp_endpoint)"
+
+
+def _builtin(case: Case) -> bool:
+    call = case.hit.call
+    return call is not None and case.naming is not None and case.naming.is_builtin(known_value(call, "toolgroup_id"))
+
+
+def _applicability(case: Case) -> Literal["safe", "unsafe"]:
+    call = case.hit.call
+    assert call is not None  # the blocker let only SDK calls through
+    if _builtin(case):
+        return "safe"
+    needed = [source for source in case.plan.fields if given(call, source)]
+    return "unsafe" if any(known_value(call, source) is UNKNOWN for source in needed) else "safe"
+
+
+def _rewrite() -> RewriteCall:
+    from migrate.fix.rewrites.declare_connector import rewrite
+
+    return rewrite
+
+
+def _answer() -> Handler:
+    from migrate.shim.answers.declare import answer
+
+    return answer
+
+
+STRATEGY = Strategy(
+    name="declare-connector",
+    summary="An MCP tool group becomes a top-level connectors entry and the call goes; a built-in group's call goes.",
+    safe_when="the group is built in, or its id and MCP endpoint URL are known before the program runs",
+    status="removed",
+    operations=frozenset({"register"}),
+    blocker=_blocker,
+    applicability=_applicability,
+    rewrite=_rewrite,
+    answer=_answer,
+    migrates_config=True,
+)

@@ -1,0 +1,33 @@
+"""`keep`: the target still serves the operation: nothing to rewrite, the finding stays a warning."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from migrate.strategies.model import Case, Strategy, always_safe
+
+if TYPE_CHECKING:
+    from migrate.shim.answers import Handler
+
+
+def _blocker(case: Case) -> str | None:
+    return "the target still serves this operation"
+
+
+def _answer() -> Handler:
+    from migrate.shim.answers.forward import answer
+
+    return answer
+
+
+STRATEGY = Strategy(
+    name="keep",
+    summary="The target still serves the operation: the call stays as it is.",
+    safe_when="nothing is rewritten",
+    status="deprecated",
+    operations=frozenset({"register", "unregister"}),
+    blocker=_blocker,
+    applicability=always_safe,
+    rewrite=None,
+    answer=_answer,
+)

@@ -1,0 +1,33 @@
+"""`manual`: the target removed the operation and nothing replaces it there: a human decides."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from migrate.strategies.model import Case, Strategy, always_safe
+
+if TYPE_CHECKING:
+    from migrate.shim.answers import Handler
+
+
+def _blocker(case: Case) -> str | None:
+    return "no replacement on this target"
+
+
+def _answer() -> Handler:
+    from migrate.shim.answers.manual import answer
+
+    return answer
+
+
+STRATEGY = Strategy(
+    name="manual",
+    summary="The target removed the operation and serves no replacement: the finding is left for a human.",
+    safe_when="nothing is rewritten",
+    status="removed",
+    operations=frozenset({"register", "unregister"}),
+    blocker=_blocker,
+    applicability=always_safe,
+    rewrite=None,
+    answer=_answer,
+)

@@ -1,0 +1,60 @@
+"""What a strategy is: the `Strategy` object each strategy module exports, and the `Case` it judges."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Literal
+
+from migrate.findings import Hit
+from migrate.rules import Naming, Operation, Rule, TargetPlan
+from migrate.rules import Strategy as StrategyName
+
+if TYPE_CHECKING:
+    from migrate.fix.model import Manual, PythonSite, Rewrite
+    from migrate.shim.answers import Handler
+
+RewriteCall = Callable[["PythonSite"], "Rewrite | Manual"]
+
+
+@dataclass(frozen=True)
+class Case:
+    """A hit judged for one target: the hit, its rule's plan there, how the target names the resource."""
+
+    hit: Hit
+    plan: TargetPlan
+    naming: Naming | None
+
+    @property
+    def rule(self) -> Rule:
+        return self.hit.rule
+
+
+@dataclass(frozen=True)
+class Strategy:
+    """One way of replacing a deprecated operation on a target (see the module docstring)."""
+
+    name: StrategyName
+    summary: str
+    safe_when: str
+    status: Literal["deprecated", "removed"]
+    operations: frozenset[Operation]
+    blocker: Callable[[Case], str | None]
+    applicability: Callable[[Case], Literal["safe", "unsafe"]]
+    rewrite: Callable[[], RewriteCall] | None
+    answer: Callable[[], Handler]
+    #: Whether a run config's own block for the resource, which the target ignores, can be migrated.
+    migrates_config: bool = False
+
+    def unfit(self, rule: Rule, plan: TargetPlan) -> str | None:
+        """Why this strategy cannot serve `rule`'s plan (None: it can)."""
+        if rule.operation not in self.operations:
+            return f"strategy {self.name!r} replaces {' and '.join(sorted(self.operations))} operations only"
+        if plan.status != self.status:
+            return f"strategy {self.name!r} is for an operation the target has {self.status}"
+        return None
+
+
+def always_safe(case: Case) -> Literal["safe"]:
+    """The applicability of a rewrite that takes nothing from the call's run-time values."""
+    return "safe"

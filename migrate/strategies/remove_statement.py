@@ -1,0 +1,44 @@
+"""`remove-statement`: an unregister call goes; the resource is removed from the run config instead.
+
+The shim looks the resource up on the target and acknowledges the call (or rejects it, with
+`--on-unregister reject`): nothing changes upstream.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from migrate.strategies.common import sdk_call_blocker
+from migrate.strategies.model import Case, RewriteCall, Strategy, always_safe
+
+if TYPE_CHECKING:
+    from migrate.shim.answers import Handler
+
+
+def _blocker(case: Case) -> str | None:
+    return sdk_call_blocker(case.hit, standalone=True)
+
+
+def _rewrite() -> RewriteCall:
+    from migrate.fix.rewrites.remove_statement import rewrite
+
+    return rewrite
+
+
+def _answer() -> Handler:
+    from migrate.shim.answers.remove_statement import answer
+
+    return answer
+
+
+STRATEGY = Strategy(
+    name="remove-statement",
+    summary="An unregister call goes: the resource is removed from the run config instead.",
+    safe_when="always: the call's result is not used",
+    status="removed",
+    operations=frozenset({"unregister"}),
+    blocker=_blocker,
+    applicability=always_safe,
+    rewrite=_rewrite,
+    answer=_answer,
+)
