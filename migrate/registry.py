@@ -1,7 +1,9 @@
 """Load and validate rule files, and index them for the matchers.
 
 `load_rules` reads the bundled rules and any `--rules DIR` on top (a rule with the same id replaces
-the bundled one), validates every file, and reports every problem at once as one `RuleError`.
+the bundled one), validates every file, and reports every problem at once as one `RuleError`. Besides
+the rule model's own checks, a rule must name strategies that can serve it (`migrate.strategies`) and
+example languages that are surfaces (`migrate.sources`): a rule the tool cannot serve never loads.
 """
 
 from __future__ import annotations
@@ -17,6 +19,8 @@ from pydantic import ValidationError
 from migrate import toml
 from migrate.errors import RuleError
 from migrate.rules import PATH_PARAMETER, Naming, Rule
+from migrate.sources import SOURCES
+from migrate.strategies import STRATEGIES
 from migrate.targets import TargetName
 
 
@@ -178,9 +182,28 @@ def _load_rule_file(path: Path, problems: list[str]) -> Rule | None:
         problems.append(f"{path}: not valid TOML: {exc}")
         return None
     try:
-        return Rule.model_validate(data)
+        rule = Rule.model_validate(data)
     except ValidationError as exc:
         for error in exc.errors():
             key = ".".join(str(part) for part in error["loc"]) or "(top level)"
             problems.append(f"{path}: {key}: {error['msg']}")
         return None
+    served = _unserved(rule)
+    problems.extend(f"{path}: {problem}" for problem in served)
+    return None if served else rule
+
+
+def _unserved(rule: Rule) -> list[str]:
+    """What the rule asks for that no strategy or surface of this tool serves."""
+    problems = [
+        f"targets.{target}.strategy: {reason}"
+        for target, plan in rule.targets.items()
+        if (reason := STRATEGIES[plan.strategy].unfit(rule, plan)) is not None
+    ]
+    languages = {record.language for record in SOURCES}
+    problems += [
+        f"examples.{index}.language: {example.language!r} is not a surface ({', '.join(sorted(languages))})"
+        for index, example in enumerate(rule.examples)
+        if example.language not in languages
+    ]
+    return problems

@@ -87,3 +87,52 @@ def test_route_patterns_match_urls(template: str, url: str, groups: dict[str, st
 )
 def test_route_patterns_reject_other_routes(template: str, url: str) -> None:
     assert compile_route(template).search(url) is None
+
+
+def test_a_rule_naming_a_strategy_that_cannot_serve_it_fails_to_load_naming_the_file(tmp_path: Path) -> None:
+    # remove-statement replaces unregister calls only; keep is for routes the target still serves.
+    broken = LSM101.replace('id = "LSM101"', 'id = "LSM901"').replace(
+        'strategy = "declare-and-read"', 'strategy = "remove-statement"', 1
+    )
+    (tmp_path / "wrong_strategy.toml").write_text(broken)
+    kept_removed = LSM101.replace('id = "LSM101"', 'id = "LSM902"').replace(
+        'status = "deprecated"\nstrategy = "keep"', 'status = "removed"\nremoved_in = "x"\nstrategy = "keep"'
+    )
+    (tmp_path / "keep_removed.toml").write_text(kept_removed)
+    with pytest.raises(RuleError) as caught:
+        load_rules([tmp_path])
+    message = str(caught.value)
+    assert re.search(
+        r"wrong_strategy\.toml: targets\.llama-stack-0\.7\.strategy: strategy 'remove-statement' replaces "
+        r"unregister operations only",
+        message,
+    )
+    assert re.search(r"keep_removed\.toml: targets\.llama-stack-0\.4\.strategy: strategy 'keep' is for", message)
+
+
+def test_an_unknown_strategy_or_surface_fails_to_load_naming_the_file(tmp_path: Path) -> None:
+    (tmp_path / "unknown.toml").write_text(
+        LSM101.replace('id = "LSM101"', 'id = "LSM903"')
+        .replace('strategy = "declare-and-read"', 'strategy = "teleport"', 1)
+        .replace('language = "shell"', 'language = "cobol"', 1)
+    )
+    with pytest.raises(RuleError) as caught:
+        load_rules([tmp_path])
+    message = str(caught.value)
+    assert re.search(r"unknown\.toml: targets\.llama-stack-0\.7\.strategy: Input should be 'keep', ", message)
+    # the model error stops the file before the registries are asked, so fix the strategy and try again
+    (tmp_path / "unknown.toml").write_text(
+        LSM101.replace('id = "LSM101"', 'id = "LSM903"').replace('language = "shell"', 'language = "cobol"', 1)
+    )
+    with pytest.raises(RuleError, match=r"unknown\.toml: examples\.\d+\.language: 'cobol' is not a surface"):
+        load_rules([tmp_path])
+
+
+def test_an_identifier_template_may_only_name_keywords_of_the_sdk_method(tmp_path: Path) -> None:
+    (tmp_path / "typo.toml").write_text(
+        LSM101.replace('id = "LSM101"', 'id = "LSM904"').replace(
+            'identifier = "{provider_id}/{model_id}"', 'identifier = "{provider}/{model_id}"'
+        )
+    )
+    with pytest.raises(RuleError, match=r"typo\.toml: .*targets\.ogx-1: provider is not a keyword of models\.register"):
+        load_rules([tmp_path])

@@ -24,8 +24,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, get_args
 
 from migrate.errors import MigrateError
-from migrate.shim.events import SCHEMA_VERSION, Outcome
-from migrate.shim.postgres import TABLE_VERSION, PostgresURL, has_entry_column, is_postgres_url
+from migrate.event_schema import SCHEMA_VERSION, TABLE_VERSION, Outcome, PostgresURL, has_entry_column, is_postgres_url
 from migrate.targets import TARGETS, TargetName
 
 if TYPE_CHECKING:

@@ -11,9 +11,9 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from migrate.event_schema import Outcome
 from migrate.findings import Finding
 from migrate.scan_report import Failure, Tool
-from migrate.shim.events import Outcome
 from migrate.targets import TargetName
 
 FixClass = Literal["safe", "unsafe", "auto", "manual"]

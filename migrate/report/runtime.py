@@ -8,11 +8,11 @@ from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass, field
 from typing import TypeVar, get_args
 
+from migrate.event_schema import Outcome
 from migrate.registry import RuleSet
 from migrate.report.eventstore import EventGroup, StoredEvents, Window
 from migrate.report.model import CredentialClient, Direction, OutcomeCount, RuleSeries, Runtime, SdkClient, Trend
 from migrate.report.pending import pending_declarations
-from migrate.shim.events import Outcome
 from migrate.targets import TargetName
 
 K = TypeVar("K", bound=Hashable)

@@ -26,15 +26,16 @@ from datetime import datetime, timezone
 from email.utils import formatdate
 from typing import Any
 
+from migrate.event_schema import Outcome, PostgresURL
 from migrate.registry import RuleSet, load_rules
 from migrate.shim.answers import Answer, Call, Forward, Handler
 from migrate.shim.client_address import ClientAddress
-from migrate.shim.events import Event, EventRecorder, EventSink, JsonLinesLog, Outcome, SQLiteStore
+from migrate.shim.events import Event, EventRecorder, EventSink, JsonLinesLog, SQLiteStore
 from migrate.shim.headers import Header, deprecation_headers, end_to_end
 from migrate.shim.identity import Fingerprinter, identify, load_or_create_key
 from migrate.shim.matching import Match, RequestTarget, RouteMatcher, TargetRefused, parse_target
 from migrate.shim.metrics import Kind, MetricsListener, ShimMetrics, health_document, is_reserved, reserved_answer
-from migrate.shim.postgres import PostgresStore, PostgresURL
+from migrate.shim.postgres import PostgresStore
 from migrate.shim.problems import (
     Problem,
     internal_error,

@@ -18,11 +18,11 @@ import uvicorn
 import yarl
 
 from migrate.errors import MigrateError
+from migrate.event_schema import PostgresURL, is_postgres_url
 from migrate.registry import load_rules
 from migrate.shim.client_address import parse_trusted_proxies
 from migrate.shim.events import default_events_path
 from migrate.shim.nginx import NginxSite, render_nginx
-from migrate.shim.postgres import PostgresURL, is_postgres_url
 from migrate.shim.proxy import Upstream, UpstreamConfig
 from migrate.shim.server import server_config
 from migrate.shim.settings import ShimSettings, check_upstream_url

@@ -26,30 +26,20 @@ import threading
 import time
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Literal, Protocol, TextIO
+from typing import Any, Protocol, TextIO
 
 from pydantic import BaseModel, ConfigDict
 
 from migrate.errors import MigrateError
+from migrate.event_schema import SCHEMA_VERSION, Outcome
 from migrate.targets import TargetName
 
 log = logging.getLogger("migrate.shim")
 
-Outcome = Literal[
-    "forwarded",  # the target still serves the route: relayed (status 0 when the client left before the answer)
-    "satisfied",  # register: the resource is declared on the target, answered in the legacy shape
-    "unsatisfied",  # register: not declared (409); unregister: no such resource (404)
-    "acknowledged",  # unregister of a declared resource answered as done; nothing changed upstream
-    "rejected",  # unregister refused (--on-unregister reject)
-    "gone",  # removed on the target with no replacement (410)
-    "invalid",  # the legacy request is invalid (400), too large (413) or was abandoned mid-body (status 0)
-    "upstream-error",  # the upstream could not be reached or answered a read unexpectedly
-]
 
 DROP_LOG_INTERVAL_S = 10.0
 #: How long an idle writer thread sleeps between looks at its queue (`close` wakes it at once).
 _IDLE_WAIT_S = 1.0
-SCHEMA_VERSION = 2
 
 
 class Event(BaseModel):

@@ -35,7 +35,8 @@ from prometheus_client.registry import Collector
 
 from migrate import __version__
 from migrate.errors import MigrateError
-from migrate.shim.events import EventRecorder, Outcome
+from migrate.event_schema import Outcome
+from migrate.shim.events import EventRecorder
 from migrate.shim.problems import PROBLEM_CONTENT_TYPE, Problem
 from migrate.shim.proxy import PoolStats
 

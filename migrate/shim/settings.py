@@ -8,9 +8,9 @@ from pathlib import Path
 import yarl
 
 from migrate.errors import MigrateError
+from migrate.event_schema import PostgresURL
 from migrate.shim.answers import OnUnregister
 from migrate.shim.client_address import Network
-from migrate.shim.postgres import PostgresURL
 from migrate.shim.proxy import UpstreamConfig
 from migrate.targets import TargetName
 

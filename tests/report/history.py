@@ -11,7 +11,8 @@ import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 
-from migrate.shim.events import Event, Outcome, SQLiteStore
+from migrate.event_schema import Outcome
+from migrate.shim.events import Event, SQLiteStore
 from migrate.targets import TargetName
 
 START = dt.date(2026, 3, 2)

@@ -19,8 +19,9 @@ import psycopg
 import pytest
 from psycopg.rows import dict_row
 
+from migrate.event_schema import PostgresURL
 from migrate.shim.events import Event, SQLiteStore
-from migrate.shim.postgres import PostgresStore, PostgresURL
+from migrate.shim.postgres import PostgresStore
 from tests.report.conftest import run_process
 from tests.report.history import events as history_events
 from tests.shim.conftest import run

@@ -17,9 +17,10 @@ import psycopg
 import pytest
 
 from migrate.errors import MigrateError
+from migrate.event_schema import PostgresURL
 from migrate.shim.events import BatchingSink, Event, EventRecorder, JsonLinesLog, SQLiteStore, SQLiteWriter
 from migrate.shim.identity import Fingerprinter, identify, load_or_create_key
-from migrate.shim.postgres import PostgresURL, PostgresWriter
+from migrate.shim.postgres import PostgresWriter
 from tests.shim.conftest import CLIENT_ADDRESS, run, settings_for, shim_client, shim_server
 from tests.shim.postgres_server import PostgresCluster
 from tests.shim.upstream import FakeUpstream, model

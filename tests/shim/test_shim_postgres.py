@@ -29,17 +29,11 @@ from prometheus_client.parser import text_string_to_metric_families
 from psycopg.rows import dict_row
 
 from migrate.errors import MigrateError
+from migrate.event_schema import PostgresURL, mask_url
 from migrate.shim.app import ShimApp
 from migrate.shim.events import EventRecorder, EventSink, SQLiteStore
 from migrate.shim.metrics import METRICS_PATH
-from migrate.shim.postgres import (
-    PostgresStore,
-    PostgresURL,
-    PostgresWriter,
-    ensure_schema,
-    event_row,
-    mask_url,
-)
+from migrate.shim.postgres import PostgresStore, PostgresWriter, ensure_schema, event_row
 from migrate.shim.settings import ShimSettings
 from tests.shim.conftest import CLIENT_ADDRESS, run, sample, settings_for, wait_for
 from tests.shim.loadgen import drive

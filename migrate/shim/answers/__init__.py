@@ -17,8 +17,8 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from migrate.event_schema import Outcome
 from migrate.rules import Naming, Rule, TargetPlan
-from migrate.shim.events import Outcome
 from migrate.shim.matching import Match
 from migrate.shim.problems import Problem
 from migrate.shim.proxy import Upstream
