@@ -14,7 +14,7 @@ from migrate.rules import Language
 from migrate.sources import FixKind, source_of
 from migrate.strategies import STRATEGIES
 from migrate.strategies.model import Case
-from migrate.strategies.rename_namespace import renamed_away
+from migrate.strategies.renames import renamed_away
 from migrate.targets import TargetName
 
 _SCRIPTS = "documentation and scripts are only rewritten for path renames; the replacement is shown"

@@ -8,7 +8,6 @@ example languages that are surfaces (`migrate.sources`): a rule the tool cannot 
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -18,7 +17,8 @@ from pydantic import ValidationError
 
 from migrate import toml
 from migrate.errors import RuleError
-from migrate.rules import PATH_PARAMETER, Naming, Rule
+from migrate.routes import Route, compile_route
+from migrate.rules import Naming, Rule
 from migrate.sources import SOURCES
 from migrate.strategies import STRATEGIES
 from migrate.targets import TargetName
@@ -31,36 +31,6 @@ def bundled_rules_dir() -> Path:
     if packaged.is_dir():
         return packaged
     return here.parent / "rules"
-
-
-@dataclass(frozen=True)
-class Route:
-    """One deprecated HTTP route, compiled for matching URL templates."""
-
-    rule: Rule
-    method: str
-    template: str
-    legacy: bool
-    pattern: re.Pattern[str]
-
-
-def compile_route(template: str, *, anchored: bool = False) -> re.Pattern[str]:
-    """A regex for the route: `{name}` matches one path segment, `{name:path}` one or more.
-
-    By default it finds the route at the end of a URL (a scheme, host or prefix before it, a query
-    and a trailing `/` after it), and a `HOLE` (an unknown value in an f-string or concatenation)
-    may stand for any part of a parameter. `anchored` patterns are for `fullmatch` on a request
-    path (a trailing `/` allowed, as upstream redirects it).
-    """
-    parts: list[str] = []
-    last = 0
-    for match in PATH_PARAMETER.finditer(template):
-        parts.append(re.escape(template[last : match.start()]))
-        segment = r".+?" if match.group("kind") == "path" else r"[^/?#]+"
-        parts.append(f"(?P<{match.group('name')}>{segment})")
-        last = match.end()
-    parts.append(re.escape(template[last:]))
-    return re.compile("".join(parts) + ("/?" if anchored else r"/?(?:[?#].*)?$"), re.DOTALL)
 
 
 @dataclass(frozen=True)

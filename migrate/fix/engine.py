@@ -16,7 +16,7 @@ from migrate.fix.python import Outcome, fix_python, verify_python
 from migrate.registry import RuleSet
 from migrate.rules import Language
 from migrate.sources import source_of
-from migrate.strategies.rename_namespace import rename_path_text
+from migrate.strategies.renames import rename_path_text
 from migrate.targets import TargetName
 
 FixStatus = Literal["changed", "unchanged", "skipped", "failed"]

@@ -23,7 +23,7 @@ from migrate.fix.model import Manual, PythonSite, Rewrite
 from migrate.registry import RuleSet
 from migrate.sources.python import syntax_depth
 from migrate.strategies import STRATEGIES
-from migrate.strategies.rename_namespace import rename_path_text
+from migrate.strategies.renames import rename_path_text
 from migrate.targets import TargetName
 
 MAX_DEPTH = 1000  # the deepest syntax handed to libcst (its printer gives up at about 500 levels)

@@ -32,7 +32,7 @@ def build_repository(
 ) -> Repository:
     """Judge `item`'s findings for `target`: fix split (from the sources), owners, counts and verdict."""
     scan = item.scan
-    judgements = judge_fixes(scan.findings, where.base, ruleset, target)
+    judgements = judge_fixes(scan.findings, scan.target, where.base, ruleset, target)
     findings = [
         ReportFinding(
             finding=finding,

@@ -12,11 +12,15 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 from urllib.parse import quote, unquote
 
 from migrate.errors import MigrateError
-from migrate.registry import Route, RuleSet, compile_route
+from migrate.routes import Route, compile_route
 from migrate.rules import Rule
+
+if TYPE_CHECKING:
+    from migrate.registry import RuleSet
 
 _DOT = re.compile(r"%2e", re.IGNORECASE)
 _DOT_SEGMENTS = frozenset({".", ".."})

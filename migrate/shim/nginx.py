@@ -19,12 +19,16 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import yarl
 
 from migrate import __version__
 from migrate.errors import MigrateError
-from migrate.registry import Route, RuleSet, compile_route
+from migrate.routes import Route, compile_route
+
+if TYPE_CHECKING:
+    from migrate.registry import RuleSet
 
 _NAMED_GROUP = re.compile(r"\(\?P<[A-Za-z_][A-Za-z0-9_]*>")
 _LISTEN = re.compile(r"^(?:(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+):)?\d{1,5}$")

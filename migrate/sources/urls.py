@@ -10,7 +10,8 @@ import re
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from migrate.registry import Route, RuleSet
+    from migrate.registry import RuleSet
+    from migrate.routes import Route
 
 HOLE = "\x00"
 

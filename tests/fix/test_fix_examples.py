@@ -11,11 +11,11 @@ from migrate.engine import Prefilter, scan_text
 from migrate.fix.engine import FileFix, fix_file
 from migrate.registry import load_rules
 from migrate.rules import Example, Rule
+from migrate.sources import source_of
 from migrate.targets import TARGETS, TargetName
 
 RULESET = load_rules()
 PREFILTER = Prefilter(RULESET)
-SUFFIX = {"python": ".py", "notebook": ".ipynb", "shell": ".sh", "markdown": ".md", "yaml": ".yaml"}
 CASES = [
     (rule, example, target)
     for rule in RULESET.rules
@@ -26,7 +26,7 @@ CASES = [
 
 
 def fix_result(tmp_path: Path, example: Example, code: str, target: TargetName) -> FileFix:
-    path = tmp_path / ("example" + SUFFIX[example.language])
+    path = tmp_path / ("example" + source_of(example.language).suffixes[0])
     path.write_text(code, encoding="utf-8")
     result = fix_file(
         SourceFile(path, path.name, example.language), RULESET, target, PREFILTER, unsafe=example.unsafe_fixes
@@ -51,3 +51,25 @@ def test_fix_example(tmp_path: Path, rule: Rule, example: Example, target: Targe
     assert len(left) == len(fix_result(tmp_path, example, after, target).outcome.unsafe)
     if example.unsafe_fixes:
         assert not left, "scan after fix still finds fixable uses"
+
+
+EVERY = [(rule, example, target) for rule in RULESET.rules for example in rule.examples for target in TARGETS]
+
+
+@pytest.mark.parametrize(("rule", "example", "target"), EVERY, ids=[f"{r.id}::{e.name}::{t}" for r, e, t in EVERY])
+def test_scan_says_what_fix_does(tmp_path: Path, rule: Rule, example: Example, target: TargetName) -> None:
+    """A finding's fix applicability, judged from the scan alone, is what `fix` then does with it."""
+    path = tmp_path / ("example" + source_of(example.language).suffixes[0])
+    path.write_text(example.code, encoding="utf-8")
+    result = fix_file(SourceFile(path, path.name, example.language), RULESET, target, PREFILTER, unsafe=False)
+    assert result.error is None
+    done = {
+        **{(f.line, f.cell, f.rule): "safe" for f, _ in result.outcome.applied},
+        **{(f.line, f.cell, f.rule): "unsafe" for f, _ in result.outcome.unsafe},
+        **{(f.line, f.cell, f.rule): "manual" for f, _ in result.outcome.manual},
+    }
+    if target == example.target:
+        assert len(result.findings) == len(example.findings)
+    for finding in result.findings:
+        assert finding.fix is not None
+        assert finding.fix.applicability == done.get((finding.line, finding.cell, finding.rule), "manual"), finding

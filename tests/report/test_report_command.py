@@ -83,11 +83,27 @@ def test_verdict_levels(run_report: RunReport, run_cli: RunCli, tmp_path: Path) 
     assert broken["verdict"]["status"] == "incomplete" and broken["totals"]["files_failed"] == 1
 
 
-def test_without_the_sources_the_safe_unsafe_split_is_unknown(
+def test_the_safe_unsafe_split_comes_from_the_scan_without_its_sources(
     run_report: RunReport, example_scan: Path, tmp_path: Path
 ) -> None:
     scan = json.loads(example_scan.read_text())
     repo = as_json(run_report("--scan", str(example_scan), "--format", "json", cwd=tmp_path))["repositories"][0]
+    assert repo["split_known"] is True
+    safe = sum(1 for finding in scan["findings"] if finding["fix"]["applicability"] == "safe")
+    unsafe = sum(1 for finding in scan["findings"] if finding["fix"]["applicability"] == "unsafe")
+    assert safe and unsafe and safe + unsafe == scan["summary"]["fixable"]
+    assert (repo["totals"]["safe"], repo["totals"]["unsafe"], repo["totals"]["auto"]) == (safe, unsafe, 0)
+
+
+def test_a_scan_without_fix_applicability_and_without_its_sources_leaves_the_split_unknown(
+    run_report: RunReport, example_scan: Path, tmp_path: Path
+) -> None:
+    scan = json.loads(example_scan.read_text())
+    for finding in scan["findings"]:
+        del finding["fix"]  # written before findings carried it
+    old = tmp_path / "old-scan.json"
+    old.write_text(json.dumps(scan))
+    repo = as_json(run_report("--repo", f"legacy-app={old}", "--format", "json", cwd=tmp_path))["repositories"][0]
     assert repo["split_known"] is False
     assert repo["totals"]["auto"] == scan["summary"]["fixable"]
     assert repo["totals"]["safe"] == repo["totals"]["unsafe"] == 0

@@ -96,7 +96,8 @@ def test_a_big_report_is_cut_to_a_github_comment_with_verdict_totals_and_attenti
     assert lines[4].startswith("- ❌ big-service: not ready for ogx-1: 150 of 1950 blocking uses need a human")
     assert len(table(section(capped, "Needs attention"), "where")) == len(repo["attention"]) == 150
     totals = table(capped, "findings")
-    assert totals == [["1950", "1950", "0", "0", "0", "1800", "150"]]
+    # findings, blocking, warnings, safe, unsafe, split unknown, manual: the scan says which fixes are safe
+    assert totals == [["1950", "1950", "0", "1800", "0", "0", "150"]]
     assert len(table(section(capped, "By rule"), "rule")) == len(repo["by_rule"])
     block = capped.split("```yaml\n", 1)[1].split("```", 1)[0]
     assert yaml.safe_load(block) == EXPECTED_PENDING  # the pending declarations come whole

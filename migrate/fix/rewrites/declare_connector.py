@@ -12,7 +12,6 @@ import libcst as cst
 from migrate.config.entries import ConfigEntry
 from migrate.fix.callargs import Value, dict_item, keyword_arguments, keyword_nodes
 from migrate.fix.model import Manual, PythonSite, Rewrite
-from migrate.strategies.declare_connector import neither
 
 
 def rewrite(site: PythonSite) -> Rewrite | Manual:
@@ -28,7 +27,7 @@ def rewrite(site: PythonSite) -> Rewrite | Manual:
         )
         return Rewrite(None, True, comment, (), True, "built-in group: registered by the server")
     if arguments.get("mcp_endpoint") is None:
-        return Manual(neither(naming))
+        return Manual("the call gives no mcp_endpoint")
     fields: dict[str, Any] = {}
     nodes = keyword_nodes(site)
     for source, target in site.plan.fields.items():

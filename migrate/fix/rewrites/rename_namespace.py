@@ -6,7 +6,7 @@ import libcst as cst
 
 from migrate.fix.model import Manual, PythonSite, Rewrite
 from migrate.rules import SDK_WRAPPERS
-from migrate.strategies.rename_namespace import rename_path_text, sdk_rename
+from migrate.strategies.renames import rename_path_text, sdk_rename
 
 
 def rewrite(site: PythonSite) -> Rewrite | Manual:

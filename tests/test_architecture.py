@@ -1,0 +1,143 @@
+"""The package's layering, checked from the source: no import cycles, and the scan never imports libcst.
+
+The import graph is built with `ast` from every module of `migrate/`: module-level imports and imports
+inside functions alike (a lazy import is still a dependency), but not those under `if TYPE_CHECKING:`,
+which never run. Importing `a.b` is an edge to `a.b`, not to the package `a` it lives in.
+"""
+
+from __future__ import annotations
+
+import ast
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.conftest import REPO
+
+PACKAGE = REPO / "migrate"
+
+
+def module_name(path: Path) -> str:
+    parts = path.relative_to(REPO).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+MODULES = {module_name(path): path for path in PACKAGE.rglob("*.py")}
+
+
+def imports_of(name: str, path: Path) -> set[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    package = name if path.name == "__init__.py" else name.rpartition(".")[0]
+    skipped: set[int] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test):
+            skipped |= {id(inner) for statement in node.body for inner in ast.walk(statement)}
+    found: set[str] = set()
+    for node in ast.walk(tree):
+        if id(node) in skipped:
+            continue
+        if isinstance(node, ast.Import):
+            found |= {alias.name for alias in node.names}
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                anchor = package.split(".")
+                anchor = anchor[: len(anchor) - node.level + 1]
+                base = ".".join([*anchor, *([base] if base else [])])
+            for alias in node.names:
+                candidate = f"{base}.{alias.name}"
+                found.add(candidate if candidate in MODULES else base)
+    return {target for target in found if target in MODULES and target != name}
+
+
+GRAPH = {name: imports_of(name, path) for name, path in MODULES.items()}
+
+
+def cycles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """Strongly connected components of more than one module (Tarjan, iterative)."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    found: list[list[str]] = []
+    counter = 0
+    for root in sorted(graph):
+        if root in index:
+            continue
+        work = [(root, iter(sorted(graph[root])))]
+        index[root] = low[root] = counter
+        counter += 1
+        stack.append(root)
+        on_stack.add(root)
+        while work:
+            node, children = work[-1]
+            child = next(children, None)
+            if child is not None:
+                if child not in index:
+                    index[child] = low[child] = counter
+                    counter += 1
+                    stack.append(child)
+                    on_stack.add(child)
+                    work.append((child, iter(sorted(graph[child]))))
+                elif child in on_stack:
+                    low[node] = min(low[node], index[child])
+                continue
+            work.pop()
+            if work:
+                low[work[-1][0]] = min(low[work[-1][0]], low[node])
+            if low[node] == index[node]:
+                component = []
+                while True:
+                    member = stack.pop()
+                    on_stack.discard(member)
+                    component.append(member)
+                    if member == node:
+                        break
+                if len(component) > 1:
+                    found.append(sorted(component))
+    return found
+
+
+def reachable(start: str) -> set[str]:
+    seen = {start}
+    todo = [start]
+    while todo:
+        for target in GRAPH[todo.pop()]:
+            if target not in seen:
+                seen.add(target)
+                todo.append(target)
+    return seen
+
+
+def test_the_graph_sees_the_imports_it_should() -> None:
+    # a module-level import, a lazy one inside a function, and a TYPE_CHECKING one that must not count
+    assert "migrate.rules" in GRAPH["migrate.registry"]
+    assert "migrate.fix.rewrites.declare_and_read" in GRAPH["migrate.strategies.declare_and_read"]
+    assert "migrate.shim.answers" not in GRAPH["migrate.strategies.model"]
+    assert cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]
+
+
+def test_there_is_no_import_cycle_in_the_package() -> None:
+    assert cycles(GRAPH) == []
+
+
+def test_report_reads_only_the_contracts_of_fix_and_the_shim() -> None:
+    report = {name for name in MODULES if name.startswith("migrate.report")}
+    crossing = {
+        (name, target)
+        for name in report
+        for target in GRAPH[name]
+        if target.startswith(("migrate.fix", "migrate.shim"))
+    }
+    assert crossing == set()
+
+
+def test_the_scan_never_imports_libcst() -> None:
+    program = "import sys, runpy; sys.argv = ['llama-stack-migrate', 'scan', 'examples/legacy-app', '--no-progress']\n"
+    program += "try:\n    runpy.run_module('migrate', run_name='__main__')\nexcept SystemExit:\n    pass\n"
+    program += "print(sorted(name for name in sys.modules if name.split('.')[0] == 'libcst'))"
+    result = subprocess.run(
+        [sys.executable, "-c", program], cwd=REPO, capture_output=True, text=True, check=False, timeout=120
+    )
+    assert result.stdout.strip().splitlines()[-1] == "[]", result.stderr
+    assert "LSM101" in result.stdout  # it did scan, and found the example app's registrations
