@@ -98,7 +98,14 @@ class Repository(_Strict):
     """What the scan of one repository found, judged for its target."""
 
     name: str
-    scan_file: str
+    scan_file: str | None = Field(
+        description="The `scan --format json` file read; null when `report` scanned `directory`."
+    )
+    directory: str | None = Field(description="The repository directory `report` scanned itself; null for a scan file.")
+    sources: str | None = Field(
+        description="The folder the findings' paths were read from (the safe/unsafe split, CODEOWNERS paths); "
+        "null when none of the files was found."
+    )
     target: TargetName
     verdict: Verdict
     split_known: bool = Field(description="Whether every fixable finding was classified as safe or unsafe.")

@@ -30,7 +30,7 @@ _ATTENTION_RANK: dict[FixClass, int] = {"manual": 0, "unsafe": 1}
 def build_repository(
     item: ScanInput, target: TargetName, where: Layout, codeowners: CodeOwners | None, ruleset: RuleSet
 ) -> Repository:
-    """Judge `item`'s findings for `target`: fix split (from the sources), owners, counts and verdict."""
+    """Judge `item`'s findings for `target`: fix split (`judge_fixes`), owners, counts and verdict."""
     scan = item.scan
     judgements = judge_fixes(scan.findings, where.base, ruleset, target)
     findings = [
@@ -55,7 +55,9 @@ def build_repository(
     )
     return Repository(
         name=item.name,
-        scan_file=str(item.path),
+        scan_file=None if item.directory else str(item.path),
+        directory=str(item.path) if item.directory else None,
+        sources=str(where.base) if where.found else None,
         target=target,
         verdict=verdict(item.name, target, findings, totals),
         split_known=totals.auto == 0,
@@ -72,10 +74,14 @@ def build_repository(
 
 @dataclass(frozen=True)
 class Layout:
-    """Where a scan's paths lead: `base` is the folder scan ran in, `root` the repository's root."""
+    """Where a scan's paths lead: `base` is the folder scan ran in, `root` the repository's root.
+
+    `found` is false when none of the scan's files is under `base` (the report runs elsewhere).
+    """
 
     base: Path
     root: Path
+    found: bool = True
 
     def in_repository(self, path: str) -> str:
         """A finding's path relative to the repository root (as CODEOWNERS patterns see it)."""
@@ -104,10 +110,7 @@ def verdict(name: str, target: TargetName, findings: list[ReportFinding], totals
     if totals.files_failed:
         return Verdict(status="incomplete", line=f"{name}: incomplete for {target}{failed}; {counts}")
     if blocking:
-        return Verdict(
-            status="fix-ready",
-            line=f"{name}: ready for {target} after `llama-stack-migrate fix --target {target} --write`; {counts}",
-        )
+        return Verdict(status="fix-ready", line=f"{name}: ready for {target} after `{fix_command(target)}`; {counts}")
     if findings:
         return Verdict(
             status="ready-with-warnings",
@@ -115,6 +118,11 @@ def verdict(name: str, target: TargetName, findings: list[ReportFinding], totals
             f"{target} still serves (deprecated)",
         )
     return Verdict(status="ready", line=f"{name}: ready for {target}: no deprecated uses left")
+
+
+def fix_command(target: TargetName) -> str:
+    """The command a `fix-ready` verdict names (quoted in backticks in the verdict line)."""
+    return f"llama-stack-migrate fix --target {target} --write"
 
 
 def _counts(items: Iterable[ReportFinding]) -> dict[str, int]:
