@@ -80,7 +80,8 @@ def verdict_markdown(repo: Repository) -> str:
     before, found, after = repo.verdict.line.rpartition(command)
     if not found:
         return _escape(repo.verdict.line)
-    return _escape(before) + _code(command.strip("`")) + _escape(after)
+    space = " " if before[-1:].isspace() else ""
+    return _escape(before) + space + _code(command.strip("`")) + _escape(after)
 
 
 def runtime_line(runtime: Runtime) -> str:
