@@ -62,6 +62,18 @@ class Totals(FixCounts):
     files_failed: int = Field(description="Files the scan could not read or parse.")
 
 
+class Readiness(_Strict):
+    """The repository's files by what the target needs of them (the overview's bar): the worst finding decides."""
+
+    files: int = Field(description="Files the scan looked at (parsed, or ruled out by the prefilter).")
+    ready: int = Field(description="Files with no use that breaks on the target (none, or only deprecated ones).")
+    safe: int = Field(description="Files whose breaking uses are all safe auto-fixes.")
+    unsafe: int = Field(description="Files with an unsafe auto-fix and no manual use.")
+    auto: int = Field(description="Files with an auto-fix whose safety is unknown (sources not found), no worse.")
+    manual: int = Field(description="Files with a breaking use a human must migrate.")
+    failed: int = Field(description="Files that could not be (fully) scanned.")
+
+
 class ReportFinding(_Strict):
     """A finding of the scan, with what `fix` can do with it and who owns its file."""
 
@@ -110,6 +122,7 @@ class Repository(_Strict):
     verdict: Verdict
     split_known: bool = Field(description="Whether every fixable finding was classified as safe or unsafe.")
     totals: Totals
+    readiness: Readiness
     attention: list[ReportFinding] = Field(
         description="Findings a human must act on: manual and unsafe ones that break on the target, first."
     )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,6 +14,7 @@ from migrate.report.model import (
     FileCount,
     FixClass,
     OwnerCount,
+    Readiness,
     ReportFinding,
     Repository,
     RuleCount,
@@ -21,6 +22,7 @@ from migrate.report.model import (
     Verdict,
 )
 from migrate.report.sources import ScanInput
+from migrate.scan_report import ScanReport
 from migrate.targets import TargetName
 
 #: How urgent a finding is in the attention list: a human must write it, or check what `fix` wrote.
@@ -62,6 +64,7 @@ def build_repository(
         verdict=verdict(item.name, target, findings, totals),
         split_known=totals.auto == 0,
         totals=totals,
+        readiness=readiness(findings, scan),
         attention=attention,
         findings=findings,
         failures=scan.failures,
@@ -118,6 +121,33 @@ def verdict(name: str, target: TargetName, findings: list[ReportFinding], totals
             f"{target} still serves (deprecated)",
         )
     return Verdict(status="ready", line=f"{name}: ready for {target}: no deprecated uses left")
+
+
+#: The file's class in the overview: its worst blocking finding (a file that failed is `failed`).
+_FILE_RANK: dict[FixClass, int] = {"safe": 0, "auto": 1, "unsafe": 2, "manual": 3}
+
+
+def readiness(findings: list[ReportFinding], scan: ScanReport) -> Readiness:
+    """Every file the scan looked at, once: failed, else by its worst blocking finding, else ready."""
+    failed = {failure.path for failure in scan.failures}
+    worst: dict[str, FixClass] = {}
+    for item in findings:
+        path = item.finding.path
+        if item.finding.severity != "error" or path in failed:
+            continue
+        if path not in worst or _FILE_RANK[item.fix] > _FILE_RANK[worst[path]]:
+            worst[path] = item.fix
+    classes = Counter(worst.values())
+    files = scan.summary.files_scanned + scan.summary.files_skipped
+    return Readiness(
+        files=files,
+        ready=max(0, files - len(worst) - len(failed)),
+        safe=classes["safe"],
+        unsafe=classes["unsafe"],
+        auto=classes["auto"],
+        manual=classes["manual"],
+        failed=len(failed),
+    )
 
 
 def fix_command(target: TargetName) -> str:
