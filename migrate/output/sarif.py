@@ -1,9 +1,21 @@
-"""`--format sarif`: SARIF 2.1.0 for code-scanning dashboards, with stable partial fingerprints."""
+"""`--format sarif`: SARIF 2.1.0 for code-scanning dashboards, with stable partial fingerprints.
+
+The file stays within GitHub code scanning's documented upload limits ("SARIF support for code
+scanning" and "SARIF results exceed limits" in GitHub's docs), so that an upload is never rejected:
+one run per file (limit 20), one location per result (1,000), three tags per rule (20), at most
+1,000 rules (ids are LSM000-LSM999; limit 25,000), at most 25,000 results per run, and at most
+10 MB gzip-compressed. Past either of the last two, the most severe results are kept (errors
+first, then by path) and the run says how many were left out, in a tool execution notification
+and in `properties.resultsLeftOut`. GitHub shows only 5,000 results of a run; a notification says
+so when there are more.
+"""
 
 from __future__ import annotations
 
+import gzip
 import json
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote
 
 from migrate.registry import RuleSet
@@ -12,9 +24,16 @@ from migrate.targets import TargetName
 
 SARIF_SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 FINGERPRINT_KEY = "llamaStackMigrate/v1"
+#: GitHub rejects a run with more results than this.
+GITHUB_MAX_RESULTS = 25_000
+#: GitHub rejects a file larger than this once gzip-compressed.
+GITHUB_MAX_GZIP_BYTES = 10 * 1024 * 1024
+#: GitHub keeps only this many results of a run.
+GITHUB_SHOWN_RESULTS = 5_000
 
 
 def render_sarif(report: ScanReport, ruleset: RuleSet, root: Path) -> str:
+    """The SARIF log of `report`, cut to GitHub's limits when it exceeds them (see the module docstring)."""
     rule_index = {rule.id: index for index, rule in enumerate(ruleset.rules)}
     target: TargetName = report.target
     rules = [
@@ -31,7 +50,7 @@ def render_sarif(report: ScanReport, ruleset: RuleSet, root: Path) -> str:
         for rule in ruleset.rules
     ]
     results = []
-    for finding in report.findings:
+    for finding in sorted(report.findings, key=lambda finding: finding.severity != "error"):
         region: dict[str, object] = {
             "startLine": finding.line,
             "startColumn": finding.column,
@@ -63,7 +82,20 @@ def render_sarif(report: ScanReport, ruleset: RuleSet, root: Path) -> str:
                 },
             }
         )
-    notifications = [
+    kept = results[:GITHUB_MAX_RESULTS]
+    while True:
+        text = _document(report, root, rules, kept, len(results))
+        size = len(gzip.compress(text.encode("utf-8"), compresslevel=6))
+        if size <= GITHUB_MAX_GZIP_BYTES or not kept:
+            return text
+        kept = kept[: int(len(kept) * GITHUB_MAX_GZIP_BYTES / size * 0.95)]
+
+
+def _document(
+    report: ScanReport, root: Path, rules: list[dict[str, Any]], results: list[dict[str, Any]], found: int
+) -> str:
+    """The SARIF log of one run holding `results`, the first of `found` (the rest are counted as left out)."""
+    notifications: list[dict[str, Any]] = [
         {
             "level": "error",
             "message": {"text": failure.error},
@@ -73,6 +105,33 @@ def render_sarif(report: ScanReport, ruleset: RuleSet, root: Path) -> str:
         }
         for failure in report.failures
     ]
+    left_out = found - len(results)
+    if left_out:
+        notifications.append(
+            {
+                "level": "warning",
+                "descriptor": {"id": "results-left-out"},
+                "message": {
+                    "text": f"{left_out} of {found} results left out: GitHub code scanning rejects a run of more than "
+                    f"{GITHUB_MAX_RESULTS:,} results or a file of more than {GITHUB_MAX_GZIP_BYTES // 2**20} MB "
+                    "gzip-compressed. The most severe are kept (errors first); `scan --format json` has them all."
+                },
+            }
+        )
+    if len(results) > GITHUB_SHOWN_RESULTS:
+        notifications.append(
+            {
+                "level": "note",
+                "descriptor": {"id": "results-not-shown"},
+                "message": {
+                    "text": f"GitHub code scanning shows {GITHUB_SHOWN_RESULTS:,} of a run's {len(results)} results "
+                    "(errors first): narrow the scan with --select, or read `report` for every finding."
+                },
+            }
+        )
+    properties: dict[str, Any] = {"target": report.target}
+    if left_out:
+        properties["resultsLeftOut"] = left_out
     document = {
         "$schema": SARIF_SCHEMA,
         "version": "2.1.0",
@@ -90,7 +149,7 @@ def render_sarif(report: ScanReport, ruleset: RuleSet, root: Path) -> str:
                 "invocations": [
                     {"executionSuccessful": not report.failures, "toolExecutionNotifications": notifications}
                 ],
-                "properties": {"target": report.target},
+                "properties": properties,
                 "results": results,
             }
         ],

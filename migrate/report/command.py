@@ -56,6 +56,7 @@ def _roots(values: tuple[str, ...]) -> tuple[Path, dict[str, Path]]:
 
 
 @click.command("report")
+@click.argument("repo_dirs", nargs=-1, metavar="[REPO_DIR | NAME=DIR]...")
 @click.option(
     "--scan",
     "scan_files",
@@ -79,7 +80,8 @@ def _roots(values: tuple[str, ...]) -> tuple[Path, dict[str, Path]]:
     "roots",
     multiple=True,
     metavar="[NAME=]DIR",
-    help="Repository root for CODEOWNERS (default: .); NAME=DIR for one repository.",
+    help="Repository root: CODEOWNERS and a scan file's sources are looked for there (default: .; a REPO_DIR is "
+    "its own root); NAME=DIR for one repository.",
 )
 @click.option(
     "--codeowners", type=click.Path(dir_okay=False, path_type=Path), help="CODEOWNERS file [default: GitHub's]."
@@ -99,7 +101,14 @@ def _roots(values: tuple[str, ...]) -> tuple[Path, dict[str, Path]]:
     help="Markdown: leave out detail rows to fit N characters; 0 for no cap [default: 65536, a GitHub comment].",
 )
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write the report here.")
+@click.option(
+    "-j",
+    "--jobs",
+    type=click.IntRange(min=1),
+    help="Worker processes for REPO_DIRs and the split [default: all cores].",
+)
 def report(
+    repo_dirs: tuple[str, ...],
     scan_files: tuple[Path, ...],
     named_scans: tuple[str, ...],
     events: str | None,
@@ -112,17 +121,24 @@ def report(
     output_format: str,
     max_chars: int | None,
     output: Path | None,
+    jobs: int | None,
 ) -> None:
-    """Readiness per repository and target from scan results, and run-time use from the shim's events."""
+    """Readiness per repository and target, and run-time use from the shim's events.
+
+    Each REPO_DIR is scanned as `scan` run inside it would (its own settings and pins), in parallel;
+    `--scan`/`--repo` read scan results made elsewhere (CI artefacts).
+    """
     from migrate.atomic import write_text_atomic
     from migrate.registry import load_rules
     from migrate.report.build import ReportRequest, build_report
+    from migrate.report.directories import repository_dirs
     from migrate.report.eventstore import Window
     from migrate.report.sources import scan_inputs
+    from migrate.scan import default_jobs
 
     try:
-        if not scan_files and not named_scans and events is None:
-            raise MigrateError("nothing to report on: give --scan FILE, --repo NAME=FILE or --events PATH")
+        if not repo_dirs and not scan_files and not named_scans and events is None:
+            raise MigrateError("nothing to report on: give REPO_DIR, --scan FILE, --repo NAME=FILE or --events PATH")
         if max_chars is not None and output_format != "markdown":
             raise MigrateError(f"--max-chars applies to --format markdown, not {output_format}")
         window = Window(
@@ -133,14 +149,17 @@ def report(
         root, named_roots = _roots(roots)
         request = ReportRequest(
             scans=scan_inputs(scan_files, named_scans),
+            directories=repository_dirs(repo_dirs),
             ruleset=load_rules(list(rule_dirs)),
-            base=Path.cwd(),
+            rule_dirs=rule_dirs,
+            base=Path("."),
             root=root,
             roots=named_roots,
             target=target,
             codeowners=codeowners,
             events=events,
             window=window,
+            jobs=jobs or default_jobs(),
         )
         text = _render(build_report(request), output_format, max_chars)
         if output is None:

@@ -62,6 +62,18 @@ class Totals(FixCounts):
     files_failed: int = Field(description="Files the scan could not read or parse.")
 
 
+class Readiness(_Strict):
+    """The repository's files by what the target needs of them (the overview's bar): the worst finding decides."""
+
+    files: int = Field(description="Files the scan looked at (parsed, or ruled out by the prefilter).")
+    ready: int = Field(description="Files with no use that breaks on the target (none, or only deprecated ones).")
+    safe: int = Field(description="Files whose breaking uses are all safe auto-fixes.")
+    unsafe: int = Field(description="Files with an unsafe auto-fix and no manual use.")
+    auto: int = Field(description="Files with an auto-fix whose safety is unknown (sources not found), no worse.")
+    manual: int = Field(description="Files with a breaking use a human must migrate.")
+    failed: int = Field(description="Files that could not be (fully) scanned.")
+
+
 class ReportFinding(_Strict):
     """A finding of the scan, with what `fix` can do with it and who owns its file."""
 
@@ -98,11 +110,19 @@ class Repository(_Strict):
     """What the scan of one repository found, judged for its target."""
 
     name: str
-    scan_file: str
+    scan_file: str | None = Field(
+        description="The `scan --format json` file read; null when `report` scanned `directory`."
+    )
+    directory: str | None = Field(description="The repository directory `report` scanned itself; null for a scan file.")
+    sources: str | None = Field(
+        description="The folder the findings' paths were read from (the safe/unsafe split, CODEOWNERS paths); "
+        "null when none of the files was found."
+    )
     target: TargetName
     verdict: Verdict
     split_known: bool = Field(description="Whether every fixable finding was classified as safe or unsafe.")
     totals: Totals
+    readiness: Readiness
     attention: list[ReportFinding] = Field(
         description="Findings a human must act on: manual and unsafe ones that break on the target, first."
     )

@@ -13,27 +13,46 @@ from html import escape
 
 from migrate.report.chart import burndown_svg, colour
 from migrate.report.model import FIX_LABELS, FixCounts, Report, ReportFinding, Repository, Runtime
+from migrate.report.overview import KINDS, readiness_svg, rule_uses, rules_svg
 from migrate.report.render_markdown import runtime_line, window_text
+from migrate.report.repository import fix_command
 
 _STYLE = """
-body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",sans-serif;color:#1f2328;margin:0;background:#fff}
+:root{color-scheme:light dark;--fg:#1f2328;--bg:#fff;--muted:#57606a;--line:#d0d7de;--head:#f6f8fa;
+--ready:#009e73;--safe:#0072b2;--unsafe:#e69f00;--auto:#8c959f;--manual:#d55e00;--failed:#cc79a7}
+@media (prefers-color-scheme:dark){:root{--fg:#e6edf3;--bg:#0d1117;--muted:#9198a1;--line:#3d444d;
+--head:#161b22;--ready:#25b989;--safe:#3d9ef0;--unsafe:#f0b030;--auto:#7d8590;--manual:#f06a2a;--failed:#e08ec0}}
+body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",sans-serif;color:var(--fg);margin:0;background:var(--bg)}
 main{max-width:1200px;margin:0 auto;padding:24px}
-h1{font-size:24px}h2{font-size:20px;border-bottom:1px solid #d0d7de;padding-bottom:4px;margin-top:32px}
+h1{font-size:24px}h2{font-size:20px;border-bottom:1px solid var(--line);padding-bottom:4px;margin-top:32px}
 h3{font-size:16px;margin-top:24px}
+.table-wrap{overflow-x:auto;max-width:100%}
 table{border-collapse:collapse;margin:8px 0 16px;font-size:13px}
-th,td{border:1px solid #d0d7de;padding:4px 8px;text-align:left;vertical-align:top}
-th{background:#f6f8fa;cursor:pointer;user-select:none;white-space:nowrap}
+th,td{border:1px solid var(--line);padding:4px 8px;text-align:left;vertical-align:top}
+td{overflow-wrap:anywhere}
+th{background:var(--head);cursor:pointer;user-select:none;white-space:nowrap}
 th[aria-sort=ascending]::after{content:" \\25B2"}th[aria-sort=descending]::after{content:" \\25BC"}
 td.num{text-align:right;font-variant-numeric:tabular-nums}
 code,pre{font:12px/1.4 ui-monospace,SFMono-Regular,Menlo,monospace}
-pre{background:#f6f8fa;border:1px solid #d0d7de;padding:12px;overflow:auto}
-ul.verdicts{list-style:none;padding:0}ul.verdicts li{padding:6px 10px;margin:4px 0;border-left:6px solid #8c959f}
-li.ready,li.ready-with-warnings{border-color:#1a7f37}li.fix-ready{border-color:#0969da}
-li.not-ready{border-color:#cf222e}li.incomplete{border-color:#bf8700}
-svg.burndown{max-width:100%;height:auto}.burndown .grid{stroke:#eaeef2}.burndown .axis{stroke:#57606a}
-.burndown text{font-size:11px;fill:#57606a}.burndown .total{fill:#1f2328}
+pre{background:var(--head);border:1px solid var(--line);padding:12px;overflow:auto}
+ul.verdicts{list-style:none;padding:0}ul.verdicts li{padding:6px 10px;margin:4px 0;border-left:6px solid var(--auto)}
+ul.verdicts li.ready,ul.verdicts li.ready-with-warnings{border-color:var(--ready)}
+ul.verdicts li.fix-ready{border-color:var(--safe)}ul.verdicts li.not-ready{border-color:var(--manual)}
+ul.verdicts li.incomplete{border-color:var(--unsafe)}
+svg.burndown,svg.chart{max-width:100%;height:auto;display:block}
+.burndown .grid{stroke:var(--line)}.burndown .axis{stroke:var(--muted)}
+.burndown text{font-size:11px;fill:var(--muted)}.burndown .total{fill:var(--fg)}
+.chart text{font-size:13px;fill:var(--fg)}.chart .note{fill:var(--muted)}.chart .status{font-weight:600}
+.status-not-ready{fill:var(--manual)}.status-fix-ready{fill:var(--safe)}.status-incomplete{fill:var(--unsafe)}
+.status-ready,.status-ready-with-warnings{fill:var(--ready)}
+.seg-ready{fill:var(--ready)}.seg-safe{fill:var(--safe)}.seg-unsafe{fill:var(--unsafe)}.seg-auto{fill:var(--auto)}
+.seg-manual{fill:var(--manual)}.seg-failed{fill:var(--failed)}
+#overview figure{margin:12px 0 20px}#overview figcaption{font-weight:600;margin-bottom:6px}
 .legend{display:flex;gap:16px;flex-wrap:wrap;list-style:none;padding:0}
 .legend li{display:flex;align-items:center;gap:6px}
+@media print{:root{--fg:#000;--bg:#fff;--muted:#444;--line:#999;--head:#eee}
+*{-webkit-print-color-adjust:exact;print-color-adjust:exact}main{max-width:none;padding:0}
+th{cursor:auto}figure,tr,li{break-inside:avoid}h2,h3{break-after:avoid}.table-wrap{overflow:visible}}
 """
 
 _SCRIPT = """
@@ -72,11 +91,9 @@ Cell = str | int | float
 
 def render_html(report: Report) -> str:
     """The whole report as one HTML document."""
-    body = ["<main>", "<h1>Llama Stack migration report</h1>", '<ul class="verdicts">']
+    body = ["<main>", "<h1>Llama Stack migration report</h1>", *_overview(report), '<ul class="verdicts">']
     for repo in report.repositories:
-        body.append(
-            f'<li class="{repo.verdict.status}" data-repo="{escape(repo.name)}">{escape(repo.verdict.line)}</li>'
-        )
+        body.append(f'<li class="{repo.verdict.status}" data-repo="{escape(repo.name)}">{verdict_html(repo)}</li>')
     if report.runtime is not None:
         body.append(f'<li data-runtime="">{escape(runtime_line(report.runtime))}</li>')
     body.append("</ul>")
@@ -102,6 +119,67 @@ def render_html(report: Report) -> str:
         + "\n".join(body)
         + f"\n<script>{_SCRIPT}</script>\n</body>\n</html>\n"
     )
+
+
+def verdict_html(repo: Repository) -> str:
+    """The verdict line as HTML: the command it names is code, the rest text."""
+    command = f"`{fix_command(repo.target)}`"
+    before, found, after = repo.verdict.line.rpartition(command)
+    if not found:
+        return escape(repo.verdict.line)
+    return f"{escape(before)}<code>{escape(command.strip('`'))}</code>{escape(after)}"
+
+
+def _overview(report: Report) -> list[str]:
+    """The charts a reader takes in first: each repository's readiness, and the uses per rule; then as tables."""
+    repos = report.repositories
+    if not repos:
+        return []
+    rules = rule_uses(repos)
+    kinds = [kind for kind in KINDS if kind in ("ready", "safe", "unsafe", "manual") or _present(report, kind)]
+    out = ['<section id="overview" aria-labelledby="overview-heading"><h2 id="overview-heading">Overview</h2>']
+    out.append('<ul class="legend">')
+    for kind in kinds:
+        paint = f'class="seg-{kind}"'
+        out.append(f'<li data-kind="{kind}">{_swatch(paint)}{escape(KINDS[kind])}</li>')
+    out.append("</ul>")
+    out.append('<figure id="readiness"><figcaption>Files of each repository, by what the target needs</figcaption>')
+    out += [readiness_svg(repos), "</figure>"]
+    if rules:
+        out.append('<figure id="rules"><figcaption>Uses of each deprecated API, in every repository</figcaption>')
+        out += [rules_svg(rules), "</figure>"]
+    out.append("<details><summary>The overview as tables</summary>")
+    out += _table(
+        "overview-repos",
+        "",
+        [("repository", "text"), ("verdict", "text"), ("files", "number"), *((KINDS[k], "number") for k in KINDS)],
+        [
+            (
+                repo.name,
+                repo.verdict.status,
+                repo.readiness.files,
+                *(getattr(repo.readiness, kind) for kind in KINDS),
+            )
+            for repo in repos
+        ],
+    )
+    out += _table(
+        "overview-rules",
+        "",
+        [
+            ("rule", "text"),
+            ("summary", "text"),
+            ("uses", "number"),
+            *((KINDS[k], "number") for k in KINDS if k not in ("ready", "failed")),
+        ],
+        [(row.rule, row.summary, row.total, row.safe, row.unsafe, row.auto, row.manual) for row in rules],
+    )
+    out += ["</details>", "</section>"]
+    return out
+
+
+def _present(report: Report, kind: str) -> bool:
+    return any(getattr(repo.readiness, kind) for repo in report.repositories)
 
 
 def _digest(text: str) -> str:
@@ -191,7 +269,7 @@ def _repository(repo: Repository, index: int) -> list[str]:
     out = [
         f'<section class="repository" id="repo-{index}" data-repo="{escape(repo.name)}">',
         f"<h2>{escape(repo.name)} <small>(target <code>{escape(repo.target)}</code>)</small></h2>",
-        f"<p>{escape(repo.verdict.line)}</p>",
+        f"<p>{verdict_html(repo)}</p>",
     ]
     out += _table(
         "totals",
@@ -271,7 +349,8 @@ def _runtime(runtime: Runtime) -> list[str]:
         out.append('<ul class="legend">')
         for number, series in enumerate(runtime.burndown):
             label = f"{escape(series.rule)}: {series.total} ({escape(series.trend.direction)})"
-            out.append(f'<li data-rule="{escape(series.rule)}">{_swatch(colour(number))}{label}</li>')
+            paint = f'fill="{colour(number)}"'
+            out.append(f'<li data-rule="{escape(series.rule)}">{_swatch(paint)}{label}</li>')
         out.append("</ul></figure>")
         rules = [series.rule for series in runtime.burndown]
         out += _table(
@@ -356,8 +435,9 @@ def _runtime(runtime: Runtime) -> list[str]:
     return out
 
 
-def _swatch(fill: str) -> str:
-    return f'<svg width="12" height="12" aria-hidden="true"><rect width="12" height="12" fill="{fill}"/></svg>'
+def _swatch(paint: str) -> str:
+    """A legend square; `paint` is the rect's fill or class attribute."""
+    return f'<svg width="12" height="12" aria-hidden="true"><rect {paint} width="12" height="12"/></svg>'
 
 
 def _finding_row(item: ReportFinding) -> tuple[Cell, ...]:
@@ -377,11 +457,11 @@ def _table(kind: str, owner: str, columns: Sequence[tuple[str, str]], rows: Iter
     """
     head = "".join(f'<th scope="col" data-type="{kind_}">{escape(name)}</th>' for name, kind_ in columns)
     names = f'data-table="{escape(kind)}" data-owner="{escape(owner)}"'
-    out = [f'<table class="sortable" {names}><thead><tr>{head}</tr></thead><tbody>']
+    out = [f'<div class="table-wrap"><table class="sortable" {names}><thead><tr>{head}</tr></thead><tbody>']
     for row in rows:
         cells = "".join(_cell(value, kind_) for value, (_, kind_) in zip(row, columns, strict=True))
         out.append(f"<tr>{cells}</tr>")
-    out.append("</tbody></table>")
+    out.append("</tbody></table></div>")
     return out
 
 

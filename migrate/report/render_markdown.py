@@ -26,6 +26,7 @@ from migrate.report.model import (
     Runtime,
     VerdictStatus,
 )
+from migrate.report.repository import fix_command
 
 #: How many clients the top-clients tables show (the JSON report has them all).
 TOP_CLIENTS = 10
@@ -59,7 +60,7 @@ def render_markdown(report: Report, max_chars: int | None = None) -> str:
     `MigrateError` when the verdicts and totals alone do not fit.
     """
     out: list[Piece] = ["# Llama Stack migration report", ""]
-    verdicts = [[f"- {_MARK[repo.verdict.status]} {_escape(repo.verdict.line)}"] for repo in report.repositories]
+    verdicts = [[f"- {_MARK[repo.verdict.status]} {verdict_markdown(repo)}"] for repo in report.repositories]
     out.append(Cut(verdicts, _VERDICTS, "verdicts"))
     if report.runtime is not None:
         out.append(f"- 📈 {_escape(runtime_line(report.runtime))}")
@@ -71,6 +72,16 @@ def render_markdown(report: Report, max_chars: int | None = None) -> str:
         out += _runtime(report.runtime)
     out.append(f"<sub>llama-stack-migrate {report.tool.version}, {report.generated_at:%Y-%m-%d %H:%M} UTC</sub>")
     return fit(out, max_chars, banner_at=2)
+
+
+def verdict_markdown(repo: Repository) -> str:
+    """The verdict line as Markdown: the command it names is a code span, the rest plain text."""
+    command = f"`{fix_command(repo.target)}`"
+    before, found, after = repo.verdict.line.rpartition(command)
+    if not found:
+        return _escape(repo.verdict.line)
+    space = " " if before[-1:].isspace() else ""
+    return _escape(before) + space + _code(command.strip("`")) + _escape(after)
 
 
 def runtime_line(runtime: Runtime) -> str:
@@ -147,13 +158,13 @@ def _attention(report: Report) -> list[Piece]:
 def _repository(repo: Repository) -> list[Piece]:
     """One repository: verdict, totals, counts per rule, file and owner, every finding (folded)."""
     t = repo.totals
-    out: list[Piece] = [f"## {_escape(repo.name)} (target {_code(repo.target)})", "", _escape(repo.verdict.line), ""]
+    out: list[Piece] = [f"## {_escape(repo.name)} (target {_code(repo.target)})", "", verdict_markdown(repo), ""]
     out += _table(
         ("findings", "blocking", "warnings", "safe auto-fix", "unsafe auto-fix", "auto-fix (split unknown)", "manual"),
         [(t.findings, t.errors, t.warnings, t.safe, t.unsafe, t.auto, t.manual)],
     )
     files = f"{t.files} file{'s' * (t.files != 1)} with findings, {t.files_failed} not scanned"
-    out.append(f"{files}. Scan: {_code(repo.scan_file)}.")
+    out.append(f"{files}. {_input(repo)}.")
     if not repo.split_known:
         out.append("Some fixable findings' files were not found, so safe and unsafe auto-fixes are not told apart.")
     out.append("")
@@ -202,6 +213,14 @@ def _repository(repo: Repository) -> list[Piece]:
 
 
 _SPLIT_HEADERS = ("findings", "safe", "unsafe", "auto", "manual")
+
+
+def _input(repo: Repository) -> str:
+    """Where the findings came from, and where the sources were read."""
+    if repo.directory is not None:
+        return f"Scanned {_code(repo.directory)}"
+    sources = f"sources in {_code(repo.sources)}" if repo.sources is not None else "sources not found"
+    return f"Scan: {_code(repo.scan_file or '')}, {sources}"
 
 
 def _split(row: FixCounts) -> tuple[int, int, int, int, int]:
@@ -301,7 +320,8 @@ def _pending(runtime: Runtime) -> list[Piece]:
     for patch in runtime.pending:
         names = ", ".join(_code(entry.identifier) for entry in patch.entries)
         item = [f"Add to the {_code(patch.target)} server's run config ({names}), then restart it:", ""]
-        item += ["```yaml", patch.yaml.rstrip("\n"), "```", ""]
+        fence = _fence(patch.yaml)
+        item += [f"{fence}yaml", patch.yaml.rstrip("\n"), fence, ""]
         unknown = [f"{_code(entry.identifier)}: {', '.join(entry.unknown)}" for entry in patch.entries if entry.unknown]
         if unknown:
             item += [f"Fill in by hand ({'; '.join(unknown)}): the shim's events do not hold these values.", ""]
@@ -371,23 +391,35 @@ def _cut_table(headers: Sequence[str], rows: Iterable[Sequence[object]], level: 
 
 
 def _table(headers: Sequence[str], rows: Iterable[Sequence[object]]) -> list[str]:
+    """A GFM table; every `|` in a cell is escaped (GFM unescapes it first, even inside a code span)."""
     lines = ["| " + " | ".join(headers) + " |", "|" + "|".join("---" for _ in headers) + "|"]
-    lines += ["| " + " | ".join(str(cell) for cell in row) + " |" for row in rows]
+    lines += ["| " + " | ".join(str(cell).replace("|", "\\|") for cell in row) + " |" for row in rows]
     return [*lines, ""]
 
 
-_SPECIAL = re.compile(r"([\\`*_{}\[\]<>|#])")
+_SPECIAL = re.compile(r"([\\`*_{}\[\]<>#&~])")
+#: What would open a block at the start of a line: a list marker, a setext underline, an ordered item.
+_BLOCK_START = re.compile(r"^(\d*)([-+=.)])")
 
 
 def _escape(text: str) -> str:
-    """Text safe in Markdown and in a table cell: markup characters escaped, on one line."""
-    return _SPECIAL.sub(r"\\\1", " ".join(text.split()))
+    """Text safe in Markdown: markup characters escaped, on one line (a table escapes its own `|`)."""
+    escaped = _SPECIAL.sub(r"\\\1", " ".join(text.split()))
+    return _BLOCK_START.sub(r"\1\\\2", escaped)
 
 
 def _code(text: str) -> str:
-    """An inline code span that holds any text (fenced with more backticks than it contains; `|` escaped)."""
+    """An inline code span that holds any text (fenced with more backticks than it contains)."""
     text = " ".join(text.split())
-    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
-    fence = "`" * (longest + 1)
+    fence = "`" * (_longest_run(text) + 1)
     padded = f" {text} " if text.startswith("`") or text.endswith("`") else text
-    return fence + padded.replace("|", "\\|") + fence
+    return fence + padded + fence
+
+
+def _fence(block: str) -> str:
+    """A code block fence longer than any run of backticks in `block` (at least three)."""
+    return "`" * max(3, _longest_run(block) + 1)
+
+
+def _longest_run(text: str) -> int:
+    return max((len(run) for run in re.findall(r"`+", text)), default=0)

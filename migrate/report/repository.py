@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,6 +14,7 @@ from migrate.report.model import (
     FileCount,
     FixClass,
     OwnerCount,
+    Readiness,
     ReportFinding,
     Repository,
     RuleCount,
@@ -21,6 +22,7 @@ from migrate.report.model import (
     Verdict,
 )
 from migrate.report.sources import ScanInput
+from migrate.scan_report import ScanReport
 from migrate.targets import TargetName
 
 #: How urgent a finding is in the attention list: a human must write it, or check what `fix` wrote.
@@ -30,7 +32,7 @@ _ATTENTION_RANK: dict[FixClass, int] = {"manual": 0, "unsafe": 1}
 def build_repository(
     item: ScanInput, target: TargetName, where: Layout, codeowners: CodeOwners | None, ruleset: RuleSet
 ) -> Repository:
-    """Judge `item`'s findings for `target`: fix split (from the sources), owners, counts and verdict."""
+    """Judge `item`'s findings for `target`: fix split (`judge_fixes`), owners, counts and verdict."""
     scan = item.scan
     judgements = judge_fixes(scan.findings, scan.target, where.base, ruleset, target)
     findings = [
@@ -55,11 +57,14 @@ def build_repository(
     )
     return Repository(
         name=item.name,
-        scan_file=str(item.path),
+        scan_file=None if item.directory else str(item.path),
+        directory=str(item.path) if item.directory else None,
+        sources=str(where.base) if where.found else None,
         target=target,
         verdict=verdict(item.name, target, findings, totals),
         split_known=totals.auto == 0,
         totals=totals,
+        readiness=readiness(findings, scan),
         attention=attention,
         findings=findings,
         failures=scan.failures,
@@ -72,10 +77,14 @@ def build_repository(
 
 @dataclass(frozen=True)
 class Layout:
-    """Where a scan's paths lead: `base` is the folder scan ran in, `root` the repository's root."""
+    """Where a scan's paths lead: `base` is the folder scan ran in, `root` the repository's root.
+
+    `found` is false when none of the scan's files is under `base` (the report runs elsewhere).
+    """
 
     base: Path
     root: Path
+    found: bool = True
 
     def in_repository(self, path: str) -> str:
         """A finding's path relative to the repository root (as CODEOWNERS patterns see it)."""
@@ -104,10 +113,7 @@ def verdict(name: str, target: TargetName, findings: list[ReportFinding], totals
     if totals.files_failed:
         return Verdict(status="incomplete", line=f"{name}: incomplete for {target}{failed}; {counts}")
     if blocking:
-        return Verdict(
-            status="fix-ready",
-            line=f"{name}: ready for {target} after `llama-stack-migrate fix --target {target} --write`; {counts}",
-        )
+        return Verdict(status="fix-ready", line=f"{name}: ready for {target} after `{fix_command(target)}`; {counts}")
     if findings:
         return Verdict(
             status="ready-with-warnings",
@@ -115,6 +121,38 @@ def verdict(name: str, target: TargetName, findings: list[ReportFinding], totals
             f"{target} still serves (deprecated)",
         )
     return Verdict(status="ready", line=f"{name}: ready for {target}: no deprecated uses left")
+
+
+#: The file's class in the overview: its worst blocking finding (a file that failed is `failed`).
+_FILE_RANK: dict[FixClass, int] = {"safe": 0, "auto": 1, "unsafe": 2, "manual": 3}
+
+
+def readiness(findings: list[ReportFinding], scan: ScanReport) -> Readiness:
+    """Every file the scan looked at, once: failed, else by its worst blocking finding, else ready."""
+    failed = {failure.path for failure in scan.failures}
+    worst: dict[str, FixClass] = {}
+    for item in findings:
+        path = item.finding.path
+        if item.finding.severity != "error" or path in failed:
+            continue
+        if path not in worst or _FILE_RANK[item.fix] > _FILE_RANK[worst[path]]:
+            worst[path] = item.fix
+    classes = Counter(worst.values())
+    files = scan.summary.files_scanned + scan.summary.files_skipped
+    return Readiness(
+        files=files,
+        ready=max(0, files - len(worst) - len(failed)),
+        safe=classes["safe"],
+        unsafe=classes["unsafe"],
+        auto=classes["auto"],
+        manual=classes["manual"],
+        failed=len(failed),
+    )
+
+
+def fix_command(target: TargetName) -> str:
+    """The command a `fix-ready` verdict names (quoted in backticks in the verdict line)."""
+    return f"llama-stack-migrate fix --target {target} --write"
 
 
 def _counts(items: Iterable[ReportFinding]) -> dict[str, int]:

@@ -2,28 +2,38 @@
 
 A file given as `--repo NAME=FILE` is named NAME. A plain `--scan FILE` is named after the folder its
 findings share (`examples/legacy-app/...` gives `legacy-app`), or after the file's stem when they
-share none (the scan ran at the repository root).
+share none (the scan ran at the repository root). `locate_sources` finds the folder a scan's
+relative paths lead from, so that the report can read the sources again.
 """
 
 from __future__ import annotations
 
 import posixpath
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from pydantic import ValidationError
 
 from migrate.errors import MigrateError
+from migrate.registry import RuleSet
 from migrate.scan_report import ScanReport
 
 
 @dataclass(frozen=True)
 class ScanInput:
-    """One repository's scan result and where it came from."""
+    """One repository's scan result and where it came from.
+
+    `path` is the scan file read, or for a repository the report scanned itself (`directory`
+    true) the repository's directory, which its paths are relative to. `ruleset` is the rules
+    that scan ran with (the repository's own selection); None for a scan file (the report's rules).
+    """
 
     name: str
     path: Path
     scan: ScanReport
+    directory: bool = False
+    ruleset: RuleSet | None = None
 
 
 def load_scan(path: Path, *, what: str = "scan result") -> ScanReport:
@@ -46,7 +56,7 @@ def load_scan(path: Path, *, what: str = "scan result") -> ScanReport:
 
 
 def scan_inputs(plain: tuple[Path, ...], named: tuple[str, ...]) -> list[ScanInput]:
-    """Load every `--scan FILE` and `--repo NAME=FILE`; repository names must be unique."""
+    """Load every `--repo NAME=FILE` and `--scan FILE` (the report checks that names are unique)."""
     inputs: list[ScanInput] = []
     for spec in named:
         name, separator, file = spec.partition("=")
@@ -56,14 +66,6 @@ def scan_inputs(plain: tuple[Path, ...], named: tuple[str, ...]) -> list[ScanInp
     for path in plain:
         scan = load_scan(path)
         inputs.append(ScanInput(repository_name(scan, path), path, scan))
-    seen: dict[str, Path] = {}
-    for item in inputs:
-        if item.name in seen:
-            raise MigrateError(
-                f"{seen[item.name]} and {item.path} are both named repository {item.name!r}: "
-                "name them with --repo NAME=FILE"
-            )
-        seen[item.name] = item.path
     return inputs
 
 
@@ -77,3 +79,19 @@ def repository_name(scan: ScanReport, path: Path) -> str:
         if name not in ("", ".", ".."):
             return name
     return path.stem
+
+
+def locate_sources(scan: ScanReport, candidates: Sequence[Path]) -> Path | None:
+    """The candidate folder under which most of the scan's files with findings exist (the first on a tie).
+
+    A scan's paths are relative to the folder it ran in, which the scan file does not record: the
+    repository's `--root`, or the folder the report runs in (the same CI job). None when no file
+    is found under any.
+    """
+    paths = {finding.path for finding in scan.findings}
+    best, found_best = None, 0
+    for candidate in candidates:
+        found = sum(1 for path in paths if (candidate / path).is_file())
+        if found > found_best:
+            best, found_best = candidate, found
+    return best

@@ -1,7 +1,15 @@
 """RFC 9457 problem documents (`application/problem+json`), the shim's only error body.
 
-Every `type` is a URI under `PROBLEM_BASE`; `docs/shim.md` documents each one. Extension members
-carry machine-readable details (the rule, the YAML entry to declare, ...).
+Every `type` is `PROBLEM_BASE` + a name of `PROBLEM_TYPES`; `docs/shim.md` documents each one
+(anchor `problem-NAME`). Extension members carry machine-readable details (the rule, the YAML entry
+to declare, ...).
+
+The type URIs are `tag:` URIs (RFC 4151), which RFC 9457 section 3.1.1 allows for types that need
+not resolve. The project owns no web domain: an `https:` type would name a domain someone else may
+own (and RFC 9457 asks that a resolvable type lead to its documentation), and a `urn:` needs a
+registered namespace. The authority `llama-stack-migrate` is a single DNS label, which no one can
+register as a domain at a registrar, and 2026 is the year the names were minted. Clients compare the URI as an
+opaque string; a published type keeps its URI, since a new one would be a new type to clients.
 """
 
 from __future__ import annotations
@@ -11,15 +19,35 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-PROBLEM_BASE = "https://llama-stack-migrate.dev/problems/"
+PROBLEM_BASE = "tag:llama-stack-migrate,2026:problem/"
 PROBLEM_CONTENT_TYPE = "application/problem+json"
+
+#: Every problem type the shim answers with, and its one status code (docs/shim.md, "Problem documents").
+PROBLEM_TYPES: Mapping[str, int] = {
+    "invalid-http-request": 400,
+    "invalid-request-target": 400,
+    "method-not-allowed": 405,
+    "invalid-body": 400,
+    "invalid-identifier": 400,
+    "body-too-large": 413,
+    "resource-not-declared": 409,
+    "builtin-tool-group-not-served": 409,
+    "resource-not-found": 404,
+    "unregister-rejected": 409,
+    "operation-removed": 410,
+    "upstream-unavailable": 502,
+    "upstream-timeout": 504,
+    "upstream-invalid-response": 502,
+    "not-found": 404,
+    "internal-error": 500,
+}
 
 _RESERVED = frozenset({"type", "title", "status", "detail", "instance"})
 
 
 @dataclass(frozen=True)
 class Problem:
-    """One problem occurrence; `slug` names its type below `PROBLEM_BASE`."""
+    """One problem occurrence; `slug` names its type (a key of `PROBLEM_TYPES`) below `PROBLEM_BASE`."""
 
     slug: str
     title: str
@@ -30,6 +58,8 @@ class Problem:
     headers: tuple[tuple[str, str], ...] = ()
 
     def __post_init__(self) -> None:
+        if PROBLEM_TYPES.get(self.slug) != self.status:
+            raise ValueError(f"{self.slug!r} with status {self.status} is not a documented problem type")
         clash = _RESERVED.intersection(self.extensions)
         if clash:
             raise ValueError(f"extension members may not redefine {sorted(clash)}")
@@ -37,7 +67,7 @@ class Problem:
     @property
     def type(self) -> str:
         """The problem type URI."""
-        return PROBLEM_BASE + self.slug
+        return problem_type(self.slug)
 
     def document(self) -> dict[str, Any]:
         """The JSON object: the standard members first, then the extensions."""
@@ -51,6 +81,11 @@ class Problem:
     def body(self) -> bytes:
         """The document as compact UTF-8 JSON."""
         return json.dumps(self.document(), ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+def problem_type(name: str) -> str:
+    """The type URI of the problem type `name`."""
+    return PROBLEM_BASE + name
 
 
 def invalid_request_target(detail: str) -> Problem:

@@ -8,6 +8,7 @@ requests are collected, and JavaScript can be evaluated in it.
 
 from __future__ import annotations
 
+import base64
 import fcntl
 import json
 import os
@@ -75,6 +76,30 @@ class Page:
             elif method == "Log.entryAdded" and params["entry"]["level"] in ("error", "warning"):
                 found.append(f"log {params['entry']['level']}: {params['entry']['text']}")
         return found
+
+    def viewport(self, width: int, height: int) -> None:
+        """Lay the page out for a window of `width` x `height` CSS pixels (device scale 1)."""
+        metrics = {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": False}
+        self.browser.call("Emulation.setDeviceMetricsOverride", metrics, self.session)
+
+    def emulate(self, media: str = "", color_scheme: str = "") -> None:
+        """Emulate a CSS media type (`print`, or "" for screen) and `prefers-color-scheme` ("" for none)."""
+        features = [{"name": "prefers-color-scheme", "value": color_scheme}]
+        self.browser.call("Emulation.setEmulatedMedia", {"media": media, "features": features}, self.session)
+
+    def screenshot(self, path: Path, clip: dict[str, float] | None = None) -> bytes:
+        """A PNG of the page (the whole page, or `clip`: x, y, width, height in CSS pixels), also saved at `path`."""
+        params: dict[str, Any] = {"format": "png", "captureBeyondViewport": True}
+        if clip is not None:
+            params["clip"] = {**clip, "scale": 1}
+        png = base64.b64decode(self.browser.call("Page.captureScreenshot", params, self.session)["data"])
+        path.write_bytes(png)
+        return png
+
+    def print_pdf(self) -> bytes:
+        """The page printed to PDF (A4, backgrounds on), as Chromium's print preview would."""
+        params = {"printBackground": True, "paperWidth": 8.27, "paperHeight": 11.69}
+        return base64.b64decode(self.browser.call("Page.printToPDF", params, self.session)["data"])
 
     def requests(self) -> list[str]:
         """The URL of every request the page made."""

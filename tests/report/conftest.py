@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from collections.abc import Callable
@@ -46,3 +47,21 @@ def run_report() -> RunReport:
         return run_process("-m", "migrate", "report", *args, cwd=cwd)
 
     return run
+
+
+def fix_split(*paths: str, cwd: Path = REPO, target: str = "ogx-1") -> dict[str, int]:
+    """What `fix --target T` (a diff, nothing written) says it does: safe, unsafe and manual counts.
+
+    `fix` always states its safe fixes; it leaves out the unsafe and manual lines when there are none.
+    """
+    process = run_process("-m", "migrate", "fix", *paths, "--target", target, cwd=cwd)
+    assert process.returncode == 0, process.stderr
+    safe = re.search(rf"^(\d+) fix(?:es)? for target {target}", process.stderr, re.MULTILINE)
+    assert safe, process.stderr
+    unsafe = re.search(r"^(\d+) unsafe fix\(es\) not applied", process.stderr, re.MULTILINE)
+    manual = re.search(r"^(\d+) use\(s\) need a human", process.stderr, re.MULTILINE)
+    return {
+        "safe": int(safe.group(1)),
+        "unsafe": int(unsafe.group(1)) if unsafe else 0,
+        "manual": int(manual.group(1)) if manual else 0,
+    }

@@ -91,7 +91,7 @@ def test_the_chart_draws_the_event_history(page: Page) -> None:
         "Array.from(document.querySelectorAll('svg.burndown text.total')).map(t => t.textContent)"
     )
     assert [int(total) for total in totals] == daily_totals()
-    legend = page.evaluate("Array.from(document.querySelectorAll('.legend li')).map(li => li.textContent)")
+    legend = page.evaluate("Array.from(document.querySelectorAll('#burndown .legend li')).map(li => li.textContent)")
     assert legend == [f"{rule}: {sum(counts)} (falling)" for rule, counts in sorted(calls_per_day_per_rule().items())]
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.report.conftest import run_process
+from tests.report.conftest import fix_split, run_process
 from tests.report.history import DAYS, calls_per_day_per_rule, daily_totals
 
 
@@ -22,16 +22,7 @@ def markdown(example_scan: Path, history_db: Path) -> str:
 @pytest.fixture(scope="module")
 def fix_summary() -> dict[str, int]:
     """What `fix --target ogx-1` (a diff, nothing written) says it does with the example app."""
-    process = run_process("-m", "migrate", "fix", "examples/legacy-app", "--target", "ogx-1")
-    assert process.returncode == 0, process.stderr
-    numbers = {
-        "safe": r"^(\d+) fixes for target ogx-1",
-        "unsafe": r"^(\d+) unsafe fix\(es\) not applied",
-        "manual": r"^(\d+) use\(s\) need a human",
-    }
-    found = {key: re.search(pattern, process.stderr, re.MULTILINE) for key, pattern in numbers.items()}
-    assert all(found.values()), process.stderr
-    return {key: int(match.group(1)) for key, match in found.items() if match}
+    return fix_split("examples/legacy-app")
 
 
 def section(markdown: str, title: str) -> str:

@@ -119,7 +119,7 @@ PROBLEM_SCHEMA = {
     "type": "object",
     "required": ["type", "title", "status", "detail"],
     "properties": {
-        "type": {"type": "string", "pattern": "^https://llama-stack-migrate\\.dev/problems/[a-z-]+$"},
+        "type": {"type": "string", "pattern": "^tag:llama-stack-migrate,2026:problem/[a-z-]+$"},
         "title": {"type": "string"},
         "status": {"type": "integer"},
         "detail": {"type": "string"},
@@ -142,7 +142,7 @@ def assert_problem(response: httpx.Response, status: int, slug: str) -> dict[str
     problem: dict[str, Any] = response.json()
     assert list(Draft202012Validator(PROBLEM_SCHEMA).iter_errors(problem)) == []
     assert problem["status"] == status
-    assert problem["type"] == f"https://llama-stack-migrate.dev/problems/{slug}"
+    assert problem["type"] == f"tag:llama-stack-migrate,2026:problem/{slug}"
     return problem
 
 

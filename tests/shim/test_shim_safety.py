@@ -61,7 +61,7 @@ def test_malformed_http_gets_a_problem_document_and_reaches_nothing(
     assert headers["content-type"] == "application/problem+json"
     assert headers["connection"] == "close"
     document = json.loads(body)
-    assert document["type"] == "https://llama-stack-migrate.dev/problems/invalid-http-request"
+    assert document["type"] == "tag:llama-stack-migrate,2026:problem/invalid-http-request"
     assert document["status"] == 400
     assert "Traceback" not in body.decode()
     assert after[0] == 200  # the server goes on serving

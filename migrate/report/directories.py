@@ -1,0 +1,67 @@
+"""`report REPO_DIR...`: scan each repository directory itself, as `scan` run inside it would.
+
+Each directory is scanned on its own terms: its `[tool.llama-stack-migrate]` settings (target,
+select, ignore, exclude, extra rules) and its client pin apply, and the findings' paths are relative
+to it, so the report finds the sources (for the safe/unsafe split) and CODEOWNERS in the same place.
+A `--target` given to `report` overrides the repository's own.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from migrate.discovery import discover
+from migrate.errors import MigrateError
+from migrate.pins import find_project, infer_target
+from migrate.registry import load_rules
+from migrate.report.sources import ScanInput
+from migrate.scan import run_scan
+from migrate.scan_report import Failure
+from migrate.settings import find_settings
+from migrate.targets import DEFAULT_TARGET, TargetName
+
+
+@dataclass(frozen=True)
+class RepositoryDir:
+    """A repository the report scans: its name in the report and its directory."""
+
+    name: str
+    path: Path
+
+
+def repository_dirs(values: Sequence[str]) -> list[RepositoryDir]:
+    """`REPO_DIR` (named after the directory) or `NAME=DIR`; `MigrateError` for anything else."""
+    repositories: list[RepositoryDir] = []
+    for value in values:
+        name, separator, location = value.partition("=")
+        if Path(value).is_dir() or not separator:
+            name, location = Path(value).resolve().name, value
+        if not name or not Path(location).is_dir():
+            raise MigrateError(f"{value}: not a repository directory (give DIR or NAME=DIR)")
+        repositories.append(RepositoryDir(name, Path(location)))
+    return repositories
+
+
+def scan_repository(
+    repository: RepositoryDir, target: TargetName | None, rule_dirs: Sequence[Path], jobs: int
+) -> ScanInput:
+    """Scan the repository's directory with its own settings; files that cannot be read are failures."""
+    root = repository.path.resolve()
+    settings = find_settings(root)
+    ruleset = load_rules([*settings.rules, *rule_dirs]).select(settings.select, settings.ignore)
+    discovery = discover([root], exclude=settings.exclude, respect_gitignore=settings.respect_gitignore, cwd=root)
+    scan = run_scan(discovery.files, ruleset, target or settings.target or _pinned(root), jobs=jobs)
+    if discovery.errors:
+        failures = [*scan.failures, *(Failure(path=path, error=error) for path, error in discovery.errors)]
+        summary = scan.summary.model_copy(update={"files_failed": scan.summary.files_failed + len(discovery.errors)})
+        scan = scan.model_copy(update={"failures": failures, "summary": summary})
+    return ScanInput(repository.name, repository.path, scan, directory=True, ruleset=ruleset)
+
+
+def _pinned(root: Path) -> TargetName:
+    """The target the repository's client pin implies, as `scan` infers it; the default without one."""
+    project = find_project(root)
+    inferred = infer_target(project) if project is not None else None
+    return inferred.target if inferred is not None else DEFAULT_TARGET
