@@ -1,8 +1,13 @@
-"""Generate docs/rules.md from the rule files (a test fails when the committed page is stale)."""
+"""Generate the reference docs from the rules and the registries (a test fails when a committed page is stale).
+
+docs/rules.md is `rules_markdown`; the strategy table of docs/fix.md is `strategies_markdown`.
+"""
 
 from __future__ import annotations
 
 from migrate.registry import RuleSet
+from migrate.sources import source_of
+from migrate.strategies import STRATEGIES
 from migrate.targets import TARGETS
 
 
@@ -62,20 +67,36 @@ def rules_markdown(ruleset: RuleSet) -> str:
             plan = rule.targets[name]
             status = f"removed in {plan.removed_in}" if plan.removed_in else plan.status
             out.append(f"| {name} | {status} | {plan.strategy} | {plan.guidance} |")
+        out += ["", "How the shim answers (`llama-stack-migrate shim`):", ""]
+        out += ["| call | upstream declares | " + " | ".join(TARGETS) + " |", "|---|---|" + "---|" * len(TARGETS)]
+        for shim_example in rule.shim_examples:
+            declared = ", ".join(f"`{name}`" for name in shim_example.declared) or "-"
+            answers = " | ".join(shim_example.answers[name] for name in TARGETS)
+            out.append(f"| {shim_example.name}: `{shim_example.request}` | {declared} | {answers} |")
         out += ["", "Examples:", ""]
         for example in rule.examples:
             verdict = (
                 f"found on line(s) {', '.join(map(str, example.findings))}" if example.findings else "not a finding"
             )
             out += [f"- *{example.name}* ({example.language}, target {example.target}): {verdict}", ""]
-            fence = (
-                "python"
-                if example.language == "python"
-                else ("bash" if example.language == "shell" else example.language)
-            )
+            fence = source_of(example.language).fence
             out += (
                 [f"  ```{fence}"]
                 + [f"  {line}".rstrip() for line in example.code.rstrip("\n").splitlines()]
                 + ["  ```", ""]
             )
     return "\n".join(out).rstrip("\n") + "\n"
+
+
+def strategies_markdown(ruleset: RuleSet) -> str:
+    """The table of docs/fix.md: each strategy, where the rules use it, what it rewrites, when that is safe."""
+    out = ["| strategy | used for | rewrite | safe when |", "|---|---|---|---|"]
+    for strategy in STRATEGIES.values():
+        uses: dict[str, list[str]] = {}
+        for rule in ruleset.rules:
+            for target, plan in rule.targets.items():
+                if plan.strategy == strategy.name:
+                    uses.setdefault(f"{rule.resource.replace('_', ' ')} {rule.operation}", []).append(target)
+        used = "; ".join(f"{what} on {', '.join(targets)}" for what, targets in uses.items()) or "-"
+        out.append(f"| `{strategy.name}` | {used} | {strategy.rewrites} | {strategy.safe_when} |")
+    return "\n".join(out) + "\n"

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import (
     BaseModel,
@@ -246,6 +246,44 @@ class Example(_Frozen):
     unsafe_fixes: bool = False
 
 
+class ShimExample(_Frozen):
+    """A deprecated call and how the shim answers it on each target; tests are generated from these.
+
+    The upstream serves `declared` (identifiers on the target, of the rule's resource) and nothing else
+    of that kind. An answer is `forward` (the upstream answers the call as sent, or at the path after it:
+    `forward /v1beta/datasets`), a legacy shape (`Model`, `Shield`, `Dataset`) or `null`, answered 200 by
+    the shim, or `problem NAME`, an RFC 9457 problem document of that type.
+    """
+
+    name: str
+    request: str = Field(pattern=r"^(POST|DELETE) /v1\S*$")
+    body: dict[str, Any] | None = None
+    declared: tuple[str, ...] = ()
+    answers: dict[TargetName, str]
+
+    @field_validator("answers")
+    @classmethod
+    def _answers(cls, answers: dict[TargetName, str]) -> dict[TargetName, str]:
+        missing = [name for name in TARGETS if name not in answers]
+        if missing:
+            raise ValueError(f"no answer for {', '.join(missing)}")
+        for answer in answers.values():
+            if not _SHIM_ANSWER.fullmatch(answer):
+                raise ValueError(f"{answer!r} is not 'forward [PATH]', 'null', a legacy shape or 'problem NAME'")
+        return answers
+
+    @property
+    def method(self) -> str:
+        return self.request.split(" ", 1)[0]
+
+    @property
+    def path(self) -> str:
+        return self.request.split(" ", 1)[1]
+
+
+_SHIM_ANSWER = re.compile(r"forward(?: /\S+)?|null|[A-Z][A-Za-z]+|problem [a-z-]+")
+
+
 class Rule(_Frozen):
     """One deprecated operation."""
 
@@ -263,6 +301,7 @@ class Rule(_Frozen):
     builtin: BuiltinGroups | None = None
     targets: dict[TargetName, TargetPlan]
     examples: tuple[Example, ...]
+    shim_examples: tuple[ShimExample, ...] = Field(min_length=1)
 
     _naming: dict[TargetName, Naming] = PrivateAttr(default_factory=dict)
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from migrate.docgen import rules_markdown
+from migrate.docgen import rules_markdown, strategies_markdown
 from migrate.output.json_format import json_schema
 from migrate.registry import load_rules
 from tests.conftest import REPO
@@ -27,3 +27,10 @@ def test_every_rule_is_documented_with_its_targets() -> None:
         assert f"## {rule.id}" in page
         for plan in rule.targets.values():
             assert plan.guidance in page
+
+
+def test_the_strategy_table_of_the_fix_guide_is_current() -> None:
+    guide = (REPO / "docs" / "fix.md").read_text(encoding="utf-8")
+    start = guide.index("<!-- strategies-table")
+    table = guide[guide.index("\n", start) + 1 : guide.index("<!-- /strategies-table -->")]
+    assert table == strategies_markdown(load_rules()), "regenerate with migrate.docgen.strategies_markdown"

@@ -53,6 +53,12 @@ def _answer() -> Handler:
 STRATEGY = Strategy(
     name="declare-and-read",
     summary="The resource is declared in the run config; the call reads it back by its identifier on the target.",
+    rewrites=(
+        "an entry under `registered_resources.models`; the call becomes "
+        '`client.models.retrieve("<identifier>")`, so code that used the returned `Model` keeps working and '
+        "fails fast when the config lacks the entry. Identifier: `provider_id/provider_model_id` (or "
+        "`model_id`) on 0.7, `provider_id/model_id` on OGX"
+    ),
     safe_when="every argument that goes into the identifier and the entry is known before the program runs "
     "(literals, module constants), and the call names a provider_id",
     status="removed",

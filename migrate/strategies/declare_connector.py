@@ -61,6 +61,11 @@ def _answer() -> Handler:
 STRATEGY = Strategy(
     name="declare-connector",
     summary="An MCP tool group becomes a top-level connectors entry and the call goes; a built-in group's call goes.",
+    rewrites=(
+        "an MCP group (with `mcp_endpoint`) becomes a top-level `connectors` entry `{connector_id, url}`; a "
+        "built-in group is registered by the server's tool_runtime provider: the call goes. A run config's "
+        "own `registered_resources.tool_groups` block is migrated the same way"
+    ),
     safe_when="the group is built in, or its id and MCP endpoint URL are known before the program runs",
     status="removed",
     operations=frozenset({"register"}),

@@ -23,6 +23,7 @@ def _answer() -> Handler:
 STRATEGY = Strategy(
     name="keep",
     summary="The target still serves the operation: the call stays as it is.",
+    rewrites="nothing: the target still serves the operation; the finding is listed with the rule's guidance",
     safe_when="nothing is rewritten",
     status="deprecated",
     operations=frozenset({"register", "unregister"}),

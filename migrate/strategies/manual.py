@@ -23,6 +23,10 @@ def _answer() -> Handler:
 STRATEGY = Strategy(
     name="manual",
     summary="The target removed the operation and serves no replacement: the finding is left for a human.",
+    rewrites=(
+        "nothing: no replacement on the target (datasets, benchmarks, scoring functions and shields on OGX); "
+        "the finding is listed with the rule's guidance"
+    ),
     safe_when="nothing is rewritten",
     status="removed",
     operations=frozenset({"register", "unregister"}),

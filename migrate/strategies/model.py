@@ -35,7 +35,11 @@ class Strategy:
     """One way of replacing a deprecated operation on a target (see the module docstring)."""
 
     name: StrategyName
+    #: One line, for findings (`FixInfo.note`) and the docs.
     summary: str
+    #: What the rewrite does, with examples (docs/fix.md).
+    rewrites: str
+    #: When the rewrite is safe, applied without `--unsafe-fixes` (docs/fix.md).
     safe_when: str
     status: Literal["deprecated", "removed"]
     operations: frozenset[Operation]

@@ -34,6 +34,10 @@ def _answer() -> Handler:
 STRATEGY = Strategy(
     name="remove-statement",
     summary="An unregister call goes: the resource is removed from the run config instead.",
+    rewrites=(
+        "the statement goes, with a one-line comment saying where the resource is declared; `pass` where a "
+        "block would be empty; a `try` whose body empties goes too (its `else` and `finally` bodies stay)"
+    ),
     safe_when="always: the call's result is not used",
     status="removed",
     operations=frozenset({"unregister"}),

@@ -44,6 +44,11 @@ def _answer() -> Handler:
 STRATEGY = Strategy(
     name="rename-namespace",
     summary="Only the SDK namespace or the HTTP path moved: the call is renamed, in code, scripts and docs.",
+    rewrites=(
+        "`client.datasets.register(...)` -> `client.beta.datasets.register(...)`, `client.benchmarks.*` -> "
+        "`client.alpha.benchmarks.*`; `/v1/datasets` -> `/v1beta/datasets`, `/v1/eval/benchmarks` -> "
+        "`/v1alpha/eval/benchmarks` in Python string literals, curl lines, Markdown fences and CI files"
+    ),
     safe_when="always: the same operation under its new name",
     status="deprecated",
     operations=frozenset({"register", "unregister"}),

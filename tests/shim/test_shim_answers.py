@@ -21,9 +21,6 @@ from migrate.targets import TargetName
 from tests.shim.conftest import (
     DEPRECATED_2025_11_10,
     DOCS,
-    SUNSET_2026_04,
-    SUNSET_2026_05,
-    assert_legacy_shape,
     assert_problem,
     run,
     settings_for,
@@ -50,128 +47,7 @@ def prepare(fake: FakeUpstream) -> None:
 
 
 MODEL = {"model_id": "served", "provider_id": "vllm", "model_type": "llm"}
-MCP_GROUP = {"toolgroup_id": "weather", "provider_id": "model-context-protocol", "mcp_endpoint": {"uri": "http://x"}}
-DATASET = {"purpose": "eval/question-answer", "source": {"type": "uri", "uri": "https://e.org/qa.jsonl"}}
-BENCHMARK = {"benchmark_id": "b", "dataset_id": "qa", "scoring_functions": ["basic::equality"]}
 SCORER = {"scoring_fn_id": "s", "description": "d", "return_type": {"type": "number"}}
-
-#: rule, method, path, body -> per target: (status, outcome kind, path the upstream saw for a forward).
-CALLS: list[tuple[str, str, str, dict[str, Any] | None, dict[TargetName, tuple[int, str, str | None]]]] = [
-    ("LSM101", "POST", "/v1/models", MODEL, {
-        "llama-stack-0.4": (405, "forwarded", "/v1/models"),
-        "llama-stack-0.7": (200, "Model", None),
-        "ogx-1": (200, "Model", None),
-    }),
-    ("LSM102", "DELETE", "/v1/models/vllm%2Fserved", None, {
-        "llama-stack-0.4": (405, "forwarded", "/v1/models/vllm%2Fserved"),
-        "llama-stack-0.7": (200, "null", None),
-        "ogx-1": (200, "null", None),
-    }),
-    ("LSM111", "POST", "/v1/shields", {"shield_id": "g"}, {
-        "llama-stack-0.4": (200, "forwarded", "/v1/shields"),
-        "llama-stack-0.7": (200, "forwarded", "/v1/shields"),
-        "ogx-1": (410, "operation-removed", None),
-    }),
-    ("LSM112", "DELETE", "/v1/shields/g", None, {
-        "llama-stack-0.4": (200, "forwarded", "/v1/shields/g"),
-        "llama-stack-0.7": (200, "forwarded", "/v1/shields/g"),
-        "ogx-1": (410, "operation-removed", None),
-    }),
-    ("LSM121", "POST", "/v1/toolgroups", MCP_GROUP, {
-        "llama-stack-0.4": (404, "forwarded", "/v1/toolgroups"),
-        "llama-stack-0.7": (200, "null", None),
-        "ogx-1": (200, "null", None),
-    }),
-    ("LSM122", "DELETE", "/v1/toolgroups/weather", None, {
-        "llama-stack-0.4": (404, "forwarded", "/v1/toolgroups/weather"),
-        "llama-stack-0.7": (200, "null", None),
-        "ogx-1": (200, "null", None),
-    }),
-    ("LSM131", "POST", "/v1/datasets", DATASET, {
-        "llama-stack-0.4": (200, "forwarded", "/v1beta/datasets"),
-        "llama-stack-0.7": (200, "forwarded", "/v1beta/datasets"),
-        "ogx-1": (410, "operation-removed", None),
-    }),
-    ("LSM132", "DELETE", "/v1/datasets/qa", None, {
-        "llama-stack-0.4": (200, "forwarded", "/v1beta/datasets/qa"),
-        "llama-stack-0.7": (200, "forwarded", "/v1beta/datasets/qa"),
-        "ogx-1": (410, "operation-removed", None),
-    }),
-    ("LSM141", "POST", "/v1/eval/benchmarks", BENCHMARK, {
-        "llama-stack-0.4": (200, "forwarded", "/v1alpha/eval/benchmarks"),
-        "llama-stack-0.7": (200, "forwarded", "/v1alpha/eval/benchmarks"),
-        "ogx-1": (410, "operation-removed", None),
-    }),
-    ("LSM142", "DELETE", "/v1alpha/eval/benchmarks/b", None, {
-        "llama-stack-0.4": (200, "forwarded", "/v1alpha/eval/benchmarks/b"),
-        "llama-stack-0.7": (200, "forwarded", "/v1alpha/eval/benchmarks/b"),
-        "ogx-1": (410, "operation-removed", None),
-    }),
-    ("LSM151", "POST", "/v1/scoring-functions", SCORER, {
-        "llama-stack-0.4": (200, "forwarded", "/v1/scoring-functions"),
-        "llama-stack-0.7": (200, "forwarded", "/v1/scoring-functions"),
-        "ogx-1": (410, "operation-removed", None),
-    }),
-    ("LSM152", "DELETE", "/v1/scoring-functions/s", None, {
-        "llama-stack-0.4": (200, "forwarded", "/v1/scoring-functions/s"),
-        "llama-stack-0.7": (200, "forwarded", "/v1/scoring-functions/s"),
-        "ogx-1": (410, "operation-removed", None),
-    }),
-]  # fmt: skip
-
-CASES = [
-    pytest.param(rule, method, path, body, target, *expected, id=f"{rule}-{target}")
-    for rule, method, path, body, per_target in CALLS
-    for target, expected in per_target.items()
-]
-
-
-@pytest.mark.parametrize(("rule", "method", "path", "body", "target", "status", "kind", "upstream_path"), CASES)
-def test_every_rule_on_every_target(
-    upstream: tuple[FakeUpstream, str],
-    rule: str,
-    method: str,
-    path: str,
-    body: dict[str, Any] | None,
-    target: TargetName,
-    status: int,
-    kind: str,
-    upstream_path: str | None,
-) -> None:
-    fake, url = upstream
-    prepare(fake)
-
-    async def scenario() -> httpx.Response:
-        async with shim_client(settings_for(url, target)) as (client, _):
-            return await client.request(method, path, json=body)
-
-    response = run(scenario())
-    assert response.status_code == status
-    assert response.headers["deprecation"] == DEPRECATED_2025_11_10
-    assert links(response)["deprecation"] == DOCS
-    writes = [seen for seen in fake.seen if seen.method == method]
-    if kind == "forwarded":
-        assert [seen.raw_path for seen in writes] == [upstream_path]
-        if upstream_path != path:
-            assert links(response)["successor-version"] == upstream_path
-        return
-    assert writes == []  # answered through the replacement: nothing was written upstream
-    if kind == "operation-removed":
-        problem = assert_problem(response, 410, kind)
-        assert problem["rule"] == rule
-        assert problem["guidance"] in problem["detail"]
-        if rule in ("LSM111", "LSM112"):
-            assert "sunset" not in response.headers  # removed in ogx 1.0.0, date unknown
-        else:
-            assert response.headers["sunset"] == SUNSET_2026_05
-    elif kind == "Model":
-        assert response.json()["identifier"] == "vllm/served"
-        assert_legacy_shape("Model", response.json())
-        assert response.headers["sunset"] == SUNSET_2026_04
-        assert links(response)["successor-version"] == "/v1/models/vllm/served"
-    else:
-        assert response.content == b"null"
-        assert response.headers["sunset"] == SUNSET_2026_04
 
 
 def test_undeclared_model_gets_the_exact_entry_to_declare(upstream: tuple[FakeUpstream, str]) -> None:
