@@ -30,15 +30,15 @@ import stat
 from collections import deque
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from functools import cache
 from pathlib import Path
-from typing import Final, NamedTuple
+from typing import TYPE_CHECKING, Final, NamedTuple
 
-from pathspec import GitIgnoreSpec
+from migrate import sources
 
+if TYPE_CHECKING:
+    from pathspec import GitIgnoreSpec
 from migrate.errors import MigrateError
 from migrate.rules import Language
-from migrate.sources import SOURCES, Source
 
 __all__ = ["Discovery", "SourceFile", "discover", "language_of"]
 
@@ -143,25 +143,7 @@ def discover(
 
 def _language_by_name(name: str) -> Language | None:
     """The language implied by a file name alone (no file access)."""
-    by_suffix, by_name, by_prefix = _name_tables(SOURCES)
-    language = by_name.get(name)
-    if language is not None:
-        return language
-    for prefix, language in by_prefix:
-        if name.startswith(prefix):
-            return language
-    return by_suffix.get(os.path.splitext(name)[1].lower())
-
-
-@cache
-def _name_tables(
-    sources: tuple[Source, ...],
-) -> tuple[dict[str, Language], dict[str, Language], tuple[tuple[str, Language], ...]]:
-    """Suffix, whole-name and name-prefix tables of the surface registry (`migrate.sources.SOURCES`)."""
-    by_suffix = {suffix: record.language for record in sources for suffix in record.suffixes}
-    by_name = {name: record.language for record in sources for name in record.names}
-    by_prefix = tuple((prefix, record.language) for record in sources for prefix in record.prefixes)
-    return by_suffix, by_name, by_prefix
+    return sources.language_of_name(name)
 
 
 def _needs_probe(name: str) -> bool:
@@ -192,9 +174,9 @@ def _shebang_language(head: bytes) -> Language | None:
         program = rest[0] if rest else ""
     # The program run, else an interpreter named further on (`#!/usr/bin/env -S uv run python`).
     for candidate in (program, *words):
-        for record in SOURCES:
-            if record.runs(candidate):
-                return record.language
+        language = sources.language_of_program(candidate)
+        if language is not None:
+            return language
     return None
 
 
@@ -218,6 +200,8 @@ class _Rules(NamedTuple):
 
 def _compile_rules(lines: Iterable[str], *, lead: str = "", strip: int = 0) -> _Rules | None:
     """Compile gitignore lines, dropping the invalid ones as git does; None when nothing remains."""
+    from pathspec import GitIgnoreSpec  # only a walk or --exclude needs it: scanning one file does not
+
     lines = list(lines)
     try:
         spec = GitIgnoreSpec.from_lines(lines)
@@ -231,6 +215,8 @@ def _compile_rules(lines: Iterable[str], *, lead: str = "", strip: int = 0) -> _
 
 def _valid_pattern(line: str) -> bool:
     """Whether pathspec accepts one gitignore line."""
+    from pathspec import GitIgnoreSpec
+
     try:
         GitIgnoreSpec.from_lines([line])
     except ValueError:
@@ -267,6 +253,8 @@ def _union_regex(patterns: Iterable[object]) -> re.Pattern[str] | None:
 
 def _compile_excludes(exclude: Sequence[str]) -> _Rules | None:
     """Compile the user's `exclude` patterns; an invalid one is a usage error."""
+    if not exclude:
+        return None
     for pattern in exclude:
         if not _valid_pattern(pattern):
             raise MigrateError(f"invalid exclude pattern {pattern!r}")

@@ -15,11 +15,10 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from migrate import toml
+from migrate import sources, toml
 from migrate.errors import RuleError
 from migrate.routes import Route, compile_route
 from migrate.rules import Naming, Rule
-from migrate.sources import SOURCES
 from migrate.strategies import STRATEGIES
 from migrate.targets import TargetName
 
@@ -170,7 +169,7 @@ def _unserved(rule: Rule) -> list[str]:
         for target, plan in rule.targets.items()
         if (reason := STRATEGIES[plan.strategy].unfit(rule, plan)) is not None
     ]
-    languages = {record.language for record in SOURCES}
+    languages = {record.language for record in sources.SOURCES}
     problems += [
         f"examples.{index}.language: {example.language!r} is not a surface ({', '.join(sorted(languages))})"
         for index, example in enumerate(rule.examples)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 
 from migrate.discovery import SourceFile
@@ -52,6 +51,8 @@ def run_scan(
             if progress:
                 progress(len(batch))
     else:
+        from concurrent.futures import ProcessPoolExecutor, as_completed  # a pool costs ~10 ms to import
+
         with ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=(ruleset, target)) as pool:
             futures = {pool.submit(_scan_batch_in_worker, batch): len(batch) for batch in batches}
             for future in as_completed(futures):

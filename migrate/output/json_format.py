@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from migrate import sources
 from migrate.scan_report import ScanReport
-from migrate.sources import SOURCES
 
 
 def render_json(report: ScanReport) -> str:
@@ -24,5 +24,5 @@ def json_schema() -> str:
 def with_languages(schema: dict[str, Any]) -> dict[str, Any]:
     """`schema` with a finding's `language` listing the surfaces (`migrate.sources`), which the model leaves open."""
     language = schema["$defs"]["Finding"]["properties"]["language"]
-    language["enum"] = [record.language for record in SOURCES]
+    language["enum"] = [record.language for record in sources.SOURCES]
     return schema

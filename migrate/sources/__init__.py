@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import codecs
 import io
+import os
 import re
 import tokenize
 from collections.abc import Callable
@@ -127,6 +128,32 @@ SOURCES: tuple[Source, ...] = (
     Source("markdown", (".md", ".mdx", ".markdown"), decode_utf8, _markdown, "text", "markdown"),
     Source("yaml", (".yaml", ".yml"), decode_utf8, _yaml, "run-config", "yaml"),
 )
+
+
+def language_of_name(name: str) -> str | None:
+    """The surface a file name says (whole name, name prefix, then suffix), or None."""
+    by_name, by_prefix, by_suffix = _name_tables(SOURCES)
+    if name in by_name:
+        return by_name[name]
+    for prefix, language in by_prefix:
+        if name.startswith(prefix):
+            return language
+    return by_suffix.get(os.path.splitext(name)[1].lower())
+
+
+def language_of_program(program: str) -> str | None:
+    """The surface whose `#!` interpreters include `program` (`bash`, `python3.12`), or None."""
+    return next((record.language for record in SOURCES if record.runs(program)), None)
+
+
+@cache
+def _name_tables(
+    records: tuple[Source, ...],
+) -> tuple[dict[str, str], tuple[tuple[str, str], ...], dict[str, str]]:
+    by_name = {name: record.language for record in records for name in record.names}
+    by_prefix = tuple((prefix, record.language) for record in records for prefix in record.prefixes)
+    by_suffix = {suffix: record.language for record in records for suffix in record.suffixes}
+    return by_name, by_prefix, by_suffix
 
 
 def source_of(language: str) -> Source:
