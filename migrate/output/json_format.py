@@ -17,7 +17,7 @@ def json_schema() -> str:
     """The JSON Schema of `--format json`, as committed in docs/ (a test keeps them in step)."""
     schema = with_languages(ScanReport.model_json_schema())
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
-    schema["$id"] = "https://llama-stack-migrate.dev/schemas/scan-output-v1.json"
+    schema["$id"] = "tag:llama-stack-migrate,2026:schema/scan-output-v1"
     return json.dumps(schema, indent=2, sort_keys=True) + "\n"
 
 

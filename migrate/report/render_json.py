@@ -17,5 +17,5 @@ def json_schema() -> str:
     """The JSON Schema of `report --format json`, as committed in docs/ (a test keeps them in step)."""
     schema = with_languages(Report.model_json_schema())
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
-    schema["$id"] = "https://llama-stack-migrate.dev/schemas/report-output-v1.json"
+    schema["$id"] = "tag:llama-stack-migrate,2026:schema/report-output-v1"
     return json.dumps(schema, indent=2, sort_keys=True) + "\n"
