@@ -9,7 +9,6 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
@@ -20,8 +19,7 @@ from migrate.errors import MigrateError
 from migrate.targets import DEFAULT_TARGET, TARGETS, TargetName
 
 if TYPE_CHECKING:
-    from migrate.discovery import Discovery
-    from migrate.registry import RuleSet
+    from migrate.prepare import PreparedRun
 
 EXIT_FOUND = 1
 EXIT_ERROR = 2
@@ -69,13 +67,6 @@ def main() -> None:
     """Move applications off the deprecated Llama Stack resource APIs."""
 
 
-@dataclass(frozen=True)
-class _Prepared:
-    target: TargetName
-    ruleset: RuleSet
-    discovery: Discovery
-
-
 def _selection_options(command: Callable[..., None]) -> Callable[..., None]:
     """The options `scan` and `fix` share: what to read, which rules, which target."""
     options = [
@@ -108,34 +99,25 @@ def _prepare(
     exclude: tuple[str, ...],
     no_gitignore: bool,
     rule_dirs: tuple[Path, ...],
-) -> _Prepared:
-    from migrate.discovery import discover
-    from migrate.registry import load_rules
-    from migrate.settings import find_settings
+) -> PreparedRun:
+    """The run `scan` and `fix` share (`migrate.prepare`); say what could not be read and where the target came from."""
+    from migrate.prepare import prepare_run
 
-    roots = paths or (Path("."),)
-    settings = find_settings(roots[0])
-    ruleset = load_rules([*settings.rules, *rule_dirs]).select(
-        _split(select) or settings.select, _split(ignore) or settings.ignore
+    prepared = prepare_run(
+        paths,
+        target=target,
+        select=_split(select),
+        ignore=_split(ignore),
+        exclude=exclude,
+        respect_gitignore=not no_gitignore,
+        rule_dirs=rule_dirs,
     )
-    discovery = discover(
-        roots, exclude=[*settings.exclude, *exclude], respect_gitignore=settings.respect_gitignore and not no_gitignore
-    )
-    for path, message in discovery.errors:
+    for path, message in prepared.discovery.errors:
         click.secho(f"error: {path}: {message}", fg="red", err=True)
-    return _Prepared(target or settings.target or _inferred_target(roots[0]), ruleset, discovery)
-
-
-def _inferred_target(start: Path) -> TargetName:
-    """The project's client pin decides when neither --target nor the settings do; say so."""
-    from migrate.pins import find_project, infer_target
-
-    project = find_project(start)
-    inferred = infer_target(project) if project is not None else None
-    if inferred is None:
-        return DEFAULT_TARGET
-    click.echo(f"target {inferred.target}, inferred from `{inferred.requirement}` in {inferred.source}", err=True)
-    return inferred.target
+    if prepared.inferred is not None:
+        inferred = prepared.inferred
+        click.echo(f"target {inferred.target}, inferred from `{inferred.requirement}` in {inferred.source}", err=True)
+    return prepared
 
 
 @main.command()

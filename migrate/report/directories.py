@@ -1,9 +1,9 @@
 """`report REPO_DIR...`: scan each repository directory itself, as `scan` run inside it would.
 
-Each directory is scanned on its own terms: its `[tool.llama-stack-migrate]` settings (target,
-select, ignore, exclude, extra rules) and its client pin apply, and the findings' paths are relative
-to it, so the report finds the sources (for the safe/unsafe split) and CODEOWNERS in the same place.
-A `--target` given to `report` overrides the repository's own.
+Each directory is scanned on its own terms, prepared as `scan` prepares a run (`migrate.prepare`): its
+`[tool.llama-stack-migrate]` settings (target, select, ignore, exclude, extra rules) and its client pin
+apply, and the findings' paths are relative to it, so the report finds the sources (for the safe/unsafe
+split) and CODEOWNERS in the same place. A `--target` given to `report` overrides the repository's own.
 """
 
 from __future__ import annotations
@@ -12,15 +12,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from migrate.discovery import discover
 from migrate.errors import MigrateError
-from migrate.pins import find_project, infer_target
-from migrate.registry import load_rules
+from migrate.prepare import prepare_run
 from migrate.report.sources import ScanInput
 from migrate.scan import run_scan
 from migrate.scan_report import Failure
-from migrate.settings import find_settings
-from migrate.targets import DEFAULT_TARGET, TargetName
+from migrate.targets import TargetName
 
 
 @dataclass(frozen=True)
@@ -49,19 +46,11 @@ def scan_repository(
 ) -> ScanInput:
     """Scan the repository's directory with its own settings; files that cannot be read are failures."""
     root = repository.path.resolve()
-    settings = find_settings(root)
-    ruleset = load_rules([*settings.rules, *rule_dirs]).select(settings.select, settings.ignore)
-    discovery = discover([root], exclude=settings.exclude, respect_gitignore=settings.respect_gitignore, cwd=root)
-    scan = run_scan(discovery.files, ruleset, target or settings.target or _pinned(root), jobs=jobs)
-    if discovery.errors:
-        failures = [*scan.failures, *(Failure(path=path, error=error) for path, error in discovery.errors)]
-        summary = scan.summary.model_copy(update={"files_failed": scan.summary.files_failed + len(discovery.errors)})
+    run = prepare_run([root], target=target, rule_dirs=rule_dirs, cwd=root)
+    scan = run_scan(run.discovery.files, run.ruleset, run.target, jobs=jobs)
+    if run.discovery.errors:
+        failures = [*scan.failures, *(Failure(path=path, error=error) for path, error in run.discovery.errors)]
+        failed = scan.summary.files_failed + len(run.discovery.errors)
+        summary = scan.summary.model_copy(update={"files_failed": failed})
         scan = scan.model_copy(update={"failures": failures, "summary": summary})
-    return ScanInput(repository.name, repository.path, scan, directory=True, ruleset=ruleset)
-
-
-def _pinned(root: Path) -> TargetName:
-    """The target the repository's client pin implies, as `scan` infers it; the default without one."""
-    project = find_project(root)
-    inferred = infer_target(project) if project is not None else None
-    return inferred.target if inferred is not None else DEFAULT_TARGET
+    return ScanInput(repository.name, repository.path, scan, directory=True, ruleset=run.ruleset)
