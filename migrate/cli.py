@@ -232,7 +232,12 @@ def fix(
     with _errors_to_exit_codes():
         prepared = _prepare(paths, target, select, ignore, exclude, no_gitignore, rule_dirs)
         run = run_fix(
-            prepared.discovery.files, prepared.ruleset, prepared.target, unsafe=unsafe_fixes, config_path=config_path
+            prepared.discovery.files,
+            prepared.ruleset,
+            prepared.target,
+            unsafe=unsafe_fixes,
+            config_path=config_path,
+            root=prepared.root,
         )
         use_colour = sys.stdout.isatty() if color is None else color
         diff, summary = render_fix(

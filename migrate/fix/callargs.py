@@ -31,6 +31,19 @@ class Value:
         return self.value if self.known else Unknown(self.code)
 
 
+def named(noun: str, value: Value) -> str:
+    """`noun` and the id `value` holds, for a comment `fix` writes: `model "vllm/x"`.
+
+    A literal reads as written; a module constant by the id it resolves to; an expression known only
+    at run time is quoted as code, so it never reads as if it were the id (`the model named by `name``).
+    """
+    if value.literal:
+        return f"{noun} {value.code}"
+    if value.known:
+        return f"{noun} {_quote(value.value) if isinstance(value.value, str) else repr(value.value)}"
+    return f"the {noun} named by `{value.code}`"
+
+
 _UNKNOWN = object()
 
 

@@ -39,9 +39,18 @@ class FileFix:
 
 
 def fix_file(
-    source: SourceFile, ruleset: RuleSet, target: TargetName, prefilter: Prefilter, *, unsafe: bool
+    source: SourceFile,
+    ruleset: RuleSet,
+    target: TargetName,
+    prefilter: Prefilter,
+    *,
+    unsafe: bool,
+    origin: str | None = None,
 ) -> FileFix:
-    """Scan and rewrite one file in memory (nothing is written here)."""
+    """Scan and rewrite one file in memory (nothing is written here).
+
+    `origin` is how the run-config entries built from the file name it (default: its display path).
+    """
     try:
         data = source.path.read_bytes()
     except OSError as exc:
@@ -58,7 +67,15 @@ def fix_file(
         if not fixable:
             return FileFix(source, "unchanged", data, data, findings=findings)
         after, outcome = _rewrite(
-            data, text, source.language, source.display, fixable, ruleset, target, unsafe=unsafe, depth=judged.depth
+            data,
+            text,
+            source.language,
+            origin or source.display,
+            fixable,
+            ruleset,
+            target,
+            unsafe=unsafe,
+            depth=judged.depth,
         )
     except SourceError as exc:
         return FileFix(source, "failed", data, data, error=str(exc))

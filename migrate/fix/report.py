@@ -7,6 +7,7 @@ from typing import Any
 
 import click
 
+from migrate.config.entries import Unknown
 from migrate.fix.run import FixRun, unified_diff
 from migrate.registry import RuleSet
 from migrate.targets import TargetName
@@ -62,9 +63,9 @@ def _summary(run: FixRun, ruleset: RuleSet, target: TargetName, style: Callable[
     if unknown:
         lines.append(style("Config entries with values only known at run time (set them by hand):", fg="yellow"))
         for entry in unknown:
-            lines.append(
-                f"  {entry.section} {entry.identifier!r} from {entry.origin}: {', '.join(entry.unknown_fields)}"
-            )
+            identifier = entry.identifier
+            named = f"named by `{identifier.expression}`" if isinstance(identifier, Unknown) else repr(identifier)
+            lines.append(f"  {entry.section} {named} from {entry.origin}: {', '.join(entry.unknown_fields)}")
     if run.config is not None:
         config = run.config
         where = str(config.path) if config.path else "the block above"

@@ -60,12 +60,29 @@ def run_fix(
     *,
     unsafe: bool,
     config_path: Path | None,
+    root: Path | None = None,
 ) -> FixRun:
+    """Fix every file in memory and merge the entries into the run config (nothing is written here).
+
+    The entries name the file and line they come from (`# from app/x.py:8`), a comment that goes into a
+    shared run config: with `root` (the repository, `migrate.prepare.repository_root`) the file is
+    named relative to it, never by a path of this machine; without, by its display path.
+    """
     prefilter = Prefilter(ruleset)
-    fixes = [fix_file(source, ruleset, target, prefilter, unsafe=unsafe) for source in files]
+    fixes = [
+        fix_file(source, ruleset, target, prefilter, unsafe=unsafe, origin=_origin(source, root)) for source in files
+    ]
     entries = [entry for fix in fixes for entry in fix.outcome.entries]
     config = _config_change(fixes, entries, config_path)
     return FixRun(fixes, config)
+
+
+def _origin(source: SourceFile, root: Path | None) -> str:
+    """The file as the repository names it: relative to `root` (its name alone if it is not below it)."""
+    if root is None:
+        return source.display
+    path = source.path.resolve()
+    return path.relative_to(root).as_posix() if path.is_relative_to(root) else path.name
 
 
 def _config_change(fixes: list[FileFix], entries: list[ConfigEntry], config_path: Path | None) -> ConfigChange | None:

@@ -125,3 +125,46 @@ def test_the_example_app_is_fixed_and_a_second_run_changes_nothing(tmp_path: Pat
     assert {p: p.read_bytes() for p in app.rglob("*") if p.is_file()} == snapshot
     report = run_cli("scan", "--format", "json", "--target", "llama-stack-0.7", ".", cwd=app)
     assert '"fixable": true' not in report.stdout
+
+
+def test_the_run_config_names_sources_relative_to_the_repository_not_this_machine(
+    tmp_path: Path, run_cli: RunCli
+) -> None:
+    """`fix /home/alice/app --config run.yaml` must not commit `# from /home/alice/app/x.py:8`."""
+    app = tmp_path / "alice" / "app"
+    app.mkdir(parents=True)
+    (app / "x.py").write_text(APP)
+    (app / "run.yaml").write_text(CONFIG)
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    process = run_cli("fix", "--write", str(app), "--config", str(app / "run.yaml"), cwd=elsewhere)
+    assert process.returncode == 0, process.stderr
+    config = (app / "run.yaml").read_text()
+    assert "# from x.py:4 (LSM101)" in config and "# from x.py:5 (LSM121)" in config
+    assert str(tmp_path) not in config
+
+    # In a git work tree the path is relative to its root, however the PATHS were written.
+    (tmp_path / "alice" / ".git").mkdir()
+    (app / "x.py").write_text(APP)
+    (app / "run.yaml").write_text(CONFIG)
+    process = run_cli("fix", "--write", "x.py", "--config", "run.yaml", cwd=app)
+    assert process.returncode == 0, process.stderr
+    assert "# from app/x.py:4 (LSM101)" in (app / "run.yaml").read_text()
+
+
+def test_comments_at_the_call_site_name_the_resolved_id_or_quote_the_expression(
+    tmp_path: Path, run_cli: RunCli
+) -> None:
+    (tmp_path / "app.py").write_text(
+        "from llama_stack_client import LlamaStackClient\n"
+        'DOCS = "mcp::docs"\n'
+        "def connect(client: LlamaStackClient, group: str, url: str) -> None:\n"
+        '    client.toolgroups.register(toolgroup_id=group, provider_id="mcp", mcp_endpoint={"uri": url})\n'
+        '    client.toolgroups.register(toolgroup_id=DOCS, provider_id="mcp", mcp_endpoint={"uri": url})\n'
+    )
+    process = run_cli("fix", "--unsafe-fixes", "--write", ".", "--target", "ogx-1", cwd=tmp_path)
+    assert process.returncode == 0, process.stderr
+    code = (tmp_path / "app.py").read_text()
+    assert "# llama-stack-migrate: the MCP tool group named by `group` is a `connectors` entry now" in code
+    assert '# llama-stack-migrate: MCP tool group "mcp::docs" is a `connectors` entry now' in code
+    assert "connectors named by `group` from app.py:4: connector_id, url" in process.stderr

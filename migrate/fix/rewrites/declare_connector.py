@@ -10,7 +10,7 @@ from typing import Any
 import libcst as cst
 
 from migrate.config.entries import ConfigEntry
-from migrate.fix.callargs import Value, dict_item, keyword_arguments, keyword_nodes
+from migrate.fix.callargs import Value, dict_item, keyword_arguments, keyword_nodes, named
 from migrate.fix.model import Manual, PythonSite, Rewrite
 
 
@@ -23,7 +23,8 @@ def rewrite(site: PythonSite) -> Rewrite | Manual:
         return Manual("the call gives no toolgroup_id")
     if group.known and naming.is_builtin(group.value):
         comment = (
-            f"# llama-stack-migrate: {group.code} is built in: the tool_runtime provider registers it ({site.rule.id})"
+            f"# llama-stack-migrate: {named('tool group', group)} is built in: the tool_runtime provider registers it"
+            f" ({site.rule.id})"
         )
         return Rewrite(None, True, comment, (), True, "built-in group: registered by the server")
     if arguments.get("mcp_endpoint") is None:
@@ -35,7 +36,9 @@ def rewrite(site: PythonSite) -> Rewrite | Manual:
         if value is not None:
             fields[target] = value.for_config()
     entry = ConfigEntry(naming.section, naming.id_field, fields, site.rule.id, site.origin)
-    comment = f"# llama-stack-migrate: MCP tool group {group.code} is a `{naming.section}` entry now ({site.rule.id})"
+    comment = (
+        f"# llama-stack-migrate: {named('MCP tool group', group)} is a `{naming.section}` entry now ({site.rule.id})"
+    )
     safe = not entry.unknown_fields
     return Rewrite(None, True, comment, (entry,), safe, f"declared in {naming.section}")
 

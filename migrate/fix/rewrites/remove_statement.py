@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from migrate.fix.callargs import identifier_argument
+from migrate.fix.callargs import identifier_argument, named
 from migrate.fix.model import Manual, PythonSite, Rewrite
 
 
@@ -12,5 +12,7 @@ def rewrite(site: PythonSite) -> Rewrite | Manual:
         return Manual("the call names no identifier")
     section = site.plan.config_section or "the run config"
     resource = site.rule.resource.replace("_", " ")
-    comment = f"# llama-stack-migrate: {resource} {identifier.code} stays declared in {section} ({site.rule.id})"
-    return Rewrite(None, True, comment, (), True, f"removed; remove {identifier.code} from {section} instead")
+    comment = f"# llama-stack-migrate: {named(resource, identifier)} stays declared in {section} ({site.rule.id})"
+    return Rewrite(
+        None, True, comment, (), True, f"removed; remove {named(resource, identifier)} from {section} instead"
+    )
