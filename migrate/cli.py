@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 EXIT_FOUND = 1
 EXIT_ERROR = 2
 
-FORMATS = ("text", "json", "sarif", "github")
+FORMATS = ("concise", "full", "json", "sarif", "github")
 
 
 def _split(values: Sequence[str]) -> tuple[str, ...]:
@@ -122,7 +122,16 @@ def _prepare(
 
 @main.command()
 @_selection_options
-@click.option("--format", "output_format", type=click.Choice(FORMATS), default="text", show_default=True)
+@click.option(
+    "--format",
+    "--output-format",
+    "output_format",
+    type=click.Choice(FORMATS),
+    default="concise",
+    show_default=True,
+    help="concise: one line per finding; full: with the source, what to do and what `fix` does.",
+)
+@click.option("--statistics", is_flag=True, help="A count per rule, split by fix, instead of the findings.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write the report here.")
 @click.option("--check", is_flag=True, help="Exit 1 when anything is found (with --baseline: anything new).")
 @click.option(
@@ -142,6 +151,7 @@ def scan(
     no_gitignore: bool,
     rule_dirs: tuple[Path, ...],
     output_format: str,
+    statistics: bool,
     output: Path | None,
     check: bool,
     baseline: Path | None,
@@ -152,6 +162,8 @@ def scan(
     """Find every use of the deprecated register/unregister APIs under PATHS (default: .)."""
     from migrate.scan import run_scan
 
+    if statistics and output_format not in ("concise", "full"):
+        raise click.UsageError(f"--statistics is a text output; it does not go with --format {output_format}")
     with _errors_to_exit_codes():
         prepared = _prepare(paths, target, select, ignore, exclude, no_gitignore, rule_dirs)
         files, ruleset = prepared.discovery.files, prepared.ruleset
@@ -178,7 +190,9 @@ def scan(
             from migrate.output.text import render_text
 
             use_colour = (output is None and sys.stdout.isatty()) if color is None else color
-            text = render_text(report, ruleset, colour=use_colour)
+            form = "statistics" if statistics else output_format
+            command = "llama-stack-migrate fix --write" + (f" --target {target}" if target else "")
+            text = render_text(report, ruleset, colour=use_colour, form=form, fix_command=command)
         _write(text, output)
         gating = report.findings
         if baseline is not None:
@@ -281,6 +295,28 @@ def rules_command(output_format: str, rule_dirs: tuple[Path, ...]) -> None:
         for rule in ruleset.rules:
             plans = ", ".join(f"{name}: {plan.status}/{plan.strategy}" for name, plan in rule.targets.items())
             click.echo(f"{rule.id}  {rule.resource:<16} {rule.operation:<10} {rule.summary}  [{plans}]")
+
+
+@main.command("rule")
+@click.argument("rule_ids", nargs=-1, metavar="[RULE_ID]...")
+@click.option("--all", "show_all", is_flag=True, help="Explain every rule.")
+@click.option("--rules", "rule_dirs", multiple=True, type=click.Path(file_okay=False, path_type=Path))
+def rule_command(rule_ids: tuple[str, ...], show_all: bool, rule_dirs: tuple[Path, ...]) -> None:
+    """Explain a rule: what it finds and why, what to do on each target, its examples (Markdown)."""
+    from migrate.docgen import rule_markdown
+    from migrate.registry import load_rules
+
+    if show_all == bool(rule_ids):
+        raise click.UsageError("give rule ids (LSM101) or --all")
+    with _errors_to_exit_codes():
+        ruleset = load_rules(list(rule_dirs))
+    unknown = [rule_id for rule_id in rule_ids if rule_id.upper() not in ruleset.by_id]
+    if unknown:
+        raise click.UsageError(f"no rule {', '.join(unknown)}: `llama-stack-migrate rules` lists them")
+    chosen = ruleset.rules if show_all else tuple(ruleset.by_id[rule_id.upper()] for rule_id in rule_ids)
+    click.echo(
+        "\n".join(line for rule in chosen for line in rule_markdown(rule, level=1)).rstrip("\n") + "\n", nl=False
+    )
 
 
 def _write(text: str, output: Path | None) -> None:

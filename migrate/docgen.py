@@ -6,6 +6,7 @@ docs/rules.md is `rules_markdown`; the strategy table of docs/fix.md is `strateg
 from __future__ import annotations
 
 from migrate.registry import RuleSet
+from migrate.rules import Rule
 from migrate.sources import source_of
 from migrate.strategies import STRATEGIES
 from migrate.targets import TARGETS
@@ -32,60 +33,79 @@ def rules_markdown(ruleset: RuleSet) -> str:
             f"| [{rule.id}](#{rule.id.lower()}) | {rule.resource} | {rule.operation} | {methods} | {http} | {plans} |"
         )
     for rule in ruleset.rules:
-        out += ["", f"## {rule.id}", "", f"**{rule.summary}** ({rule.resource} {rule.operation})", ""]
-        out += [" ".join(rule.rationale.split()), ""]
-        out.append(f"- Deprecated in {rule.deprecated.version} ({rule.deprecated.date.isoformat()}); see {rule.docs}")
-        out.append(
-            "- SDK: "
-            + ", ".join(f"`{m}`" for m in rule.sdk.methods)
-            + " (also through `with_raw_response` / `with_streaming_response`)"
-        )
-        if rule.operation == "register":
-            out.append(
-                "- Keywords: required "
-                + ", ".join(f"`{k}`" for k in rule.sdk.required)
-                + ("; optional " + ", ".join(f"`{k}`" for k in rule.sdk.optional) if rule.sdk.optional else "")
-            )
-        else:
-            out.append(f"- Identifier: `{rule.sdk.id_param}`, positional or keyword")
-        out.append(
-            "- HTTP: "
-            + ", ".join(f"`{rule.http.method} {p}`" for p in rule.http.paths)
-            + ("; 0.2-era " + ", ".join(f"`{p}`" for p in rule.http.legacy_paths) if rule.http.legacy_paths else "")
-        )
-        if rule.http.request_schema:
-            out.append(
-                f"- Legacy request schema: `{rule.http.request_schema}`"
-                + (f", response `{rule.http.response_schema}`" if rule.http.response_schema else "")
-            )
-        if rule.cli:
-            out.append("- CLI: " + ", ".join(f"`llama-stack-client {c}`" for c in rule.cli.commands))
-        if rule.run_config_key:
-            out.append(f"- Run config: `registered_resources.{rule.run_config_key}`")
-        out += ["", "| target | status | strategy | what to do |", "|---|---|---|---|"]
-        for name in TARGETS:
-            plan = rule.targets[name]
-            status = f"removed in {plan.removed_in}" if plan.removed_in else plan.status
-            out.append(f"| {name} | {status} | {plan.strategy} | {plan.guidance} |")
-        out += ["", "How the shim answers (`llama-stack-migrate shim`):", ""]
-        out += ["| call | upstream declares | " + " | ".join(TARGETS) + " |", "|---|---|" + "---|" * len(TARGETS)]
-        for shim_example in rule.shim_examples:
-            declared = ", ".join(f"`{name}`" for name in shim_example.declared) or "-"
-            answers = " | ".join(shim_example.answers[name] for name in TARGETS)
-            out.append(f"| {shim_example.name}: `{shim_example.request}` | {declared} | {answers} |")
-        out += ["", "Examples:", ""]
-        for example in rule.examples:
-            verdict = (
-                f"found on line(s) {', '.join(map(str, example.findings))}" if example.findings else "not a finding"
-            )
-            out += [f"- *{example.name}* ({example.language}, target {example.target}): {verdict}", ""]
-            fence = source_of(example.language).fence
-            out += (
-                [f"  ```{fence}"]
-                + [f"  {line}".rstrip() for line in example.code.rstrip("\n").splitlines()]
-                + ["  ```", ""]
-            )
+        out += ["", *rule_markdown(rule, level=2)]
     return "\n".join(out).rstrip("\n") + "\n"
+
+
+def rule_markdown(rule: Rule, *, level: int) -> list[str]:
+    """One rule explained, under a heading of `level`: docs/rules.md's section, `llama-stack-migrate rule ID`.
+
+    What the rule finds, why, what to do on each target, how the shim answers, and the examples with
+    what `fix` turns them into (the examples are the specification: tests run every one).
+    """
+    out = [f"{'#' * level} {rule.id}", "", f"**{rule.summary}** ({rule.resource} {rule.operation})", ""]
+    out += [" ".join(rule.rationale.split()), ""]
+    out.append(f"- Deprecated in {rule.deprecated.version} ({rule.deprecated.date.isoformat()}); see {rule.docs}")
+    out.append(
+        "- SDK: "
+        + ", ".join(f"`{m}`" for m in rule.sdk.methods)
+        + " (also through `with_raw_response` / `with_streaming_response`)"
+    )
+    if rule.operation == "register":
+        out.append(
+            "- Keywords: required "
+            + ", ".join(f"`{k}`" for k in rule.sdk.required)
+            + ("; optional " + ", ".join(f"`{k}`" for k in rule.sdk.optional) if rule.sdk.optional else "")
+        )
+    else:
+        out.append(f"- Identifier: `{rule.sdk.id_param}`, positional or keyword")
+    out.append(
+        "- HTTP: "
+        + ", ".join(f"`{rule.http.method} {p}`" for p in rule.http.paths)
+        + ("; 0.2-era " + ", ".join(f"`{p}`" for p in rule.http.legacy_paths) if rule.http.legacy_paths else "")
+    )
+    if rule.http.request_schema:
+        out.append(
+            f"- Legacy request schema: `{rule.http.request_schema}`"
+            + (f", response `{rule.http.response_schema}`" if rule.http.response_schema else "")
+        )
+    if rule.cli:
+        out.append("- CLI: " + ", ".join(f"`llama-stack-client {c}`" for c in rule.cli.commands))
+    if rule.run_config_key:
+        out.append(f"- Run config: `registered_resources.{rule.run_config_key}`")
+    out += ["", "| target | status | strategy | what to do |", "|---|---|---|---|"]
+    for name in TARGETS:
+        plan = rule.targets[name]
+        status = f"removed in {plan.removed_in}" if plan.removed_in else plan.status
+        out.append(f"| {name} | {status} | {plan.strategy} | {plan.guidance} |")
+    out += ["", "How the shim answers (`llama-stack-migrate shim`):", ""]
+    out += ["| call | upstream declares | " + " | ".join(TARGETS) + " |", "|---|---|" + "---|" * len(TARGETS)]
+    for shim_example in rule.shim_examples:
+        declared = ", ".join(f"`{name}`" for name in shim_example.declared) or "-"
+        answers = " | ".join(shim_example.answers[name] for name in TARGETS)
+        out.append(f"| {shim_example.name}: `{shim_example.request}` | {declared} | {answers} |")
+    out += ["", "Examples:", ""]
+    for example in rule.examples:
+        verdict = f"found on line(s) {', '.join(map(str, example.findings))}" if example.findings else "not a finding"
+        out += [f"- *{example.name}* ({example.language}, target {example.target}): {verdict}", ""]
+        fence = source_of(example.language).fence
+        out += _code_block(example.code, fence)
+        afters: dict[str, list[str]] = {}
+        for name, after in example.after.items():
+            if after != example.code:
+                afters.setdefault(after, []).append(name)
+        for after, names in afters.items():
+            unsafe = " --unsafe-fixes" if example.unsafe_fixes else ""
+            targets = " and ".join(f"`fix --target {name}{unsafe}`" for name in names)
+            out += [f"  After {targets}:", ""]
+            out += _code_block(after, fence)
+    return out
+
+
+def _code_block(code: str, fence: str) -> list[str]:
+    """`code` fenced, as an indented block of a list item."""
+    body = [f"  {line}".rstrip() for line in code.rstrip("\n").splitlines()]
+    return [f"  ```{fence}", *body, "  ```", ""]
 
 
 def strategies_markdown(ruleset: RuleSet) -> str:

@@ -106,7 +106,10 @@ class Finding(BaseModel):
     severity: Severity = Field(description="error: the target removed the operation; warning: only deprecated.")
     fixable: bool = Field(description="Whether `fix` rewrites this finding automatically for the target.")
     fix: FixInfo | None = Field(default=None, description="Fix applicability for the target (absent in old files).")
-    message: str
+    message: str = Field(description="One line: the rule's title and its verdict on the target.")
+    detail: str | None = Field(
+        default=None, description="What was found: the call, command or entry (absent in old files)."
+    )
     source: str = Field(description="The source line the finding starts on, without its newline.")
     fingerprint: str = Field(description="Stable id: rule, path and line text, not the line number.")
 

@@ -21,17 +21,17 @@ _SCRIPTS = "documentation and scripts are only rewritten for path renames; the r
 
 
 def judge(hit: Hit, ruleset: RuleSet, target: TargetName, path: str, language: Language, source_line: str) -> Finding:
-    """Turn a matcher's hit into a finding for `target` (severity, fix applicability, message)."""
+    """Turn a matcher's hit into a finding for `target` (severity, fix applicability, message).
+
+    The message is one short line, the rule's title and its verdict on the target, as ruff's are: what
+    to do is the rule's guidance for the target, shown by `--format full`, `rule ID` and SARIF's help,
+    not repeated in every finding.
+    """
     rule = hit.rule
     plan = rule.targets[target]
     # An SDK namespace or path that the target renamed breaks there, even if the route lives on.
     renamed = renamed_away(hit, plan)
-    if plan.status == "removed":
-        where = f"removed in {plan.removed_in}"
-    elif renamed:
-        where = "renamed"
-    else:
-        where = "deprecated"
+    verdict = "removed" if plan.status == "removed" else "renamed" if renamed else "deprecated"
     fix = fix_info(Case(hit, plan, ruleset.naming(rule, target)), source_of(language).fixes)
     return Finding(
         path=path,
@@ -49,7 +49,8 @@ def judge(hit: Hit, ruleset: RuleSet, target: TargetName, path: str, language: L
         severity="error" if plan.status == "removed" or renamed else "warning",
         fixable=fix.applicability != "manual",
         fix=fix,
-        message=f"{rule.summary} ({hit.detail}); {where} on {target}: {plan.guidance}",
+        message=f"{rule.summary}: {verdict} on {target}",
+        detail=hit.detail,
         source=source_line,
         fingerprint="",
     )

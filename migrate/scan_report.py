@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from collections import Counter
-from typing import Literal
+from typing import Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from migrate import __version__
-from migrate.findings import FileResult, Finding
+from migrate.findings import Applicability, FileResult, Finding
 from migrate.targets import TargetName
 
 
@@ -36,6 +36,10 @@ class Summary(_Strict):
     errors: int = Field(description="Findings whose operation the target removed.")
     warnings: int = Field(description="Findings whose operation is only deprecated on the target.")
     fixable: int
+    by_fix: dict[Applicability, int] = Field(
+        default_factory=dict,
+        description="Findings by what `fix` does with them: safe (`fix --write`), unsafe (`--unsafe-fixes`), manual.",
+    )
     suppressed: int = Field(description="Uses silenced by a `llama-stack-migrate: ignore` comment.")
     by_rule: dict[str, int]
 
@@ -57,6 +61,7 @@ class ScanReport(_Strict):
         findings = [finding for result in results for finding in result.findings]
         failures = [Failure(path=r.path, error=r.error) for r in results if r.error is not None]
         by_rule = Counter(finding.rule for finding in findings)
+        by_fix = Counter(finding.fix.applicability for finding in findings if finding.fix is not None)
         summary = Summary(
             files_scanned=sum(1 for result in results if result.status != "skipped"),
             files_skipped=skipped + sum(1 for result in results if result.status == "skipped"),
@@ -65,6 +70,7 @@ class ScanReport(_Strict):
             errors=sum(1 for finding in findings if finding.severity == "error"),
             warnings=sum(1 for finding in findings if finding.severity == "warning"),
             fixable=sum(1 for finding in findings if finding.fixable),
+            by_fix={applicability: by_fix[applicability] for applicability in get_args(Applicability)},
             suppressed=sum(result.suppressed for result in results),
             by_rule=dict(sorted(by_rule.items())),
         )

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import re
+import shlex
+
 from migrate.docgen import rules_markdown, strategies_markdown
 from migrate.output.json_format import json_schema
 from migrate.registry import load_rules
-from tests.conftest import REPO
+from tests.conftest import REPO, RunCli
 
 REGENERATE = (
     "regenerate with `llama-stack-migrate rules --format markdown > docs/rules.md` "
@@ -34,3 +37,19 @@ def test_the_strategy_table_of_the_fix_guide_is_current() -> None:
     start = guide.index("<!-- strategies-table")
     table = guide[guide.index("\n", start) + 1 : guide.index("<!-- /strategies-table -->")]
     assert table == strategies_markdown(load_rules()), "regenerate with migrate.docgen.strategies_markdown"
+
+
+def test_the_output_shown_in_the_scan_guide_is_real(run_cli: RunCli) -> None:
+    """Each console example of docs/scan.md, run in the example app: its lines (but `...`) appear, in order."""
+    guide = (REPO / "docs" / "scan.md").read_text(encoding="utf-8")
+    blocks = re.findall(r"```console\n(.*?)```", guide, re.DOTALL)
+    assert len(blocks) >= 3
+    for block in blocks:
+        command, *shown = block.splitlines()
+        args = shlex.split(command.removeprefix("$ ").removeprefix("cd examples/legacy-app && "))
+        assert args[0] == "llama-stack-migrate", command
+        output = run_cli(*args[1:], cwd=REPO / "examples" / "legacy-app").stdout.splitlines()
+        position = 0
+        for line in (line for line in shown if line != "..."):
+            assert line in output[position:], f"{command}: {line!r} is not in the real output"
+            position = output.index(line, position) + 1

@@ -7,6 +7,9 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
+from migrate.targets import TARGETS
 from tests.conftest import REPO, RunCli
 
 APP = "examples/legacy-app"
@@ -72,3 +75,22 @@ def test_target_changes_the_verdict_on_the_example(run_cli: RunCli) -> None:
     severities = {(f["rule"], f["severity"]) for f in on_04["findings"]}  # type: ignore[attr-defined]
     assert ("LSM101", "warning") in severities  # still served on 0.4
     assert ("LSM131", "error") in severities  # client.datasets was renamed to client.beta.datasets in 0.4
+
+
+@pytest.mark.parametrize("target", TARGETS)
+def test_every_finding_line_of_the_text_output_fits_in_120_columns(run_cli: RunCli, target: str) -> None:
+    """Run inside the app, as its developers would; each line's fix mark is what the JSON says."""
+    process = run_cli("scan", "--target", target, ".", cwd=REPO / APP)
+    assert process.returncode == 0, process.stderr
+    lines = process.stdout.splitlines()
+    finding_lines = lines[: lines.index("")]
+    findings = json.loads(run_cli("scan", "--format", "json", "--target", target, ".", cwd=REPO / APP).stdout)[
+        "findings"
+    ]
+    assert len(finding_lines) == len(findings) > 0
+    assert [line for line in finding_lines if len(line) > 120] == []
+    marks = {"safe": "[*] ", "unsafe": "[~] ", "manual": ""}
+    for line, finding in zip(finding_lines, findings, strict=True):
+        mark = marks[finding["fix"]["applicability"]]
+        assert line.endswith(f": {finding['rule']} {mark}{finding['message']}"), line
+        assert finding["message"].endswith(f" on {target}")

@@ -38,7 +38,7 @@ def test_every_problem_is_reported_with_file_and_key(tmp_path: Path) -> None:
 
 
 def test_extra_directory_overrides_a_bundled_rule_by_id(tmp_path: Path) -> None:
-    (tmp_path / "mine.toml").write_text(LSM101.replace("Model registration through the API", "Our own wording"))
+    (tmp_path / "mine.toml").write_text(LSM101.replace('summary = "Model registration"', 'summary = "Our own wording"'))
     ruleset = load_rules([tmp_path])
     assert ruleset.by_id["LSM101"].summary == "Our own wording"
     assert len(ruleset.rules) == 12

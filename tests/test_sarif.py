@@ -13,6 +13,7 @@ from typing import Any
 
 import jsonschema
 
+from migrate.registry import load_rules
 from tests.conftest import RunCli
 
 CODE = """\
@@ -50,6 +51,42 @@ def test_valid_against_the_official_schema(tmp_path: Path, run_cli: RunCli) -> N
     assert location["region"]["startLine"] == 4
     assert results[0]["ruleId"] == "LSM121"
     assert run["tool"]["driver"]["rules"][results[0]["ruleIndex"]]["id"] == "LSM121"
+
+
+def test_results_say_what_fix_does_and_rules_carry_what_to_do_as_help(tmp_path: Path, run_cli: RunCli) -> None:
+    (tmp_path / "app.py").write_text(
+        "from llama_stack_client import LlamaStackClient\n"
+        "client = LlamaStackClient()\n"
+        'client.models.unregister("vllm/old")\n'
+        "def add(name):\n"
+        '    client.models.register(model_id=name, provider_id="vllm")\n'
+        'client.shields.register(shield_id="guard", provider_id="llama-guard")\n'
+    )
+    document = sarif(run_cli, tmp_path)
+    jsonschema.Draft4Validator(official_schema()).validate(document)
+    run = document["runs"][0]  # type: ignore[index]
+    results = {result["ruleId"]: result for result in run["results"]}
+    assert {rule: result["properties"]["fix"]["applicability"] for rule, result in results.items()} == {
+        "LSM102": "safe",
+        "LSM101": "unsafe",  # the model id is known at run time only
+        "LSM111": "manual",  # OGX has no shields API
+    }
+    assert results["LSM101"]["message"]["text"] == (
+        "Model registration: removed on ogx-1. Found: SDK call client.models.register()."
+    )
+    ruleset = load_rules()
+    for descriptor in run["tool"]["driver"]["rules"]:
+        rule = ruleset.by_id[descriptor["id"]]
+        guidance = rule.targets["ogx-1"].guidance
+        assert descriptor["shortDescription"]["text"] == rule.summary
+        assert descriptor["fullDescription"]["text"] == " ".join(rule.rationale.split())
+        assert descriptor["help"]["text"].startswith(f"What to do on ogx-1: {guidance}.")
+        assert descriptor["help"]["markdown"].startswith(f"**What to do on ogx-1:** {guidance}.")
+        assert f"## {rule.id}" in descriptor["help"]["markdown"]
+    for result in run["results"]:  # the guidance is the rules' help, not repeated in every result
+        assert all(
+            plan.guidance not in result["message"]["text"] for plan in ruleset.by_id[result["ruleId"]].targets.values()
+        )
 
 
 def test_fingerprints_are_stable_and_distinct(tmp_path: Path, run_cli: RunCli) -> None:

@@ -8,6 +8,7 @@ from pathlib import Path
 import jsonschema
 import pytest
 
+from migrate.registry import load_rules
 from tests.conftest import REPO, RunCli
 
 APP = """\
@@ -34,17 +35,79 @@ def scan_json(run_cli: RunCli, *args: str, cwd: Path) -> dict[str, object]:
     return json.loads(process.stdout)  # type: ignore[no-any-return]
 
 
-def test_text_output_groups_by_file_and_counts(project: Path, run_cli: RunCli) -> None:
+def test_concise_output_is_one_line_per_finding_then_a_summary(project: Path, run_cli: RunCli) -> None:
     process = run_cli("scan", ".", cwd=project)
     assert process.returncode == 0, process.stderr
+    assert process.stdout.splitlines() == [
+        # literal arguments: a safe rewrite; the Dataset API has no replacement on OGX: no mark
+        "app.py:4:1: LSM101 [*] Model registration: removed on ogx-1",
+        "app.py:5:1: LSM131 Dataset registration: removed on ogx-1",
+        "",
+        "Found 2 deprecated uses in 1 file for target ogx-1 (2 errors, 0 warnings).",
+        "[*] 1 fixable with `llama-stack-migrate fix --write`.",
+        "Scanned 1 file (1 ruled out without parsing), 2 suppressed by comment.",
+        "What to do: `--format full` at each finding, `llama-stack-migrate rule ID` for a rule.",
+    ]
+    assert "\x1b[" not in process.stdout  # no colour when not a terminal
+
+
+def test_an_unsafe_fix_has_its_own_mark_and_the_summary_says_how_to_apply_it(tmp_path: Path, run_cli: RunCli) -> None:
+    (tmp_path / "app.py").write_text(
+        "from llama_stack_client import LlamaStackClient\n"
+        "def add(client: LlamaStackClient, name: str) -> None:\n"
+        '    client.models.register(model_id=name, provider_id="vllm")\n'
+        '    client.models.unregister("vllm/old")\n'
+        '    client.datasets.register(purpose="eval/messages-answer", source={}, dataset_id="d")\n'
+    )
+    process = run_cli("scan", "--target", "llama-stack-0.7", ".", cwd=tmp_path)
+    lines = process.stdout.splitlines()
+    assert lines[:3] == [
+        "app.py:3:5: LSM101 [~] Model registration: removed on llama-stack-0.7",  # `name` is known at run time only
+        "app.py:4:5: LSM102 [*] Model unregistration: removed on llama-stack-0.7",
+        "app.py:5:5: LSM131 [*] Dataset registration: renamed on llama-stack-0.7",  # client.beta.datasets there
+    ]
+    # --target was given: the command the summary names says it too
+    assert (
+        "[*] 2 fixable with `llama-stack-migrate fix --write --target llama-stack-0.7` ([~] 1 more with "
+        "`--unsafe-fixes`)." in lines
+    )
+    only_unsafe = run_cli("scan", "--select", "LSM101", ".", cwd=tmp_path).stdout
+    assert "[~] 1 fixable with `llama-stack-migrate fix --write --unsafe-fixes` (no safe fixes)." in only_unsafe
+
+
+def test_full_output_shows_the_source_what_to_do_and_what_fix_does(project: Path, run_cli: RunCli) -> None:
+    process = run_cli("scan", "--format", "full", ".", cwd=project)
+    assert process.returncode == 0, process.stderr
     out = process.stdout
-    assert out.splitlines()[0] == "app.py"
-    assert "4:1  error   LSM101" in out
-    assert "5:1  error   LSM131" in out
-    assert '| client.models.register(model_id="llama3", provider_id="ollama")' in out
-    assert "Found 2 deprecated uses in 1 file for target ogx-1: 2 errors, 0 warnings" in out
-    assert "2 suppressed by comment" in out
-    assert "\x1b[" not in out  # no colour when not a terminal
+    guidance = load_rules().by_id["LSM101"].targets["ogx-1"].guidance
+    assert out.startswith(
+        "LSM101 [*] Model registration: removed on ogx-1\n"
+        " --> app.py:4:1\n"
+        "  |\n"
+        '4 | client.models.register(model_id="llama3", provider_id="ollama")\n'
+        "  | " + "^" * 63 + "\n"
+        "  |\n"
+        "  = found: SDK call client.models.register()\n"
+        f"help: {guidance} (removed in llama-stack 0.7.0)\n"
+        "fix: [*] safe, applied by `fix --write`: "
+    )
+    assert "fix: none, a human decides: no replacement on this target" in out  # LSM131 on OGX
+    assert "Found 2 deprecated uses in 1 file" in out and "What to do:" not in out
+
+
+def test_statistics_count_each_rule_with_its_fix_split(project: Path, run_cli: RunCli) -> None:
+    (project / "more.py").write_text(APP.replace("llama3", "llama4"))
+    process = run_cli("scan", "--statistics", ".", cwd=project)
+    assert process.returncode == 0, process.stderr
+    lines = process.stdout.splitlines()
+    assert lines[0].split() == ["count", "rule", "[*]", "safe", "[~]", "unsafe", "manual", "title"]
+    assert [line.split() for line in lines[1:3]] == [
+        ["2", "LSM101", "2", "0", "0", "Model", "registration"],
+        ["2", "LSM131", "0", "0", "2", "Dataset", "registration"],
+    ]
+    assert lines[3] == "" and lines[4].startswith("Found 4 deprecated uses in 2 files")
+    refused = run_cli("scan", "--statistics", "--format", "json", ".", cwd=project)
+    assert refused.returncode == 2 and "--statistics" in refused.stderr
 
 
 def test_json_output_is_valid_against_the_published_schema(project: Path, run_cli: RunCli) -> None:
@@ -57,9 +120,12 @@ def test_json_output_is_valid_against_the_published_schema(project: Path, run_cl
         ("app.py", 4, 1, "LSM101"),
         ("app.py", 5, 1, "LSM131"),
     ]
-    first = findings[0]
+    first, second = findings
     assert first["severity"] == "error" and first["surface"] == "sdk" and first["confidence"] == "high"
     assert first["fixable"] is True and first["end_line"] == 4 and first["end_column"] == 64
+    assert first["message"] == "Model registration: removed on ogx-1"
+    assert first["detail"] == "SDK call client.models.register()"
+    assert first["fix"]["applicability"] == "safe" and second["fix"]["applicability"] == "manual"
     summary = report["summary"]
     assert isinstance(summary, dict)
     assert (
@@ -70,6 +136,7 @@ def test_json_output_is_valid_against_the_published_schema(project: Path, run_cl
             "LSM101": 1,
             "LSM131": 1,
         }
+        and summary["by_fix"] == {"safe": 1, "unsafe": 0, "manual": 1}
     )
 
 
@@ -129,12 +196,46 @@ def test_unparsable_and_undecodable_files_are_reported_and_the_scan_goes_on(proj
     assert [f["rule"] for f in report["findings"]] == ["LSM101", "LSM131"]
 
 
-def test_github_annotations(project: Path, run_cli: RunCli) -> None:
+def test_github_annotations_carry_the_short_message_and_the_fix_not_the_guidance(
+    project: Path, run_cli: RunCli
+) -> None:
     process = run_cli("scan", "--format", "github", ".", cwd=project)
     lines = process.stdout.splitlines()
-    assert len(lines) == 2
-    assert lines[0].startswith("::error file=app.py,line=4,col=1,endLine=4,endColumn=64,title=LSM101 model register::")
-    assert "%0A" not in lines[0] or "\n" not in lines[0]
+    assert lines == [
+        "::error file=app.py,line=4,col=1,endLine=4,endColumn=64,title=LSM101 Model registration%3A removed on ogx-1"
+        "::SDK call client.models.register(): [*] `llama-stack-migrate fix --write --target ogx-1` rewrites it. "
+        "`llama-stack-migrate rule LSM101` says what to do.",
+        "::error file=app.py,line=5,col=1,endLine=5,endColumn=109,title=LSM131 Dataset registration%3A removed on "
+        "ogx-1::SDK call client.datasets.register(): no automatic fix. "
+        "`llama-stack-migrate rule LSM131` says what to do.",
+    ]
+    for rule in load_rules().rules:
+        assert rule.targets["ogx-1"].guidance not in process.stdout
+
+
+def test_rule_explains_a_rule_with_its_guidance_per_target_and_examples(run_cli: RunCli) -> None:
+    process = run_cli("rule", "lsm101")
+    assert process.returncode == 0, process.stderr
+    out = process.stdout
+    rule = load_rules().by_id["LSM101"]
+    assert out.startswith("# LSM101\n\n**Model registration** (model register)\n\n")
+    assert " ".join(rule.rationale.split()) in out
+    for name, plan in rule.targets.items():
+        assert f"| {name} | " in out and f" | {plan.strategy} | {plan.guidance} |" in out
+    for example in rule.examples:
+        assert f"- *{example.name}* " in out
+    # what fix makes of an example, for the targets it rewrites it for
+    assert (
+        "  After `fix --target llama-stack-0.7`:\n\n  ```python\n  import llama_stack_client\n"
+        '  chat = client.models.retrieve("vllm/meta-llama/Llama-3.1-8B")'
+    ) in out
+    every = run_cli("rule", "--all")
+    assert every.returncode == 0 and [line for line in every.stdout.splitlines() if line.startswith("# LSM")] == [
+        f"# {rule.id}" for rule in load_rules().rules
+    ]
+    unknown = run_cli("rule", "LSM999")
+    assert unknown.returncode == 2 and "no rule LSM999" in unknown.stderr
+    assert run_cli("rule").returncode == 2
 
 
 def test_output_file_is_written(project: Path, run_cli: RunCli) -> None:
@@ -153,7 +254,7 @@ def test_python_dash_m_and_version(run_cli: RunCli) -> None:
 
 def test_every_command_is_registered(run_cli: RunCli) -> None:
     listing = run_cli("--help").stdout
-    for command in ("scan", "fix", "shim", "rules", "schema"):
+    for command in ("scan", "fix", "shim", "rules", "rule", "schema"):
         assert f"  {command} " in listing
     shim_help = run_cli("shim", "--help")
     assert shim_help.returncode == 0 and "--upstream" in shim_help.stdout

@@ -1,5 +1,11 @@
 """`--format sarif`: SARIF 2.1.0 for code-scanning dashboards, with stable partial fingerprints.
 
+A result's message is the finding's short message (code scanning titles the alert with it) and what was
+found; what to do is the rule's `help` (text and Markdown: code scanning shows it beside the alert),
+given once per rule, with the rule's rationale as `fullDescription`. Each result says what `fix` does
+with it in its property bag: `properties.fix = {"applicability": "safe" | "unsafe" | "manual", "note"}`
+(SARIF's own `fixes` need the edits themselves, which only `fix` computes).
+
 The file stays within GitHub code scanning's documented upload limits ("SARIF support for code
 scanning" and "SARIF results exceed limits" in GitHub's docs), so that an upload is never rejected:
 one run per file (limit 20), one location per result (1,000), three tags per rule (20), at most
@@ -18,7 +24,9 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
+from migrate.docgen import rule_markdown
 from migrate.registry import RuleSet
+from migrate.rules import Rule
 from migrate.scan_report import ScanReport
 from migrate.targets import TargetName
 
@@ -43,7 +51,7 @@ def render_sarif(report: ScanReport, ruleset: RuleSet, root: Path) -> str:
             "shortDescription": {"text": rule.summary},
             "fullDescription": {"text": " ".join(rule.rationale.split())},
             "helpUri": rule.docs,
-            "help": {"text": rule.targets[target].guidance},
+            "help": _help(rule, target),
             "defaultConfiguration": {"level": "error" if rule.targets[target].status == "removed" else "warning"},
             "properties": {"tags": ["llama-stack", "deprecation", rule.resource]},
         }
@@ -58,7 +66,9 @@ def render_sarif(report: ScanReport, ruleset: RuleSet, root: Path) -> str:
             "endColumn": finding.end_column,
             "snippet": {"text": finding.source},
         }
-        message = finding.message if finding.cell is None else f"cell {finding.cell}: {finding.message}"
+        message = finding.message + (f". Found: {finding.detail}." if finding.detail else "")
+        if finding.cell is not None:
+            message = f"cell {finding.cell}: {message}"
         results.append(
             {
                 "ruleId": finding.rule,
@@ -77,6 +87,7 @@ def render_sarif(report: ScanReport, ruleset: RuleSet, root: Path) -> str:
                 "properties": {
                     "confidence": finding.confidence,
                     "fixable": finding.fixable,
+                    **({"fix": finding.fix.model_dump()} if finding.fix is not None else {}),
                     "surface": finding.surface,
                     **({"cell": finding.cell} if finding.cell is not None else {}),
                 },
@@ -89,6 +100,19 @@ def render_sarif(report: ScanReport, ruleset: RuleSet, root: Path) -> str:
         if size <= GITHUB_MAX_GZIP_BYTES or not kept:
             return text
         kept = kept[: int(len(kept) * GITHUB_MAX_GZIP_BYTES / size * 0.95)]
+
+
+def _help(rule: Rule, target: TargetName) -> dict[str, str]:
+    """The rule's documentation, which code scanning shows beside each of its alerts (Markdown where it can).
+
+    What to do on the scan's target first; then the rule as `llama-stack-migrate rule ID` explains it.
+    """
+    plan = rule.targets[target]
+    first = f"What to do on {target}: {plan.guidance}."
+    return {
+        "text": f"{first}\n\n{' '.join(rule.rationale.split())}\n\nMore: `llama-stack-migrate rule {rule.id}`.",
+        "markdown": f"**What to do on {target}:** {plan.guidance}.\n\n" + "\n".join(rule_markdown(rule, level=2)),
+    }
 
 
 def _document(
