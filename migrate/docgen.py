@@ -1,13 +1,16 @@
 """Generate the reference docs from the rules and the registries (a test fails when a committed page is stale).
 
-docs/rules.md is `rules_markdown`; the strategy table of docs/fix.md is `strategies_markdown`.
+docs/rules.md is `rules_markdown`; the strategy table of docs/fix.md is `strategies_markdown`; the `files`
+pattern of the hooks in .pre-commit-hooks.yaml is `pre_commit_files`.
 """
 
 from __future__ import annotations
 
+import re
+
 from migrate.registry import RuleSet
 from migrate.rules import Rule
-from migrate.sources import source_of
+from migrate.sources import SOURCES, source_of
 from migrate.strategies import STRATEGIES
 from migrate.targets import TARGETS
 
@@ -120,3 +123,18 @@ def strategies_markdown(ruleset: RuleSet) -> str:
         used = "; ".join(f"{what} on {', '.join(targets)}" for what, targets in uses.items()) or "-"
         out.append(f"| `{strategy.name}` | {used} | {strategy.rewrites} | {strategy.safe_when} |")
     return "\n".join(out) + "\n"
+
+
+def pre_commit_files() -> str:
+    """The `files` regex of the pre-commit hooks: the names the surfaces read (`migrate.sources.SOURCES`).
+
+    pre-commit passes the staged files it matches on the command line, and `scan` reports a file named
+    there that no surface reads as an error: the pattern matches what `language_of_name` says a surface
+    reads, and nothing else. Suffixes match in any case, as discovery compares them lowercased; a name
+    that is only a suffix (`.py`) has none, as in `os.path.splitext`. Extension-less scripts known only
+    by their `#!` line are not matched (a name says nothing of them).
+    """
+    names = sorted({re.escape(name) for record in SOURCES for name in record.names})
+    names += sorted({re.escape(prefix) + "[^/]*" for record in SOURCES for prefix in record.prefixes})
+    suffixes = sorted({suffix.lstrip(".") for record in SOURCES for suffix in record.suffixes})
+    return rf"(^|/)({'|'.join(names)})$|(^|/)\.*[^/.][^/]*\.(?i:{'|'.join(suffixes)})$"
