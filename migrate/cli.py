@@ -187,10 +187,10 @@ def scan(
 
             text = render_github(report)
         else:
-            from migrate.output.text import render_text
+            from migrate.output.text import TextForm, render_text
 
             use_colour = (output is None and sys.stdout.isatty()) if color is None else color
-            form = "statistics" if statistics else output_format
+            form: TextForm = "statistics" if statistics else "full" if output_format == "full" else "concise"
             command = "llama-stack-migrate fix --write" + (f" --target {target}" if target else "")
             text = render_text(report, ruleset, colour=use_colour, form=form, fix_command=command)
         _write(text, output)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Literal
 
 import click
 
@@ -20,11 +20,13 @@ from migrate.findings import Applicability, Finding
 from migrate.registry import RuleSet
 from migrate.scan_report import ScanReport
 
-#: The mark of a finding's fix, after ruff's `[*]`: applied by `fix --write`, with `--unsafe-fixes`, or by hand.
-MARKS: dict[Applicability, str] = {"safe": "[*]", "unsafe": "[~]", "manual": ""}
+#: The mark of a finding's fix, after ruff's `[*]`, and its colour: applied by `fix --write`, or with
+#: `--unsafe-fixes`; a finding a human must fix has none.
+_MARKS: dict[Applicability, tuple[str, str]] = {"safe": ("[*]", "green"), "unsafe": ("[~]", "yellow")}
 _SEVERITY_COLOUR = {"error": "red", "warning": "yellow"}
 
 Style = Callable[..., str]
+TextForm = Literal["concise", "full", "statistics"]
 
 
 def render_text(
@@ -32,7 +34,7 @@ def render_text(
     ruleset: RuleSet,
     *,
     colour: bool,
-    form: str = "concise",
+    form: TextForm = "concise",
     fix_command: str = "llama-stack-migrate fix --write",
 ) -> str:
     """The report as `form` (`concise`, `full` or `statistics`); `fix_command` is the command the summary names."""
@@ -42,8 +44,8 @@ def render_text(
 
     if form == "statistics":
         out = _statistics(report, ruleset, style)
-    elif form == "full":
-        out = [line for finding in report.findings for line in _full(finding, report, ruleset, style)]
+    elif form == "full":  # a blank line after each finding, as ruff's
+        out = [line for finding in report.findings for line in [*_full(finding, report, ruleset, style), ""]][:-1]
     else:
         out = [_concise(finding, style) for finding in report.findings]
     if out:
@@ -52,30 +54,30 @@ def render_text(
     return "\n".join(out) + "\n"
 
 
-def location(finding: Finding) -> str:
+def _location(finding: Finding) -> str:
     """`path:line:col`, or `path:cell N:line:col` in a notebook (as ruff writes it)."""
     cell = f"cell {finding.cell}:" if finding.cell is not None else ""
     return f"{finding.path}:{cell}{finding.line}:{finding.column}"
 
 
-def mark(finding: Finding) -> str:
-    return MARKS[finding.fix.applicability] if finding.fix is not None else ""
+def _mark(finding: Finding, style: Style) -> str:
+    """The finding's fix mark and a space, or nothing."""
+    if finding.fix is None or finding.fix.applicability not in _MARKS:
+        return ""
+    mark, colour = _MARKS[finding.fix.applicability]
+    return style(mark, fg=colour) + " "
 
 
 def _concise(finding: Finding, style: Style) -> str:
     rule = style(finding.rule, fg=_SEVERITY_COLOUR[finding.severity], bold=True)
-    fix = mark(finding)
-    return (
-        f"{style(location(finding), bold=True)}: {rule} {style(fix, fg='green') + ' ' if fix else ''}{finding.message}"
-    )
+    return f"{style(_location(finding), bold=True)}: {rule} {_mark(finding, style)}{finding.message}"
 
 
 def _full(finding: Finding, report: ScanReport, ruleset: RuleSet, style: Style) -> list[str]:
     """ruff's full form: the message, where, the source line with the finding underlined, then the help."""
     plan = ruleset.by_id[finding.rule].targets[report.target]
-    fix = mark(finding)
     head = f"{style(finding.rule, fg=_SEVERITY_COLOUR[finding.severity], bold=True)} "
-    head += f"{style(fix, fg='green') + ' ' if fix else ''}{style(finding.message, bold=True)}"
+    head += f"{_mark(finding, style)}{style(finding.message, bold=True)}"
     number = str(finding.line)
     gutter = " " * len(number)
     source = finding.source.rstrip()
@@ -84,7 +86,7 @@ def _full(finding: Finding, report: ScanReport, ruleset: RuleSet, style: Style) 
     underline = "".join("\t" if char == "\t" else " " for char in source[:start]) + "^" * max(1, end - start)
     lines = [
         head,
-        f"{gutter}{style('-->', fg='blue')} {location(finding)}",
+        f"{gutter}{style('-->', fg='blue')} {_location(finding)}",
         f"{gutter} {style('|', fg='blue')}",
         f"{style(number, fg='blue')} {style('|', fg='blue')} {source}",
         f"{gutter} {style('|', fg='blue')} {style(underline, fg=_SEVERITY_COLOUR[finding.severity])}",
@@ -97,7 +99,6 @@ def _full(finding: Finding, report: ScanReport, ruleset: RuleSet, style: Style) 
     lines.append(f"{style('help', bold=True)}: {plan.guidance}{removed}")
     if finding.fix is not None:
         lines.append(f"{style('fix', bold=True)}: {_fix_sentence(finding.fix.applicability, finding.fix.note)}")
-    lines.append("")
     return lines
 
 
