@@ -49,7 +49,7 @@ def judge(hit: Hit, ruleset: RuleSet, target: TargetName, path: str, language: L
         severity="error" if plan.status == "removed" or renamed else "warning",
         fixable=fix.applicability != "manual",
         fix=fix,
-        message=f"{rule.summary}: {verdict} on {target}",
+        message=f"{rule.summary} {verdict} on {target}",
         detail=hit.detail,
         source=source_line,
         fingerprint="",

@@ -290,7 +290,7 @@ class Rule(_Frozen):
     id: str = Field(pattern=r"^LSM\d{3}$")
     resource: Resource
     operation: Operation
-    #: A short title: each finding's one-line message starts with it (`Model registration: removed on ogx-1`).
+    #: A short title: each finding's one-line message starts with it (`Model registration removed on ogx-1`).
     summary: str = Field(max_length=40)
     rationale: str
     docs: str = Field(pattern=r"^https://")

@@ -92,7 +92,7 @@ def test_the_scan_hook_fails_on_a_deprecated_call_and_passes_once_the_fix_hook_r
     assert first.returncode == 1, first.stdout + first.stderr
     scan, fix = first.stdout.split("llama-stack-migrate fix (safe fixes)")
     assert re.search(r"llama-stack-migrate \(deprecated Llama Stack APIs\)\.+Failed", scan), scan
-    assert "app.py:4:1: LSM102 [*] Model unregistration: removed on ogx-1" in scan
+    assert "app.py:4:1: LSM102 [*] Model unregistration removed on ogx-1" in scan
     assert "notes.txt" not in scan  # not passed: `scan` would call a .txt file unsupported (exit 2)
     assert re.search(r"^\.+Failed", fix) and "files were modified by this hook" in fix, fix
     fixed = (project / "app.py").read_text()

@@ -72,7 +72,7 @@ def test_results_say_what_fix_does_and_rules_carry_what_to_do_as_help(tmp_path: 
         "LSM111": "manual",  # OGX has no shields API
     }
     assert results["LSM101"]["message"]["text"] == (
-        "Model registration: removed on ogx-1. Found: SDK call client.models.register()."
+        "Model registration removed on ogx-1. Found: SDK call client.models.register()."
     )
     ruleset = load_rules()
     for descriptor in run["tool"]["driver"]["rules"]:

@@ -40,8 +40,8 @@ def test_concise_output_is_one_line_per_finding_then_a_summary(project: Path, ru
     assert process.returncode == 0, process.stderr
     assert process.stdout.splitlines() == [
         # literal arguments: a safe rewrite; the Dataset API has no replacement on OGX: no mark
-        "app.py:4:1: LSM101 [*] Model registration: removed on ogx-1",
-        "app.py:5:1: LSM131 Dataset registration: removed on ogx-1",
+        "app.py:4:1: LSM101 [*] Model registration removed on ogx-1",
+        "app.py:5:1: LSM131 Dataset registration removed on ogx-1",
         "",
         "Found 2 deprecated uses in 1 file for target ogx-1 (2 errors, 0 warnings).",
         "[*] 1 fixable with `llama-stack-migrate fix --write`.",
@@ -62,9 +62,9 @@ def test_an_unsafe_fix_has_its_own_mark_and_the_summary_says_how_to_apply_it(tmp
     process = run_cli("scan", "--target", "llama-stack-0.7", ".", cwd=tmp_path)
     lines = process.stdout.splitlines()
     assert lines[:3] == [
-        "app.py:3:5: LSM101 [~] Model registration: removed on llama-stack-0.7",  # `name` is known at run time only
-        "app.py:4:5: LSM102 [*] Model unregistration: removed on llama-stack-0.7",
-        "app.py:5:5: LSM131 [*] Dataset registration: renamed on llama-stack-0.7",  # client.beta.datasets there
+        "app.py:3:5: LSM101 [~] Model registration removed on llama-stack-0.7",  # `name` is known at run time only
+        "app.py:4:5: LSM102 [*] Model unregistration removed on llama-stack-0.7",
+        "app.py:5:5: LSM131 [*] Dataset registration renamed on llama-stack-0.7",  # client.beta.datasets there
     ]
     # --target was given: the command the summary names says it too
     assert (
@@ -81,7 +81,7 @@ def test_full_output_shows_the_source_what_to_do_and_what_fix_does(project: Path
     out = process.stdout
     guidance = load_rules().by_id["LSM101"].targets["ogx-1"].guidance
     assert out.startswith(
-        "LSM101 [*] Model registration: removed on ogx-1\n"
+        "LSM101 [*] Model registration removed on ogx-1\n"
         " --> app.py:4:1\n"
         "  |\n"
         '4 | client.models.register(model_id="llama3", provider_id="ollama")\n'
@@ -123,7 +123,7 @@ def test_json_output_is_valid_against_the_published_schema(project: Path, run_cl
     first, second = findings
     assert first["severity"] == "error" and first["surface"] == "sdk" and first["confidence"] == "high"
     assert first["fixable"] is True and first["end_line"] == 4 and first["end_column"] == 64
-    assert first["message"] == "Model registration: removed on ogx-1"
+    assert first["message"] == "Model registration removed on ogx-1"
     assert first["detail"] == "SDK call client.models.register()"
     assert first["fix"]["applicability"] == "safe" and second["fix"]["applicability"] == "manual"
     summary = report["summary"]
@@ -202,10 +202,10 @@ def test_github_annotations_carry_the_short_message_and_the_fix_not_the_guidance
     process = run_cli("scan", "--format", "github", ".", cwd=project)
     lines = process.stdout.splitlines()
     assert lines == [
-        "::error file=app.py,line=4,col=1,endLine=4,endColumn=64,title=LSM101 Model registration%3A removed on ogx-1"
+        "::error file=app.py,line=4,col=1,endLine=4,endColumn=64,title=LSM101 Model registration removed on ogx-1"
         "::SDK call client.models.register(): [*] `llama-stack-migrate fix --write --target ogx-1` rewrites it. "
         "`llama-stack-migrate rule LSM101` says what to do.",
-        "::error file=app.py,line=5,col=1,endLine=5,endColumn=109,title=LSM131 Dataset registration%3A removed on "
+        "::error file=app.py,line=5,col=1,endLine=5,endColumn=109,title=LSM131 Dataset registration removed on "
         "ogx-1::SDK call client.datasets.register(): no automatic fix. "
         "`llama-stack-migrate rule LSM131` says what to do.",
     ]

@@ -1,6 +1,6 @@
 """`--format github`: GitHub Actions workflow commands, one annotation per finding.
 
-An annotation is titled with the rule and the short message (`LSM101 Model registration: removed on
+An annotation is titled with the rule and the short message (`LSM101 Model registration removed on
 ogx-1`); its text says what was found and what `fix` does with it, and points at `llama-stack-migrate
 rule ID` for what to do: a pull request with many findings gets many short notes, not the rule's
 guidance over and over (SARIF carries that once per rule, as the rule's help).

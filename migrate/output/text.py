@@ -1,6 +1,6 @@
 """The outputs for people, after ruff's: one line per finding, the long form, per-rule statistics, a summary.
 
-`concise` (the default) prints `path:line:col: RULE [*] Title: removed on TARGET`, one line a finding,
+`concise` (the default) prints `path:line:col: RULE [*] Title removed on TARGET`, one line a finding,
 with `[*]` where `fix --write` rewrites it and `[~]` where only `--unsafe-fixes` does (a value known
 only at run time went into the rewrite); no mark: a human does it. `full` adds the source line, what was
 found, what to do on the target (the rule's guidance) and what `fix` does. `statistics` prints a count
