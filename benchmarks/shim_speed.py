@@ -181,9 +181,9 @@ def serve_candidate(server: str, http: str, loop: str, client: str, port: int, u
     """The real ShimApp on one candidate ASGI server and upstream client."""
     sys.path.insert(0, str(ROOT))
     from migrate.shim.app import ShimApp
-    from migrate.shim.proxy import UpstreamConfig
     from migrate.shim.server import ShimHttpProtocol
     from migrate.shim.settings import ShimSettings
+    from migrate.shim.upstream import UpstreamConfig
 
     settings = ShimSettings(
         upstream=UpstreamConfig(upstream), target="llama-stack-0.7", events=state / "events.sqlite3", event_log=False
@@ -240,7 +240,7 @@ def _aiohttp_upstream(config: Any) -> Any:
     from multidict import CIMultiDict
 
     from migrate.shim.headers import end_to_end
-    from migrate.shim.proxy import Upstream, UpstreamResponse
+    from migrate.shim.upstream import Upstream, UpstreamResponse
 
     class AiohttpUpstream(Upstream):
         _session: Any = None
@@ -290,7 +290,7 @@ def client_hop(client: str, loop: str, url: str, concurrency: int, seconds: floa
 
     async def main() -> dict[str, float]:
         if client == "shim":
-            from migrate.shim.proxy import Upstream, UpstreamConfig
+            from migrate.shim.upstream import Upstream, UpstreamConfig
 
             upstream = Upstream(UpstreamConfig(url))
 

@@ -23,9 +23,9 @@ from migrate.shim.client_address import parse_trusted_proxies
 from migrate.shim.events import default_events_path
 from migrate.shim.nginx import NginxSite, render_nginx
 from migrate.shim.postgres import PostgresURL, is_postgres_url
-from migrate.shim.proxy import Upstream, UpstreamConfig
 from migrate.shim.server import server_config
 from migrate.shim.settings import ShimSettings, check_upstream_url
+from migrate.shim.upstream import Upstream, UpstreamConfig
 from migrate.shim.version import fetch_version, target_for_version
 from migrate.targets import TARGETS, TargetName
 

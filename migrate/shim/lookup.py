@@ -26,7 +26,7 @@ from migrate.registry import RuleSet
 from migrate.rules import Rule
 from migrate.shim.headers import Header
 from migrate.shim.matching import quote_identifier
-from migrate.shim.proxy import Upstream, UpstreamError
+from migrate.shim.upstream import Upstream, UpstreamError
 from migrate.targets import TargetName
 
 CONNECTOR_LISTS: dict[TargetName, str] = {

@@ -37,7 +37,7 @@ from migrate import __version__
 from migrate.errors import MigrateError
 from migrate.shim.events import EventRecorder, Outcome
 from migrate.shim.problems import PROBLEM_CONTENT_TYPE, Problem
-from migrate.shim.proxy import PoolStats
+from migrate.shim.upstream import PoolStats
 
 log = logging.getLogger("migrate.shim")
 

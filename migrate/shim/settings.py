@@ -11,7 +11,7 @@ from migrate.errors import MigrateError
 from migrate.shim.answers import OnUnregister
 from migrate.shim.client_address import Network
 from migrate.shim.postgres import PostgresURL
-from migrate.shim.proxy import UpstreamConfig
+from migrate.shim.upstream import UpstreamConfig
 from migrate.targets import TargetName
 
 DEFAULT_MAX_BODY = 1024 * 1024

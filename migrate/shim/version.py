@@ -17,7 +17,7 @@ from collections.abc import Sequence
 
 from migrate.errors import MigrateError
 from migrate.shim.headers import Header
-from migrate.shim.proxy import Upstream, UpstreamError
+from migrate.shim.upstream import Upstream, UpstreamError
 from migrate.targets import TargetName
 
 log = logging.getLogger("migrate.shim")

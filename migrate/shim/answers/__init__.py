@@ -21,7 +21,7 @@ from migrate.rules import Rule, TargetPlan
 from migrate.shim.events import Outcome
 from migrate.shim.matching import Match
 from migrate.shim.problems import Problem
-from migrate.shim.proxy import Upstream
+from migrate.shim.upstream import Upstream
 from migrate.targets import TargetName
 
 OnUnregister = Literal["acknowledge", "reject"]
