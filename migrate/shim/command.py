@@ -7,7 +7,6 @@ on its own. Errors the tool raises on purpose (`MigrateError`) exit with code 2,
 from __future__ import annotations
 
 import asyncio
-import ipaddress
 import logging
 import re
 import sys
@@ -15,7 +14,6 @@ from pathlib import Path
 
 import click
 import uvicorn
-import yarl
 
 from migrate.errors import MigrateError
 from migrate.registry import load_rules
@@ -24,7 +22,7 @@ from migrate.shim.events import default_events_path
 from migrate.shim.nginx import NginxSite, render_nginx
 from migrate.shim.postgres import PostgresURL, is_postgres_url
 from migrate.shim.server import server_config
-from migrate.shim.settings import ShimSettings, check_upstream_url
+from migrate.shim.settings import ShimSettings, check_not_own_address, check_upstream_url, is_loopback
 from migrate.shim.upstream import Upstream, UpstreamConfig
 from migrate.shim.version import fetch_version, target_for_version
 from migrate.targets import TARGETS, TargetName
@@ -66,15 +64,6 @@ def parse_events(value: str | None) -> Path | PostgresURL:
     if "://" in value:
         raise MigrateError(f"--events: {value.split('://', 1)[0]}:// is not a store; give a file or postgresql://...")
     return Path(value)
-
-
-def _is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 async def _detect_target(config: UpstreamConfig) -> tuple[TargetName, str]:
@@ -248,18 +237,9 @@ def _server_config(
     body_limit = parse_size(max_body)
     events = parse_events(events_path)
     trusted = parse_trusted_proxies(trusted_proxies)
-    if isinstance(events, PostgresURL) and fingerprint_key is None:
-        raise MigrateError(
-            "--events postgresql://... needs --fingerprint-key FILE, the same file on every shim that shares "
-            "the store, so that one credential has one fingerprint across the fleet"
-        )
     metrics_address = parse_listen(metrics_listen, "--metrics-listen") if metrics_listen is not None else None
-    if metrics_address is not None and metrics_address[1] == port and metrics_address[0] == host:
-        raise MigrateError(f"--metrics-listen {metrics_listen} is the shim's own address {listen}")
-    parsed = yarl.URL(upstream)
-    if parsed.port == port and (parsed.host == host or (_is_loopback(parsed.host or "") and _is_loopback(host))):
-        raise MigrateError(f"--upstream {upstream} is the shim's own address {listen}: it would proxy to itself")
     if target is None:
+        check_not_own_address(upstream_config.base_url, (host, port), metrics_address)
         target, version = asyncio.run(_detect_target(upstream_config))
         log.info("upstream %s is version %s: target %s", upstream, version, target)
     settings = ShimSettings(
@@ -273,9 +253,10 @@ def _server_config(
         rule_dirs=rule_dirs,
         metrics_listen=metrics_address,
         trusted_proxies=trusted,
+        listen=(host, port),
     )
     app = ShimApp(settings)
-    if not _is_loopback(host):
+    if not is_loopback(host):
         log.warning("listening on %s: anyone who can reach it can use %s through the shim", host, upstream)
     log.info("shim on http://%s:%d -> %s (target %s), events in %s", host, port, upstream, target, settings.events)
     if app.metrics_listener is not None:
