@@ -1,7 +1,8 @@
 """`llama-stack-migrate shim`: run the shim in front of a Llama Stack / OGX server.
 
 The click command `shim` is registered in the CLI group by `migrate.cli`; calling `shim()` runs it
-on its own. Errors the tool raises on purpose (`MigrateError`) exit with code 2, like every command.
+on its own. Errors the tool raises on purpose (`MigrateError`) exit with code 2, like every command
+(`exit_codes.errors_to_exit_codes`).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import click
 import uvicorn
 
 from migrate.errors import MigrateError
+from migrate.exit_codes import errors_to_exit_codes
 from migrate.registry import load_rules
 from migrate.shim.client_address import parse_trusted_proxies
 from migrate.shim.events import default_events_path
@@ -27,7 +29,6 @@ from migrate.shim.upstream import Upstream, UpstreamConfig
 from migrate.shim.version import fetch_version, target_for_version
 from migrate.targets import TARGETS, TargetName
 
-EXIT_ERROR = 2
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8322
 
@@ -176,17 +177,14 @@ def shim(
 ) -> None:
     """Proxy a Llama Stack / OGX server and answer the deprecated register/unregister calls."""
     if emit_nginx:
-        try:
+        with errors_to_exit_codes():
             check_upstream_url(upstream)
             shim_host, shim_port = parse_listen(listen)
             site = NginxSite(upstream.rstrip("/"), shim_host, shim_port, nginx_listen, connect_timeout, read_timeout)
             click.echo(render_nginx(load_rules(list(rule_dirs)), site), nl=False)
-        except MigrateError as exc:
-            click.secho(f"error: {exc}", fg="red", err=True)
-            sys.exit(EXIT_ERROR)
         return
     logging.basicConfig(level=log_level.upper(), stream=sys.stderr, format="%(asctime)s %(levelname)s %(message)s")
-    try:
+    with errors_to_exit_codes():
         config = _server_config(
             upstream=upstream,
             target=target,
@@ -208,9 +206,6 @@ def shim(
             trusted_proxies=trusted_proxies,
             log_level=log_level,
         )
-    except MigrateError as exc:
-        click.secho(f"error: {exc}", fg="red", err=True)
-        sys.exit(EXIT_ERROR)
     uvicorn.Server(config).run()
 
 
