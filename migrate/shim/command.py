@@ -7,7 +7,6 @@ on its own. Errors the tool raises on purpose (`MigrateError`) exit with code 2,
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import re
 import sys
@@ -25,8 +24,8 @@ from migrate.shim.nginx import NginxSite, render_nginx
 from migrate.shim.postgres import PostgresURL, is_postgres_url
 from migrate.shim.server import server_config
 from migrate.shim.settings import ShimSettings, check_not_own_address, check_upstream_url, is_loopback
-from migrate.shim.upstream import Upstream, UpstreamConfig
-from migrate.shim.version import fetch_version, target_for_version
+from migrate.shim.upstream import UpstreamConfig
+from migrate.shim.version import probe_version, target_for_version
 from migrate.targets import TARGETS, TargetName
 
 DEFAULT_HOST = "127.0.0.1"
@@ -65,15 +64,6 @@ def parse_events(value: str | None) -> Path | PostgresURL:
     if "://" in value:
         raise MigrateError(f"--events: {value.split('://', 1)[0]}:// is not a store; give a file or postgresql://...")
     return Path(value)
-
-
-async def _detect_target(config: UpstreamConfig) -> tuple[TargetName, str]:
-    upstream = Upstream(config)
-    try:
-        version = await fetch_version(upstream)
-    finally:
-        await upstream.aclose()
-    return target_for_version(version), version
 
 
 @click.command("shim", context_settings={"help_option_names": ["-h", "--help"]})
@@ -235,7 +225,8 @@ def _server_config(
     metrics_address = parse_listen(metrics_listen, "--metrics-listen") if metrics_listen is not None else None
     if target is None:
         check_not_own_address(upstream_config.base_url, (host, port), metrics_address)
-        target, version = asyncio.run(_detect_target(upstream_config))
+        version = probe_version(upstream_config)
+        target = target_for_version(version)
         log.info("upstream %s is version %s: target %s", upstream, version, target)
     settings = ShimSettings(
         upstream=upstream_config,

@@ -85,6 +85,15 @@ class UpstreamConfig:
     max_connections: int = 100
 
 
+def tls_context() -> ssl.SSLContext:
+    """How an `https://` upstream is verified: the system's trust store and the host name (Python's defaults).
+
+    OpenSSL's default paths are used, so `SSL_CERT_FILE` and `SSL_CERT_DIR` name a private CA. The
+    start-up version probe (`version.probe_version`) uses this context too: both trust the same servers.
+    """
+    return ssl.create_default_context()
+
+
 @dataclass(frozen=True)
 class PoolStats:
     """The upstream connection pool at one moment: connections `in_use` by a request or `idle` in the pool."""
@@ -354,7 +363,7 @@ class Upstream:
         self.host = base.raw_authority
         self._host_header = base.raw_authority.encode("ascii")
         self._address = (base.raw_host or "", base.port or (443 if base.scheme == "https" else 80))
-        self._ssl = ssl.create_default_context() if base.scheme == "https" else None
+        self._ssl = tls_context() if base.scheme == "https" else None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._idle: list[_Connection] = []
         self._open = 0
