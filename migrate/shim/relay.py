@@ -2,9 +2,8 @@
 
 Nothing is buffered: the request body goes upstream as it arrives from the client (`request_body`), and
 the answer goes back chunk by chunk as it arrives (SSE and chunked answers are flushed per chunk), so
-the shim adds no latency to a long answer and holds no more than a chunk of it. Only the body of a
-deprecated call, which the shim must read to answer it, is read whole, and only up to a limit
-(`read_body`).
+a long or endless answer reaches the client as it is produced. Only the body of a deprecated call,
+which the shim must read to answer it, is read whole, and only up to a limit (`read_body`).
 
 A client that leaves ends the relay at once, so the upstream sees its request end too (`relay`).
 """
