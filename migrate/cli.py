@@ -1,14 +1,13 @@
-"""The command line: a thin click layer, and the only place that maps errors to exit codes.
+"""The command line: a thin click layer.
 
-Exit codes: 0 success; 1 `--check` found something; 2 usage, rule, settings or I/O errors (a path
-that does not exist, a file that could not be read or parsed).
+Errors become exit codes in `migrate.exit_codes` (0 success; 1 `--check` found something; 2 usage,
+rule, settings or I/O errors), the one mapping that `shim` and `report` share.
 """
 
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
@@ -16,30 +15,18 @@ from typing import TYPE_CHECKING, ClassVar
 import click
 
 from migrate import __version__
-from migrate.errors import MigrateError
+from migrate.exit_codes import EXIT_ERROR, EXIT_FOUND, errors_to_exit_codes
 from migrate.targets import DEFAULT_TARGET, TARGETS, TargetName
 
 if TYPE_CHECKING:
     from migrate.discovery import Discovery
     from migrate.registry import RuleSet
 
-EXIT_FOUND = 1
-EXIT_ERROR = 2
-
 FORMATS = ("text", "json", "sarif", "github")
 
 
 def _split(values: Sequence[str]) -> tuple[str, ...]:
     return tuple(part.strip() for value in values for part in value.split(",") if part.strip())
-
-
-@contextmanager
-def _errors_to_exit_codes() -> Iterator[None]:
-    try:
-        yield
-    except MigrateError as exc:
-        click.secho(f"error: {exc}", fg="red", err=True)
-        sys.exit(EXIT_ERROR)
 
 
 class _LazyGroup(click.Group):
@@ -170,7 +157,7 @@ def scan(
     """Find every use of the deprecated register/unregister APIs under PATHS (default: .)."""
     from migrate.scan import run_scan
 
-    with _errors_to_exit_codes():
+    with errors_to_exit_codes():
         prepared = _prepare(paths, target, select, ignore, exclude, no_gitignore, rule_dirs)
         files, ruleset = prepared.discovery.files, prepared.ruleset
         show_progress = sys.stderr.isatty() if progress is None else progress
@@ -247,7 +234,7 @@ def fix(
     from migrate.fix.report import render_fix
     from migrate.fix.run import run_fix, write_run
 
-    with _errors_to_exit_codes():
+    with errors_to_exit_codes():
         prepared = _prepare(paths, target, select, ignore, exclude, no_gitignore, rule_dirs)
         run = run_fix(
             prepared.discovery.files, prepared.ruleset, prepared.target, unsafe=unsafe_fixes, config_path=config_path
@@ -286,7 +273,7 @@ def rules_command(output_format: str, rule_dirs: tuple[Path, ...]) -> None:
     from migrate.docgen import rules_markdown
     from migrate.registry import load_rules
 
-    with _errors_to_exit_codes():
+    with errors_to_exit_codes():
         ruleset = load_rules(list(rule_dirs))
         if output_format == "markdown":
             click.echo(rules_markdown(ruleset), nl=False)

@@ -52,6 +52,11 @@ status = "deprecated"
 strategy = "keep"
 guidance = "keep"
 
+[[shim_examples]]
+name = "a thing"
+request = "DELETE /v1/things/a/b"
+answers = { "llama-stack-0.4" = "forward", "llama-stack-0.7" = "forward", "ogx-1" = "forward" }
+
 [[examples]]
 name = "call"
 language = "python"
