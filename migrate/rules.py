@@ -163,11 +163,16 @@ class BuiltinGroups(_Frozen):
         return isinstance(identifier, str) and identifier.startswith(self.prefix)
 
 
-Template = Annotated[
-    IdentifierTemplate,
-    BeforeValidator(lambda value: IdentifierTemplate.parse(value) if isinstance(value, str) else value),
-    PlainSerializer(str),
-]
+def _template(value: object) -> object:
+    """`"{a}/{b}"`, or `{ template = "{a}/{b}", prefix_once = true }`, parsed into an `IdentifierTemplate`."""
+    if isinstance(value, str):
+        return IdentifierTemplate.parse(value)
+    if isinstance(value, dict) and set(value) <= {"template", "prefix_once"} and isinstance(value.get("template"), str):
+        return IdentifierTemplate.parse(value["template"], prefix_once=bool(value.get("prefix_once", False)))
+    return value
+
+
+Template = Annotated[IdentifierTemplate, BeforeValidator(_template), PlainSerializer(str)]
 
 
 class TargetPlan(_Frozen):
