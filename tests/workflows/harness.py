@@ -165,10 +165,14 @@ def parse_steps(text: str) -> list[Step]:
     return steps
 
 
-def run_app(app: App, apps_dir: Path, sdk_venv: Path, base_url: str, standins: Standins, column: str) -> AppRun:
+def run_app(
+    app: App, apps_dir: Path, sdk_venv: Path, base_url: str, standins: Standins, column: str, logs: Path
+) -> AppRun:
+    """Run one app to its end; its steps, and its output in ``logs/<column>-<app>.log``."""
     python = str(venv_python(sdk_venv))
     env = app_env(sdk_venv, base_url, standins, apps_dir)
-    steps_file = Path(tempfile.mkstemp(prefix=f"{app.name}-", suffix=".jsonl")[1])
+    steps_file = logs / f"{column}-{app.name}.steps.jsonl"
+    steps_file.write_text("", encoding="utf-8")
     env["WORKFLOW_STEPS_FILE"] = str(steps_file)
     if app.kind == "script":
         command = [python, app.entry]
@@ -185,18 +189,26 @@ def run_app(app: App, apps_dir: Path, sdk_venv: Path, base_url: str, standins: S
     except subprocess.TimeoutExpired as exc:
         stdout = exc.stdout if isinstance(exc.stdout, str) else ""
         stderr, returncode = f"timed out after {APP_TIMEOUT_S:.0f} s", -1
+    (logs / f"{column}-{app.name}.log").write_text(f"$ {' '.join(command)}\n{stdout}\n{stderr}", encoding="utf-8")
     steps = parse_steps(stdout) + parse_steps(steps_file.read_text(encoding="utf-8"))
-    steps_file.unlink(missing_ok=True)
     tail = "" if steps and returncode in (0, 1) else "\n".join((stderr or stdout).splitlines()[-15:])
     return AppRun(app.name, column, steps, returncode, round(time.monotonic() - started, 2), tail)
 
 
 def run_apps(
-    apps: Sequence[App], apps_dir: Path, sdk: ClientSpec, base_url: str, standins: Standins, column: str, jobs: int
+    apps: Sequence[App],
+    apps_dir: Path,
+    sdk: ClientSpec,
+    base_url: str,
+    standins: Standins,
+    column: str,
+    jobs: int,
+    logs: Path,
 ) -> list[AppRun]:
     sdk_venv = ensure_venv(sdk)
+    logs.mkdir(parents=True, exist_ok=True)
     with concurrent.futures.ThreadPoolExecutor(max_workers=jobs) as pool:
-        futures = [pool.submit(run_app, app, apps_dir, sdk_venv, base_url, standins, column) for app in apps]
+        futures = [pool.submit(run_app, app, apps_dir, sdk_venv, base_url, standins, column, logs) for app in apps]
         return [future.result() for future in futures]
 
 
@@ -269,7 +281,9 @@ def run_column(column: Column, workspace: Workspace, apps: Sequence[App], jobs: 
             result.fix_summary = f"fix --target {column.target}: exit {fixed.returncode}; " + "; ".join(summary)
             result.fix_summary += f"; left unset: {', '.join(unset)}" if unset else ""
         with serving(column, config, workspace) as url:
-            result.apps = run_apps(apps, apps_dir, column.sdk, url, workspace.standins, column.name, jobs)
+            result.apps = run_apps(
+                apps, apps_dir, column.sdk, url, workspace.standins, column.name, jobs, workspace.root / "logs"
+            )
     except ServerSetupError as exc:
         result.setup_error = str(exc)
     result.seconds = round(time.monotonic() - started, 1)
