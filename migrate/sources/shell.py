@@ -37,6 +37,8 @@ _PROMPT = re.compile(r"^(\s*)[$>](?=\s)")
 _ASSIGNMENT = re.compile(r"^[A-Za-z_]\w*=")
 _YAML_KEY = re.compile(r"^[\w.-]+:$")  # `run:` / `script:` before a command in raw YAML text
 _ESCAPED = re.compile(r'\\(["\\`$])')  # backslash escapes inside double quotes
+_BLANKS = re.compile(r"[ \t\r]+")
+_PLAIN = re.compile(r"[^\s\\;()&|<>'\"`$#]+")  # characters the lexer has no rule for
 _VARIABLE = re.compile(r"\$\$?(?:[A-Za-z_]\w*|[0-9@*#?!$-])")
 # Words that may come before the command word: shell keywords, wrappers, a Dockerfile `RUN`.
 _PREFIXES = frozenset(
@@ -86,6 +88,8 @@ _NOT_WRAPPERS = frozenset(
     | {"grep", "egrep", "fgrep", "rg", "cat", "less", "tldr", "complete", "compgen"}
 )
 _METHODS = frozenset({"POST", "DELETE"})
+# Every command this module reports contains one of these: curl, a CLI name, or a method word.
+_COMMAND_MARKER = re.compile(r"curl|-client|POST|DELETE")
 # A JSON array of strings: an exec-form command (Dockerfile `CMD [...]`, YAML `command: [...]`).
 _EXEC_FORM = re.compile(r'\[\s*"(?:[^"\\\n]|\\.)*"(?:\s*,\s*"(?:[^"\\\n]|\\.)*")*\s*\]')
 
@@ -119,6 +123,10 @@ class _Lexer:
         return self.commands
 
     def _step(self, text: str, i: int) -> int:
+        plain = _PLAIN.match(text, i)
+        if plain is not None:  # a run of ordinary characters: one step, not one per character
+            self._add(i, plain.group(0))
+            return plain.end()
         char, nxt = text[i], text[i + 1 : i + 2]
         if char == "\\":
             if nxt == "\n":  # a continuation joins the lines
@@ -130,7 +138,8 @@ class _Lexer:
             return i + 2 if char + nxt in ("&&", "||", "|&", ";;") else i + 1
         if char in " \t\r":
             self._end_word(i)
-            return i + 1
+            blanks = _BLANKS.match(text, i)
+            return blanks.end() if blanks else i + 1
         if char == "#" and self._start < 0:
             newline = text.find("\n", i)
             return len(text) if newline < 0 else newline
@@ -360,6 +369,8 @@ def shell_hits(
     notebook cell the lines belong to. A curl request counts only in a Llama Stack context:
     `llama_context` says whether the whole file mentions one; by default `lines` are searched.
     """
+    if not any(_COMMAND_MARKER.search(line) for line in lines):
+        return []  # lexing is the costly part (a 2 MB OpenAPI spec in YAML): skip text without a command
     cleaned = [_PROMPT.sub(lambda m: m.group(1) + " ", line) for line in lines]
     text = "\n".join(cleaned)
     if llama_context is None:

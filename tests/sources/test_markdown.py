@@ -214,7 +214,9 @@ def test_untagged_fences_are_tried_as_python_then_as_shell() -> None:
 
 
 def test_untagged_python_that_uses_shell_words_as_names_stays_python() -> None:
-    text = f"{FENCE}\nhttp = httpx.Client()\nset(x)\nexport.register(x)\nclient.models.register(model_id='m')\n{FENCE}\n"
+    text = (
+        f"{FENCE}\nhttp = httpx.Client()\nset(x)\nexport.register(x)\nclient.models.register(model_id='m')\n{FENCE}\n"
+    )
     assert [(hit.line, hit.surface) for hit in scan(text)] == [(5, "sdk")]
 
 

@@ -342,9 +342,9 @@ def test_sh_dash_c_and_exec_form_arrays() -> None:
     script = (
         "FROM python:3.12-slim\n"
         'RUN sh -c "llama-stack-client models register m --provider-id ollama || true"\n'
-        'CMD ["sh", "-c", "llama-stack-client models register m --provider-id ollama && llama-stack-client models list"]\n'
+        'CMD ["sh", "-c", "llama-stack-client models register m --provider-id p && llama-stack-client models list"]\n'
         'ENTRYPOINT ["llama-stack-client", "shields", "register", "--shield-id", "guard"]\n'
-        "command: [\"/bin/bash\", \"-lc\", \"curl -X DELETE http://llama-stack:8321/v1/toolgroups/mcp::jira\"]\n"
+        'command: ["/bin/bash", "-lc", "curl -X DELETE http://llama-stack:8321/v1/toolgroups/mcp::jira"]\n'
         'CMD ["python", "-m", "app", "--mode", "register"]\n'
         "bash -c 'echo llama-stack-client models register m'\n"
     )
@@ -359,9 +359,9 @@ def test_ogx_client_is_the_same_cli() -> None:
 def test_legacy_benchmark_commands_and_flags() -> None:
     script = (
         "# 0.1 clients: eval tasks\n"
-        "llama-stack-client eval_tasks register --eval-task-id mmlu --dataset-id mmlu --scoring-functions basic::equality\n"
+        "llama-stack-client eval_tasks register --eval-task-id mmlu --dataset-id mmlu --scoring-functions f\n"
         "# 0.2 clients: benchmarks, still with --eval-task-id\n"
-        "llama-stack-client benchmarks register --eval-task-id mmlu --dataset-id mmlu --scoring-functions basic::equality\n"
+        "llama-stack-client benchmarks register --eval-task-id mmlu --dataset-id mmlu --scoring-functions f\n"
         "llama-stack-client benchmarks list\n"
     )
     assert found(script) == [(2, "LSM141", "cli"), (4, "LSM141", "cli")]
