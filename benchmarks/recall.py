@@ -65,6 +65,7 @@ DEFAULT_CACHE = Path.home() / ".cache" / "llama-stack-migrate" / "recall"
 TARGET = "ogx-1"
 SURFACES = ("sdk", "http", "cli", "config")
 LANGUAGES = ("python", "notebook", "shell", "markdown", "yaml")
+ORIGINS = ("dists", "hand-written")
 REQUIRED = 0.99
 DOT_GITIGNORE = "dot-gitignore"
 EXTRACTED_MARKER = ".recall-extracted.json"
@@ -175,10 +176,12 @@ class Tally:
 
 @dataclass
 class Score:
-    """The outcome of one scan against the labels."""
+    """The outcome of one scan against the labels, counted by surface, by language and by origin
+    (the dists from PyPI, or the hand-written repositories)."""
 
     by_surface: dict[str, Tally] = field(default_factory=lambda: {name: Tally() for name in SURFACES})
     by_language: dict[str, Tally] = field(default_factory=lambda: {name: Tally() for name in LANGUAGES})
+    by_origin: dict[str, Tally] = field(default_factory=lambda: {name: Tally() for name in ORIGINS})
     misses: list[Label] = field(default_factory=list)
     false_positives: list[Found] = field(default_factory=list)
     near_hits: list[tuple[Found, Label]] = field(default_factory=list)
@@ -434,28 +437,39 @@ def scan(workdir: Path, repos: Sequence[str], src: Path | None = None) -> tuple[
     return found, failures, seconds
 
 
-def score(labels: Sequence[Label], found: Sequence[Found]) -> Score:
-    """Match findings to labels by repository, file, cell, line and rule (each label counts once)."""
+def score(labels: Sequence[Label], found: Sequence[Found], dists: frozenset[str] = frozenset()) -> Score:
+    """Match findings to labels by repository, file, cell, line and rule (each label counts once).
+
+    `dists` names the repositories that come from PyPI (the others are hand-written).
+    """
     result = Score()
     uses: dict[tuple[tuple[str, str, int | None, int], str], list[Label]] = {}
     near: dict[tuple[str, str, int | None, int], Label] = {}
+
+    def origin(repo: str) -> str:
+        return ORIGINS[0] if repo in dists else ORIGINS[1]
+
     for label in labels:
         if label.kind == "use":
             uses.setdefault((label.where, label.rule), []).append(label)
             result.by_surface[label.surface].labelled += 1
             result.by_language[label.language].labelled += 1
+            result.by_origin[origin(label.repo)].labelled += 1
         else:
             near[label.where] = label
     for finding in found:
         result.by_surface.setdefault(finding.surface, Tally()).findings += 1
         result.by_language.setdefault(finding.language, Tally()).findings += 1
+        result.by_origin[origin(finding.repo)].findings += 1
         matching = uses.get((finding.where, finding.rule))
         if matching:
             label = matching.pop()
             result.by_surface[finding.surface].true += 1
             result.by_language[finding.language].true += 1
+            result.by_origin[origin(finding.repo)].true += 1
             result.by_surface[label.surface].found += 1
             result.by_language[label.language].found += 1
+            result.by_origin[origin(label.repo)].found += 1
             continue
         result.false_positives.append(finding)
         if finding.where in near:
@@ -466,7 +480,7 @@ def score(labels: Sequence[Label], found: Sequence[Found]) -> Score:
 
 def measure(workdir: Path, repos: Sequence[str], labels: Sequence[Label], src: Path | None = None) -> Score:
     found, failures, seconds = scan(workdir, repos, src)
-    result = score(labels, found)
+    result = score(labels, found, frozenset(dist.repo for dist in load_corpus()[0]))
     result.failures = failures
     result.seconds = seconds
     return result
@@ -502,6 +516,7 @@ def _at(repo: str, path: str, cell: int | None, line: int) -> str:
 def render(result: Score, title: str) -> str:
     out = [f"== {title} (scan took {result.seconds:.2f}s)", *_table("surface", result.by_surface), ""]
     out += [*_table("language", result.by_language), ""]
+    out += [*_table("origin", result.by_origin), ""]
     out.append(f"misses ({len(result.misses)}):")
     out += [f"  {_at(*m.where)}  {m.rule} {m.surface}  {m.snippet!r}  {m.note}" for m in result.misses]
     out.append(f"false positives ({len(result.false_positives)}):")
