@@ -258,10 +258,11 @@ def fix(
         for message in errors:
             click.secho(f"error: {message}", fg="red", err=True)
 
-    failed = any(f.status == "failed" for f in run.files)
-    if prepared.discovery.errors or failed or errors:
+    unreadable = any(f.unreadable for f in run.files)
+    if prepared.discovery.errors or unreadable or errors:
         sys.exit(EXIT_ERROR)
-    if check and run.would_change:
+    not_fixed = any(f.status == "failed" for f in run.files)  # content fix cannot handle: work left
+    if not_fixed or (check and run.would_change):
         sys.exit(EXIT_FOUND)
 
 

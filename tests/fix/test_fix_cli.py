@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
@@ -125,3 +126,32 @@ def test_the_example_app_is_fixed_and_a_second_run_changes_nothing(tmp_path: Pat
     assert {p: p.read_bytes() for p in app.rglob("*") if p.is_file()} == snapshot
     report = run_cli("scan", "--format", "json", "--target", "llama-stack-0.7", ".", cwd=app)
     assert '"fixable": true' not in report.stdout
+
+
+def test_a_notebook_cell_that_does_not_parse_leaves_the_notebook_alone_and_the_run_exits_1(
+    tmp_path: Path, run_cli: RunCli
+) -> None:
+    """Work is left, not an error of the run: the other files are fixed, the notebook is named with the cell and
+    line that do not parse, and exit 1 means what it means for --check. (A file that cannot be read is an error
+    of the run, exit 2: tests/hardening/test_hostile_inputs.py.)"""
+    header = "from llama_stack_client import LlamaStackClient\nclient = LlamaStackClient()\n"
+    (tmp_path / "app.py").write_text(header + 'client.models.register(model_id="m", provider_id="vllm")\n')
+    cells = [header, 'client.models.register(model_id="m2", provider_id="vllm")\n', "x = (1,\nprint(x\n"]
+    notebook = {
+        "cells": [
+            {"cell_type": "code", "metadata": {}, "execution_count": None, "outputs": [], "source": cell}
+            for cell in cells
+        ],
+        "metadata": {},
+        "nbformat": 4,
+        "nbformat_minor": 5,
+    }
+    text = json.dumps(notebook, indent=1) + "\n"
+    (tmp_path / "explore.ipynb").write_text(text)
+    process = run_cli("fix", "--target", "ogx-1", "--write", ".", cwd=tmp_path)
+    assert process.returncode == 1, process.stderr
+    assert "Traceback" not in process.stderr
+    assert "explore.ipynb: cell 3: cannot parse Python (line 2)" in process.stderr
+    assert (tmp_path / "explore.ipynb").read_text() == text
+    assert 'client.models.retrieve("vllm/m")' in (tmp_path / "app.py").read_text()
+    assert run_cli("fix", "--target", "ogx-1", "--check", ".", cwd=tmp_path).returncode == 1
