@@ -5,6 +5,8 @@ docs/rules.md is `rules_markdown`; the strategy table of docs/fix.md is `strateg
 
 from __future__ import annotations
 
+import re
+
 from migrate.registry import RuleSet
 from migrate.sources import source_of
 from migrate.strategies import STRATEGIES
@@ -79,11 +81,12 @@ def rules_markdown(ruleset: RuleSet) -> str:
                 f"found on line(s) {', '.join(map(str, example.findings))}" if example.findings else "not a finding"
             )
             out += [f"- *{example.name}* ({example.language}, target {example.target}): {verdict}", ""]
-            fence = source_of(example.language).fence
+            # A fence longer than any run of backticks in the example (a Markdown example holds fences itself).
+            ticks = "`" * max([3, *(len(run) + 1 for run in re.findall(r"`{3,}", example.code))])
             out += (
-                [f"  ```{fence}"]
+                [f"  {ticks}{source_of(example.language).fence}"]
                 + [f"  {line}".rstrip() for line in example.code.rstrip("\n").splitlines()]
-                + ["  ```", ""]
+                + [f"  {ticks}", ""]
             )
     return "\n".join(out).rstrip("\n") + "\n"
 

@@ -57,6 +57,8 @@ class Deprecation(_Frozen):
 
 #: Attributes of every SDK resource that wrap its methods (`client.models.with_raw_response.register`).
 SDK_WRAPPERS = frozenset({"with_raw_response", "with_streaming_response"})
+#: The SDKs' command-line programs (`llama-stack-client models register ...`; OGX's client ships `ogx-client`).
+CLI_PROGRAMS = ("llama-stack-client", "ogx-client")
 #: Keywords every SDK method takes besides its own (request options).
 SDK_REQUEST_OPTIONS = frozenset({"extra_headers", "extra_query", "extra_body", "timeout"})
 

@@ -34,3 +34,15 @@ def test_the_strategy_table_of_the_fix_guide_is_current() -> None:
     start = guide.index("<!-- strategies-table")
     table = guide[guide.index("\n", start) + 1 : guide.index("<!-- /strategies-table -->")]
     assert table == strategies_markdown(load_rules()), "regenerate with migrate.docgen.strategies_markdown"
+
+
+def test_the_rules_page_renders_one_code_block_per_example() -> None:
+    """An example that holds a fence itself (a Markdown one) must not break the page (CommonMark)."""
+    from markdown_it import MarkdownIt
+
+    ruleset = load_rules()
+    tokens = MarkdownIt("commonmark").parse((REPO / "docs" / "rules.md").read_text(encoding="utf-8"))
+    fences = [token for token in tokens if token.type == "fence"]
+    assert len(fences) == sum(len(rule.examples) for rule in ruleset.rules)
+    headings = [tokens[index + 1].content for index, token in enumerate(tokens) if token.type == "heading_open"]
+    assert headings == ["Rules", *(rule.id for rule in ruleset.rules)]

@@ -30,6 +30,7 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from migrate.findings import Document, Hit, Scanned, source_lines
+from migrate.rules import CLI_PROGRAMS
 from migrate.sources.notebook import python_parts_hits, split_ipython
 from migrate.sources.shell import shell_hits
 from migrate.sources.urls import LLAMA_CONTEXT, has_literal_path, match_route
@@ -48,8 +49,9 @@ _REQUEST_LINE = re.compile(r"^(?P<method>[A-Z]+)[ \t]+(?P<target>\S+)(?:[ \t]+HT
 # A line of an untagged block that starts with one of these words (after a `$ ` prompt) is a shell
 # command, unless the word is used as a Python name (`http = ...`, `set(...)`, `export.x`).
 _SHELL_LINE = re.compile(
-    r"^\s*(?:\$\s+)?(?:curl|wget|http|https|xh|llama-stack-client|ogx-client|llama|ogx|pip3?|uv|export|cd"
-    r"|source|sudo|set|echo|docker|podman|kubectl|ollama)(?=\s|$)(?!\s*[=(.:,\[])"
+    r"^\s*(?:\$\s+)?(?:curl|wget|http|https|xh|"
+    + "|".join(re.escape(program) for program in CLI_PROGRAMS)
+    + r"|llama|ogx|pip3?|uv|export|cd|source|sudo|set|echo|docker|podman|kubectl|ollama)(?=\s|$)(?!\s*[=(.:,\[])"
 )
 PYTHON_INFOS = frozenset({"python", "py", "python3", "py3", "ipython", "ipython3", "pycon"})
 SHELL_INFOS = frozenset(

@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from migrate.findings import Confidence, Document, Hit, Scanned, Surface, source_lines
-from migrate.rules import Rule
+from migrate.rules import CLI_PROGRAMS, Rule
 from migrate.sources.urls import HOLE, LLAMA_CONTEXT, has_literal_path, match_route
 
 if TYPE_CHECKING:
@@ -83,7 +83,7 @@ _CURL_DATA = frozenset(
     {"data", "data-ascii", "data-binary", "data-raw", "data-urlencode", "json", "form", "form-string"}
 )
 _CLI_VALUE_OPTIONS = frozenset({"--endpoint", "--api-key", "--config"})
-CLI_NAMES = frozenset({"llama-stack-client", "ogx-client"})
+CLI_NAMES = frozenset(CLI_PROGRAMS)
 _SHELLS = frozenset({"sh", "bash", "zsh", "dash", "ksh", "ash"})
 # Commands whose arguments name a command without running it: `echo curl ...` is not a request.
 _NOT_WRAPPERS = frozenset(
