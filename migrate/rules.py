@@ -45,7 +45,9 @@ _DOTTED = re.compile(r"^[a-z_]+(\.[a-z_]+)*$")
 
 
 class _Frozen(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # defer_build: the validators are built when rule files are validated, not on import (a scan whose rules
+    # come from the cache never builds them)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
 
 class Deprecation(_Frozen):
