@@ -1,13 +1,13 @@
 """A cache of the validated bundled rules: a commit hook's scan of one file should not re-validate them.
 
-Validating the twelve rule files builds pydantic's validators for the whole rule model, about a third of
+Validating the twelve rule files builds pydantic's validators for the whole rule model, a large part of
 what a scan of one small file costs. The result depends only on the rule files and the code that reads
 them, so it is kept, pickled, under `$XDG_CACHE_HOME/llama-stack-migrate/rules/` (`~/.cache/...`), keyed
 by the package version, the Python and pydantic versions, and the size and modification time of every
-bundled rule file and every module of the package. Only the bundled rules are cached (`--rules DIR` loads as before). Anything wrong with the
-cache (missing, unreadable, written by another version, a read-only home) means the rules are validated
-as usual; `LLAMA_STACK_MIGRATE_NO_CACHE=1` turns it off. Like any file in the user's own cache folder, it
-is trusted as much as the user's home is.
+bundled rule file and every module of the package. Only the bundled rules are cached (`--rules DIR` loads
+as before). Anything wrong with the cache (missing, unreadable, written by another version, a read-only
+home) means the rules are validated as usual; `LLAMA_STACK_MIGRATE_NO_CACHE=1` turns it off. Like any
+file in the user's own cache folder, it is trusted as much as the user's home is.
 """
 
 from __future__ import annotations
