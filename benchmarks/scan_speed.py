@@ -15,7 +15,10 @@ Each tool runs as a subprocess, best of three, so all of them pay process start-
 * `grep -rlE PATTERN` (the floor) and a bare Python `os.walk` + one bytes regex (the Python floor),
   with a pattern for the SDK chains and the deprecated routes;
 * `ast-grep scan` with the twelve SDK call patterns `$C.<namespace>.<verb>($$$)` (Python only);
-* `llama-stack-migrate scan --format json`, with all cores and with `--jobs 1`.
+* `llama-stack-migrate scan --format json`, with all cores and with `--jobs 1`;
+* with `--baseline-src DIR`, the same two scans with the `migrate` package of another source tree
+  (for example `git archive main | tar -x -C DIR`), so that a change is timed against its baseline
+  in one run, on one machine state.
 
 The script exits 1 when our scan finds fewer uses than were planted: a speed number for a scanner
 that finds nothing means nothing.
@@ -40,6 +43,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+ROOT = Path(__file__).resolve().parent.parent
 MARKER = "scan_speed_tree.json"
 MARKER_VERSION = 1
 COPIES = 3
@@ -421,13 +425,15 @@ def prepare_tree(root: Path) -> Tree:
 # Measuring
 
 
-def best_of(command: list[str], ok: frozenset[int]) -> tuple[float, str]:
+def best_of(
+    command: list[str], ok: frozenset[int], env: dict[str, str] | None = None, cwd: Path | None = None
+) -> tuple[float, str]:
     """Best wall time of `RUNS` runs of `command`, and the stdout of the last one."""
     best = math.inf
     stdout = ""
     for _ in range(RUNS):
         start = time.perf_counter()
-        done = subprocess.run(command, capture_output=True, text=True, check=False)
+        done = subprocess.run(command, capture_output=True, text=True, check=False, env=env, cwd=cwd)
         elapsed = time.perf_counter() - start
         if done.returncode not in ok:
             sys.exit(f"error: {' '.join(command[:3])} ... exited {done.returncode}:\n{done.stderr[-3000:]}")
@@ -469,11 +475,13 @@ def time_ast_grep(tree: Path, ast_grep: str, scratch: Path) -> Timing:
     return Timing(f"ast-grep ({len(AST_GREP_CALLS)} patterns)", seconds, len(stdout.splitlines()))
 
 
-def time_ours(tree: Path, label: str, extra: list[str]) -> tuple[Timing, dict[str, Any]]:
-    """Our scan's best time, and its JSON report."""
+def time_ours(tree: Path, label: str, extra: list[str], src: Path | None = None) -> tuple[Timing, dict[str, Any]]:
+    """Our scan's best time, and its JSON report; `src` runs the `migrate` package of that source tree."""
     command = [sys.executable, "-m", "migrate", "scan", "--format", "json", "--no-progress", *extra, str(tree)]
+    env = None if src is None else {**os.environ, "PYTHONPATH": str(src)}
     # 2: the scan ran but some files could not be read or parsed (the report lists them).
-    seconds, stdout = best_of(command, frozenset({0, 2}))
+    # `-m` puts the working directory first on sys.path: run in the source tree whose package is timed.
+    seconds, stdout = best_of(command, frozenset({0, 2}), env, cwd=src or ROOT)
     try:
         report: dict[str, Any] = json.loads(stdout)
     except json.JSONDecodeError:
@@ -531,6 +539,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n", 1)[0])
     parser.add_argument("--tree", type=Path, help="build the tree here, or reuse it if already built")
     parser.add_argument("--keep", action="store_true", help="keep the temporary tree (--tree is always kept)")
+    parser.add_argument("--baseline-src", type=Path, help="also time the migrate package of this source tree")
     args = parser.parse_args()
 
     ast_grep = find_ast_grep()
@@ -548,13 +557,12 @@ def main() -> int:
             ast_grep_timing = time_ast_grep(root, ast_grep, Path(scratch))
         python_floor = time_python_floor(root)
         ours, report = time_ours(root, "llama-stack-migrate", [])
-        timings = [
-            time_grep(root),
-            python_floor,
-            ast_grep_timing,
-            ours,
-            time_ours(root, "llama-stack-migrate -j1", ["--jobs", "1"])[0],
-        ]
+        ours_j1 = time_ours(root, "llama-stack-migrate -j1", ["--jobs", "1"])[0]
+        timings = [time_grep(root), python_floor, ast_grep_timing, ours, ours_j1]
+        if args.baseline_src:
+            baseline = time_ours(root, "baseline", [], args.baseline_src.resolve())[0]
+            baseline_j1 = time_ours(root, "baseline -j1", ["--jobs", "1"], args.baseline_src.resolve())[0]
+            timings += [baseline, baseline_j1]
     finally:
         if args.tree is None and not args.keep:
             shutil.rmtree(root.parent)
@@ -572,6 +580,11 @@ def main() -> int:
         f"ours takes {ours.seconds / python_floor.seconds:.1f}x the Python floor's time; "
         f"ast-grep takes {ast_grep_timing.seconds / ours.seconds:.1f}x ours"
     )
+    if args.baseline_src:
+        print(
+            f"ours over the baseline ({args.baseline_src}): {ours.seconds / baseline.seconds:.2f}x "
+            f"with all cores, {ours_j1.seconds / baseline_j1.seconds:.2f}x with -j1 (below 1: faster)"
+        )
     speed = tree.lines / ours.seconds
     verdict = "met" if speed >= TARGET_LINES_PER_SECOND else "NOT met"
     print(f"target >= {TARGET_LINES_PER_SECOND / 1e6:.0f}M lines/s: {verdict} ({rate(tree.lines, ours.seconds)})")

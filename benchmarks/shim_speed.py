@@ -3,7 +3,7 @@
 Usage::
 
     .venv/bin/python benchmarks/shim_speed.py [--duration S] [--rounds N] [--concurrency 1,16,64]
-                                             [--candidates] [--no-pin] [--json PATH]
+                                             [--baseline REV] [--candidates] [--no-pin] [--json PATH]
     .venv/bin/python benchmarks/shim_speed.py --deprecated-only [--baseline REV] [--event-log] [...]
 
 Needs `wrk` and `nginx` on PATH (Debian packages `wrk` and `nginx-light` or `nginx`); it stops with
@@ -17,11 +17,12 @@ an error when one is missing. Everything runs on 127.0.0.1, bounded in time:
   no event log) in front of the upstream.
 * **deprecated calls** through the shim: `POST /v1/models` (declare & read: one upstream read and
   an event) and `DELETE /v1/models/{id}` (look up, acknowledged).
-* `--deprecated-only` measures only the deprecated calls through the shim. With `--baseline REV`
-  (a git revision of this repository, exported with `git archive` into a temporary folder), the
-  shim of that revision runs beside the current one and the two are measured in turns, round after
-  round: the before/after of a change in one run, on one machine. `--event-log` keeps the JSON
-  event log on stderr (the shim's default; into a file here), which the other measurements leave off.
+* `--baseline REV` (a git revision of this repository, exported with `git archive` into a temporary
+  folder): the shim of that revision runs beside the current one and the two are measured in turns,
+  round after round, on every call (the passthrough too, unless `--deprecated-only`): the
+  before/after of a change in one run, on one machine.
+* `--deprecated-only` measures only the deprecated calls through the shim. `--event-log` keeps the
+  JSON event log on stderr (the shim's default; into a file here), which the other measurements leave off.
 * `--candidates` adds the choices behind the shim, each on the real `ShimApp`: the ASGI server
   (uvicorn with h11 or httptools, on asyncio or uvloop; hypercorn; granian, which cannot refuse
   absolute-form targets and so is measured for reference only) and the upstream client (the shim's
@@ -181,9 +182,9 @@ def serve_candidate(server: str, http: str, loop: str, client: str, port: int, u
     """The real ShimApp on one candidate ASGI server and upstream client."""
     sys.path.insert(0, str(ROOT))
     from migrate.shim.app import ShimApp
-    from migrate.shim.proxy import UpstreamConfig
     from migrate.shim.server import ShimHttpProtocol
     from migrate.shim.settings import ShimSettings
+    from migrate.shim.upstream import UpstreamConfig
 
     settings = ShimSettings(
         upstream=UpstreamConfig(upstream), target="llama-stack-0.7", events=state / "events.sqlite3", event_log=False
@@ -240,7 +241,7 @@ def _aiohttp_upstream(config: Any) -> Any:
     from multidict import CIMultiDict
 
     from migrate.shim.headers import end_to_end
-    from migrate.shim.proxy import Upstream, UpstreamResponse
+    from migrate.shim.upstream import Upstream, UpstreamResponse
 
     class AiohttpUpstream(Upstream):
         _session: Any = None
@@ -290,7 +291,7 @@ def client_hop(client: str, loop: str, url: str, concurrency: int, seconds: floa
 
     async def main() -> dict[str, float]:
         if client == "shim":
-            from migrate.shim.proxy import Upstream, UpstreamConfig
+            from migrate.shim.upstream import Upstream, UpstreamConfig
 
             upstream = Upstream(UpstreamConfig(url))
 
@@ -586,7 +587,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--no-pin", action="store_true", help="do not pin the proxy and the load to separate CPUs")
     parser.add_argument("--json", type=Path, help="write all results to this file")
     parser.add_argument("--deprecated-only", action="store_true", help="measure only deprecated calls via the shim")
-    parser.add_argument("--baseline", metavar="REV", help="with --deprecated-only: also the shim of git revision REV")
+    parser.add_argument("--baseline", metavar="REV", help="also the shim of git revision REV, measured in turns")
     parser.add_argument("--event-log", action="store_true", help="run the shims with the JSON event log on")
     parser.add_argument("--serve-upstream", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--serve-candidate", nargs=7, help=argparse.SUPPRESS)
@@ -619,41 +620,22 @@ def main(argv: Sequence[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="shim-speed-") as tmp:
         work = Path(tmp)
         log = work / "processes.log"
-        upstream_port, nginx_port, shim_port = free_port(), free_port(), free_port()
+        upstream_port, nginx_port = free_port(), free_port()
         upstream_url = f"http://127.0.0.1:{upstream_port}"
         with started(
             [python, script, "--serve-upstream", str(upstream_port)], upstream_port, "upstream", load_cpus, log
         ):
-            nginx_conf = nginx_config(work / "nginx", nginx_port, upstream_port, 0 if pin else None)
-            shim_command = [
-                python,
-                "-c",
-                "from migrate.shim.command import shim; shim()",
-                "--upstream",
-                upstream_url,
-                "--target",
-                "llama-stack-0.7",
-                "--listen",
-                str(shim_port),
-                "--events",
-                str(work / "events.sqlite3"),
-                "--no-event-log",
-                "--log-level",
-                "warning",
-            ]
-            nginx_command = [tools["nginx"], "-p", str(work / "nginx"), "-c", str(nginx_conf), "-e", "stderr"]
-            with (
-                started(nginx_command, nginx_port, "nginx", proxy_cpus, log) as nginx_pid,
-                started(shim_command, shim_port, "the shim", proxy_cpus, log) as shim_pid,
-            ):
-                check_answers(upstream_url, f"http://127.0.0.1:{nginx_port}", f"http://127.0.0.1:{shim_port}")
+            with ExitStack() as stack:
+                nginx_conf = nginx_config(work / "nginx", nginx_port, upstream_port, 0 if pin else None)
+                nginx_command = [tools["nginx"], "-p", str(work / "nginx"), "-c", str(nginx_conf), "-e", "stderr"]
+                nginx_pid = stack.enter_context(started(nginx_command, nginx_port, "nginx", proxy_cpus, log))
+                shims = start_shims(stack, args, python, upstream_url, work, proxy_cpus, log)
+                for _, port, _ in shims:
+                    check_answers(upstream_url, f"http://127.0.0.1:{nginx_port}", f"http://127.0.0.1:{port}")
+                proxies = (("direct", upstream_port, None), ("nginx", nginx_port, nginx_pid), *shims)
                 for _ in range(args.rounds):
                     for level in levels:
-                        for label, port, pid in (
-                            ("direct", upstream_port, None),
-                            ("nginx", nginx_port, nginx_pid),
-                            ("shim", shim_port, shim_pid),
-                        ):
+                        for label, port, pid in proxies:
                             url = f"http://127.0.0.1:{port}{PASSTHROUGH[1]}"
                             sample = measure(label, PASSTHROUGH[0], url, "", level, args, pid, work, load_cpus)
                             samples.setdefault((label, PASSTHROUGH[0], level), []).append(sample)
@@ -661,10 +643,11 @@ def main(argv: Sequence[str] | None = None) -> int:
                         if level > 16:
                             continue
                         for call, path, lua in DEPRECATED:
-                            url = f"http://127.0.0.1:{shim_port}{path}"
-                            sample = measure("shim", call, url, lua, level, args, shim_pid, work, load_cpus)
-                            samples.setdefault(("shim", call, level), []).append(sample)
-                            print(_line(sample), flush=True)
+                            for label, port, pid in shims:
+                                url = f"http://127.0.0.1:{port}{path}"
+                                sample = measure(label, call, url, lua, level, args, pid, work, load_cpus)
+                                samples.setdefault((label, call, level), []).append(sample)
+                                print(_line(sample), flush=True)
             hops: list[dict[str, Any]] = []
             if args.candidates:
                 candidate_samples(args, levels, python, script, upstream_url, work, log, proxy_cpus, load_cpus, samples)
@@ -726,6 +709,32 @@ def export_revision(revision: str, folder: Path) -> Path:
     return folder
 
 
+def start_shims(
+    stack: ExitStack,
+    args: argparse.Namespace,
+    python: str,
+    upstream_url: str,
+    work: Path,
+    cpus: set[int] | None,
+    log: Path,
+) -> list[tuple[str, int, int]]:
+    """The working tree's shim, after the shim of `--baseline REV` when given: (label, port, pid) of each."""
+    trees: list[tuple[str, Path | None]] = [("shim", None)]
+    if args.baseline:
+        revision = subprocess.run(
+            ["git", "-C", str(ROOT), "rev-parse", "--short", args.baseline], capture_output=True, text=True
+        ).stdout.strip()
+        trees.insert(0, (f"shim at {revision or args.baseline}", export_revision(args.baseline, work / "baseline")))
+    running = []
+    for label, tree in trees:
+        port = free_port()
+        state = work / f"state-{port}"
+        state.mkdir()
+        command = shim_command(python, tree, upstream_url, port, state, args.event_log)
+        running.append((label, port, stack.enter_context(started(command, port, label, cpus, log))))
+    return running
+
+
 def deprecated_only(
     args: argparse.Namespace,
     levels: list[int],
@@ -743,27 +752,15 @@ def deprecated_only(
         log = work / "processes.log"
         upstream_port = free_port()
         upstream_url = f"http://127.0.0.1:{upstream_port}"
-        shims: list[tuple[str, Path | None]] = [("shim", None)]
-        if args.baseline:
-            revision = subprocess.run(
-                ["git", "-C", str(ROOT), "rev-parse", "--short", args.baseline], capture_output=True, text=True
-            ).stdout.strip()
-            shims.insert(0, (f"shim at {revision or args.baseline}", export_revision(args.baseline, work / "baseline")))
         with ExitStack() as stack:
             stack.enter_context(
                 started(
                     [python, script, "--serve-upstream", str(upstream_port)], upstream_port, "upstream", load_cpus, log
                 )
             )
-            running = []
-            for label, tree in shims:
-                port = free_port()
-                state = work / f"state-{port}"
-                state.mkdir()
-                command = shim_command(python, tree, upstream_url, port, state, args.event_log)
-                pid = stack.enter_context(started(command, port, label, proxy_cpus, log))
+            running = start_shims(stack, args, python, upstream_url, work, proxy_cpus, log)
+            for _, port, _ in running:
                 check_answers(upstream_url, f"http://127.0.0.1:{port}", f"http://127.0.0.1:{port}")
-                running.append((label, port, pid))
             for _ in range(args.rounds):
                 for level in levels:
                     for call, path, lua in DEPRECATED:

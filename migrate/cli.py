@@ -1,43 +1,30 @@
-"""The command line: a thin click layer, and the only place that maps errors to exit codes.
+"""The command line: a thin click layer.
 
-Exit codes: 0 success; 1 `--check` found something; 2 usage, rule, settings or I/O errors (a path
-that does not exist, a file that could not be read or parsed).
+Errors become exit codes in `migrate.exit_codes` (0 success; 1 `--check` found something; 2 usage,
+rule, settings or I/O errors), the one mapping that `shim` and `report` share.
 """
 
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
 import click
 
 from migrate import __version__
-from migrate.errors import MigrateError
+from migrate.exit_codes import EXIT_ERROR, EXIT_FOUND, errors_to_exit_codes
 from migrate.targets import DEFAULT_TARGET, TARGETS, TargetName
 
 if TYPE_CHECKING:
     from migrate.prepare import PreparedRun
-
-EXIT_FOUND = 1
-EXIT_ERROR = 2
 
 FORMATS = ("concise", "full", "json", "sarif", "github")
 
 
 def _split(values: Sequence[str]) -> tuple[str, ...]:
     return tuple(part.strip() for value in values for part in value.split(",") if part.strip())
-
-
-@contextmanager
-def _errors_to_exit_codes() -> Iterator[None]:
-    try:
-        yield
-    except MigrateError as exc:
-        click.secho(f"error: {exc}", fg="red", err=True)
-        sys.exit(EXIT_ERROR)
 
 
 class _LazyGroup(click.Group):
@@ -164,7 +151,7 @@ def scan(
 
     if statistics and output_format not in ("concise", "full"):
         raise click.UsageError(f"--statistics is a text output; it does not go with --format {output_format}")
-    with _errors_to_exit_codes():
+    with errors_to_exit_codes():
         prepared = _prepare(paths, target, select, ignore, exclude, no_gitignore, rule_dirs)
         files, ruleset = prepared.discovery.files, prepared.ruleset
         show_progress = sys.stderr.isatty() if progress is None else progress
@@ -243,7 +230,7 @@ def fix(
     from migrate.fix.report import render_fix
     from migrate.fix.run import run_fix, write_run
 
-    with _errors_to_exit_codes():
+    with errors_to_exit_codes():
         prepared = _prepare(paths, target, select, ignore, exclude, no_gitignore, rule_dirs)
         run = run_fix(
             prepared.discovery.files,
@@ -272,10 +259,11 @@ def fix(
         for message in errors:
             click.secho(f"error: {message}", fg="red", err=True)
 
-    failed = any(f.status == "failed" for f in run.files)
-    if prepared.discovery.errors or failed or errors:
+    unreadable = any(f.unreadable for f in run.files)
+    if prepared.discovery.errors or unreadable or errors:
         sys.exit(EXIT_ERROR)
-    if check and run.would_change:
+    not_fixed = any(f.status == "failed" for f in run.files)  # content fix cannot handle: work left
+    if not_fixed or (check and run.would_change):
         sys.exit(EXIT_FOUND)
 
 
@@ -287,7 +275,7 @@ def rules_command(output_format: str, rule_dirs: tuple[Path, ...]) -> None:
     from migrate.docgen import rules_markdown
     from migrate.registry import load_rules
 
-    with _errors_to_exit_codes():
+    with errors_to_exit_codes():
         ruleset = load_rules(list(rule_dirs))
         if output_format == "markdown":
             click.echo(rules_markdown(ruleset), nl=False)
@@ -308,7 +296,7 @@ def rule_command(rule_ids: tuple[str, ...], show_all: bool, rule_dirs: tuple[Pat
 
     if show_all == bool(rule_ids):
         raise click.UsageError("give rule ids (LSM101) or --all")
-    with _errors_to_exit_codes():
+    with errors_to_exit_codes():
         ruleset = load_rules(list(rule_dirs))
     unknown = [rule_id for rule_id in rule_ids if rule_id.upper() not in ruleset.by_id]
     if unknown:

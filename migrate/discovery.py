@@ -12,14 +12,19 @@ The behaviour follows ruff and ripgrep:
   `respect_gitignore` is set, paths ignored by git: each walked directory's `.gitignore`, the
   `.gitignore` files of the parent directories up to the repository root and `.git/info/exclude`.
   A nested repository (a walked directory holding `.git`) starts afresh: the ignore files above it
-  no longer apply, as in git and ripgrep.
+  no longer apply, as in git and ripgrep. Inside a git work tree a file that git tracks is scanned
+  even when an ignore file matches it (git never ignores a tracked file: like `git ls-files
+  --cached --others --exclude-standard`); an ignored directory is entered only for its tracked
+  files. What is tracked is read from the repository's index (`migrate.git_index`), once per
+  repository and only when an ignore rule has matched something in it.
 * Symbolic links are followed only when their target lies inside the PATH they were found under.
   Every real file and directory is visited once (which also ends symlink loops); a file reachable
   both directly and through a link is reported under its direct path.
 * Only the first 128 bytes of extension-less regular files are ever read (the shebang probe); FIFOs,
   sockets and devices met during a walk are skipped without being opened.
 
-Nothing here shells out to git: the ignore files are read and matched with `pathspec`.
+Nothing here shells out to git: the ignore files are read and matched with `pathspec`, the index
+with `migrate.git_index`.
 """
 
 from __future__ import annotations
@@ -28,7 +33,7 @@ import os
 import re
 import stat
 from collections import deque
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Final, NamedTuple
@@ -38,6 +43,7 @@ from migrate import sources
 if TYPE_CHECKING:
     from pathspec import GitIgnoreSpec
 from migrate.errors import MigrateError
+from migrate.git_index import GitIndexError, TrackedPaths, git_dir_of, read_tracked_paths
 from migrate.rules import Language
 
 __all__ = ["Discovery", "SourceFile", "discover", "language_of"]
@@ -269,18 +275,57 @@ def _verdict(rules: _Rules, rel: str) -> bool | None:
     return rules.spec.check_file(path).include
 
 
-def _ignored(rel: str, exclude: _Rules | None, ignores: tuple[_Rules, ...]) -> bool:
-    """Whether `rel` (with a trailing `/` for directories) is excluded or git-ignored.
+def _excluded(rel: str, exclude: _Rules | None) -> bool:
+    """Whether `rel` (with a trailing `/` for directories) matches the user's `exclude` patterns."""
+    return exclude is not None and bool(_verdict(exclude, rel))
+
+
+def _git_ignored(rel: str, ignores: tuple[_Rules, ...]) -> bool:
+    """Whether the ignore files ignore `rel` (with a trailing `/` for directories).
 
     The deepest ignore file with an opinion decides, as in git.
     """
-    if exclude is not None and _verdict(exclude, rel):
-        return True
     for rules in reversed(ignores):
         verdict = _verdict(rules, rel)
         if verdict is not None:
             return verdict
     return False
+
+
+class _Repository:
+    """A git work tree met during a walk; its tracked paths are read when first asked for."""
+
+    def __init__(self, work_tree: str, display: str) -> None:
+        self._work_tree = work_tree
+        self.display = display  # of the work tree, for error messages
+        self._tracked: TrackedPaths | None = None
+        self.error: str | None = None  # why the index could not be read, once it was tried
+
+    def tracked(self) -> TrackedPaths:
+        """The tracked paths; none (and `error` set) when the index cannot be read."""
+        if self._tracked is None:
+            git_dir = git_dir_of(self._work_tree)
+            try:
+                self._tracked = read_tracked_paths(git_dir) if git_dir else TrackedPaths(frozenset())
+            except (OSError, GitIndexError) as exc:
+                message = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+                self.error = (
+                    f"cannot read the git index ({message.lower()}); "
+                    "ignored files are skipped even where git tracks them"
+                )
+                self._tracked = TrackedPaths(frozenset())
+        return self._tracked
+
+
+class _InRepository(NamedTuple):
+    """Where a walked directory lies in its git work tree: a root-relative `rel` is `lead + rel[strip:]`."""
+
+    repository: _Repository
+    lead: str
+    strip: int
+
+    def path(self, rel: str) -> str:
+        return self.lead + rel[self.strip :]
 
 
 # ------------------------------------------------------------------------------------------ walker
@@ -294,6 +339,8 @@ class _Dir(NamedTuple):
     rel: str  # relative to the root, with a trailing "/" ("" for the root itself)
     ignores: tuple[_Rules, ...]  # ignore files in force, outermost first
     via_link: bool  # reached through a symbolic link below the root
+    repository: _InRepository | None  # the git work tree it lies in
+    tracked_only: bool  # ignored by git: only its tracked files count
 
 
 class _Root(NamedTuple):
@@ -403,8 +450,8 @@ class _Walker:
         real = os.path.realpath(given)
         prefix = "" if display == "." else display.rstrip("/") + "/"
         root = _Root(display=display, real=real, inside=_with_sep(real), display_prefix=prefix)
-        ignores = self._parent_ignores(real) if self._gitignore else ()
-        pending = [_Dir(given, real, "", ignores, via_link=False)]
+        ignores, repository = self._parent_ignores(real) if self._gitignore else ((), None)
+        pending = [_Dir(given, real, "", ignores, False, repository, tracked_only=False)]
         linked: deque[_Dir] = deque()
         visited: set[str] = set()
         while pending or linked:
@@ -425,31 +472,46 @@ class _Walker:
         names = {entry.name: entry for entry in entries}
         if directory.rel and "pyvenv.cfg" in names:
             return  # a virtualenv, whatever its name
-        ignores = directory.ignores
+        here = directory
         if self._gitignore:
-            ignores = self._local_ignores(root, directory, names, ignores)
-        exclude = self._exclude
+            here = self._local_ignores(root, directory, names)
         for entry in entries:  # reverse order, so that `pending.pop()` lists directories by name
             name = entry.name
             rel = directory.rel + name
             if entry.is_symlink():
-                self._follow_link(root, directory, entry, rel, ignores, linked)
+                self._follow_link(root, here, entry, rel, linked)
             elif entry.is_dir(follow_symlinks=False):
-                if not _excluded_dir_name(name) and not _ignored(rel + "/", exclude, ignores):
+                if not _excluded_dir_name(name):
                     real = os.path.join(directory.real, name)
-                    pending.append(_Dir(entry.path, real, rel + "/", ignores, directory.via_link))
+                    self._queue_dir(here, entry.path, real, rel, pending.append, via_link=directory.via_link)
             elif entry.is_file(follow_symlinks=False):
                 real = os.path.join(directory.real, name)
-                self._consider_file(root, entry.path, real, rel, ignores, directory.via_link)
+                self._consider_file(root, here, entry.path, real, rel, via_link=directory.via_link)
+
+    def _queue_dir(
+        self, parent: _Dir, path: str, real: str, rel: str, queue: Callable[[_Dir], None], *, via_link: bool
+    ) -> None:
+        """Queue a subdirectory unless it is excluded, or ignored by git and holds nothing tracked."""
+        rel_dir = rel + "/"
+        if _excluded(rel_dir, self._exclude):
+            return
+        tracked_only = parent.tracked_only or _git_ignored(rel_dir, parent.ignores)
+        if tracked_only and not self._tracks(parent.repository, rel_dir, directory=True):
+            return
+        queue(_Dir(path, real, rel_dir, parent.ignores, via_link, parent.repository, tracked_only))
+
+    def _tracks(self, repository: _InRepository | None, rel: str, *, directory: bool = False) -> bool:
+        """Whether git tracks the file `rel` (or, for a directory, anything below it)."""
+        if repository is None:
+            return False
+        tracked = repository.repository.tracked()
+        if repository.repository.error is not None:
+            self._errors.setdefault(repository.repository.display, repository.repository.error)
+        path = repository.path(rel)
+        return tracked.tracks_below(path) if directory else tracked.tracks(path)
 
     def _follow_link(
-        self,
-        root: _Root,
-        directory: _Dir,
-        entry: os.DirEntry[str],
-        rel: str,
-        ignores: tuple[_Rules, ...],
-        linked: deque[_Dir],
+        self, root: _Root, directory: _Dir, entry: os.DirEntry[str], rel: str, linked: deque[_Dir]
     ) -> None:
         """Follow a symbolic link whose target is inside the root; others are skipped silently."""
         real = os.path.realpath(entry.path)
@@ -460,20 +522,25 @@ class _Walker:
         except OSError:
             return  # dangling link or link loop
         if stat.S_ISDIR(mode):
-            if not _excluded_dir_name(entry.name) and not _ignored(rel + "/", self._exclude, ignores):
-                linked.append(_Dir(entry.path, real, rel + "/", ignores, via_link=True))
+            if not _excluded_dir_name(entry.name):
+                self._queue_dir(directory, entry.path, real, rel, linked.append, via_link=True)
         elif stat.S_ISREG(mode):
-            self._consider_file(root, entry.path, real, rel, ignores, via_link=True)
+            self._consider_file(root, directory, entry.path, real, rel, via_link=True)
 
-    def _consider_file(
-        self, root: _Root, path: str, real: str, rel: str, ignores: tuple[_Rules, ...], via_link: bool
-    ) -> None:
-        """Accept a regular file met during a walk if it has a language and is not ignored."""
+    def _consider_file(self, root: _Root, directory: _Dir, path: str, real: str, rel: str, *, via_link: bool) -> None:
+        """Accept a regular file met during a walk if it has a language and is not excluded or ignored.
+
+        A file that git ignores is accepted when git tracks it.
+        """
         name = rel.rsplit("/", 1)[-1]
         language = _language_by_name(name)
         if language is None and not _needs_probe(name):
             return
-        if _ignored(rel, self._exclude, ignores):
+        if _excluded(rel, self._exclude):
+            return
+        if (directory.tracked_only or _git_ignored(rel, directory.ignores)) and not self._tracks(
+            directory.repository, rel
+        ):
             return
         display = root.display_prefix + rel
         if language is None:
@@ -488,12 +555,15 @@ class _Walker:
 
     # ------------------------------------------------------------------------- ignore files
 
-    def _local_ignores(
-        self, root: _Root, directory: _Dir, names: dict[str, os.DirEntry[str]], ignores: tuple[_Rules, ...]
-    ) -> tuple[_Rules, ...]:
-        """The ignore rules in force inside `directory`, given its entries."""
+    def _local_ignores(self, root: _Root, directory: _Dir, names: dict[str, os.DirEntry[str]]) -> _Dir:
+        """`directory` with the ignore rules (and the git work tree) in force inside it, given its entries."""
         strip = len(directory.rel)
+        ignores = directory.ignores
+        repository = directory.repository
         git = names.get(".git")
+        if git is not None:
+            display = root.display_prefix + directory.rel[:-1] if directory.rel else root.display
+            repository = _InRepository(_Repository(directory.real, display), "", strip)
         if git is not None and directory.rel:
             ignores = ()  # a nested repository: the ignore files above it do not apply
         if git is not None and git.is_dir():
@@ -507,22 +577,25 @@ class _Walker:
             rules = self._read_rules(gitignore.path, display, "", strip)
             if rules is not None:
                 ignores = (*ignores, rules)
-        return ignores
+        if ignores is directory.ignores and repository is directory.repository:
+            return directory
+        return directory._replace(ignores=ignores, repository=repository)
 
-    def _parent_ignores(self, root_real: str) -> tuple[_Rules, ...]:
-        """`.git/info/exclude` and the `.gitignore` files above a root, up to its repository root.
+    def _parent_ignores(self, root_real: str) -> tuple[tuple[_Rules, ...], _InRepository | None]:
+        """`.git/info/exclude` and the `.gitignore` files above a root, up to its repository root,
+        and where the root lies in that repository.
 
-        Empty when the root is not inside a repository, is the repository root (its own files are
-        read while walking) or is itself ignored by them (it was named explicitly).
+        No rules when the root is not inside a repository, is the repository root (its own files
+        are read while walking) or is itself ignored by them (it was named explicitly).
         """
         above: list[str] = []
         current = root_real
         if os.path.lexists(os.path.join(current, ".git")):
-            return ()
+            return (), None
         while True:
             parent = os.path.dirname(current)
             if parent == current:
-                return ()
+                return (), None
             above.append(parent)
             if os.path.lexists(os.path.join(parent, ".git")):
                 break
@@ -539,7 +612,9 @@ class _Walker:
                 if found is not None:
                     rules.append(found)
         ignores = tuple(rules)
-        return () if _ignored("", None, ignores) else ignores
+        lead = _posix(os.path.relpath(root_real, repository)) + "/"
+        in_repository = _InRepository(_Repository(repository, self._display(repository)), lead, 0)
+        return (() if _git_ignored("", ignores) else ignores), in_repository
 
     def _read_rules(self, path: str, display: str, lead: str, strip: int) -> _Rules | None:
         """Read and compile one ignore file; a missing file is silently absent."""

@@ -106,9 +106,13 @@ def rule_markdown(rule: Rule, *, level: int) -> list[str]:
 
 
 def _code_block(code: str, fence: str) -> list[str]:
-    """`code` fenced, as an indented block of a list item."""
+    """`code` fenced, as an indented block of a list item.
+
+    The fence is longer than any run of backticks in the code (a Markdown example holds fences itself).
+    """
+    ticks = "`" * max([3, *(len(run) + 1 for run in re.findall(r"`{3,}", code))])
     body = [f"  {line}".rstrip() for line in code.rstrip("\n").splitlines()]
-    return [f"  ```{fence}", *body, "  ```", ""]
+    return [f"  {ticks}{fence}", *body, f"  {ticks}", ""]
 
 
 def strategies_markdown(ruleset: RuleSet) -> str:

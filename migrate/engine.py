@@ -10,7 +10,7 @@ from migrate.errors import SourceError
 from migrate.findings import FileResult, Finding, Hit, fingerprint
 from migrate.judge import judge
 from migrate.registry import RuleSet
-from migrate.rules import Language
+from migrate.rules import CLI_PROGRAMS, Language
 from migrate.sources import matcher, source_of
 from migrate.targets import TargetName
 
@@ -23,16 +23,16 @@ class Prefilter:
     """A byte-level test that decides, without parsing, whether a file can hold a deprecated use.
 
     A bare `register` is everywhere (atexit, codecs, singledispatch), so the test keys on what every
-    use must contain: an SDK namespace *and* an SDK verb, a deprecated route's literal prefix, the
-    `llama-stack-client` CLI, or a `registered_resources` block. Plain substring tests (memchr fast)
-    run first; the word-boundary regexes only confirm the few files that pass them.
+    use must contain: an SDK namespace *and* an SDK verb, a deprecated route's literal prefix, an SDK's
+    CLI (`llama-stack-client`, `ogx-client`), or a `registered_resources` block. Plain substring tests
+    (memchr fast) run first; the word-boundary regexes only confirm the few files that pass them.
     """
 
     def __init__(self, ruleset: RuleSet) -> None:
         namespaces = sorted({path[-2] for path in ruleset.sdk_methods})
         verbs = sorted(ruleset.sdk_verbs)
         prefixes = sorted({route.template.split("{", 1)[0].rstrip("/") for route in ruleset.routes})
-        self._markers = (b"llama-stack-client", b"registered_resources")
+        self._markers = (*(program.encode() for program in CLI_PROGRAMS), b"registered_resources")
         self._route_prefixes = tuple(prefix.encode() for prefix in prefixes)
         self._namespaces = tuple(name.encode() for name in namespaces)
         # "unregister" contains "register": test only the shortest spellings as substrings.

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 
 class MigrateError(Exception):
-    """Base of every error this tool raises on purpose; the CLI maps it to exit code 2."""
+    """Base of every error this tool raises on purpose; `exit_codes.errors_to_exit_codes` maps it to exit code 2."""
 
 
 class RuleError(MigrateError):

@@ -2,7 +2,10 @@
 
 A template is literal text and placeholders. A placeholder names one field of the register call, or
 several separated by `|`, of which the first one given is used (llama-stack 0.3 to 0.7 name a model by
-its `provider_model_id`, which defaults to its `model_id`). A template is parsed once, when its rule
+its `provider_model_id`, which defaults to its `model_id`). With `prefix_once`, the text before the last
+placeholder is not added again to a value that already starts with it: OGX names a model whose
+`model_id` is `vllm/acme/x` `vllm/acme/x`, not `vllm/vllm/acme/x` ("avoid double-prefixing", OGX 1.5.0
+`core/routing_tables/models.py`). A template is parsed once, when its rule
 loads (`rules.TargetPlan.identifier`), and every part asks this one object: `fix` renders it from a
 call's arguments (`parts`), the shim from a request body (`render`), and `report` recovers the fields
 from an identifier the shim recorded (`read`).
@@ -42,9 +45,10 @@ class IdentifierTemplate:
 
     text: str
     parts: tuple[str | Placeholder, ...]
+    prefix_once: bool = False
 
     @classmethod
-    def parse(cls, text: str) -> IdentifierTemplate:
+    def parse(cls, text: str, *, prefix_once: bool = False) -> IdentifierTemplate:
         """Parse `text`; ValueError for stray braces or a template without any placeholder."""
         parts: list[str | Placeholder] = []
         last = 0
@@ -58,7 +62,9 @@ class IdentifierTemplate:
             raise ValueError(f"{text!r}: placeholders are {{field}} or {{field|other}}, in lower case")
         if len(parts) == 1:
             raise ValueError(f"{text!r} has no {{field}} placeholder")
-        return cls(text, tuple(part for part in parts if part != ""))
+        if prefix_once and (parts[-1] != "" or len(parts) < 5):
+            raise ValueError(f"{text!r}: prefix_once needs a template that ends with a field after another one")
+        return cls(text, tuple(part for part in parts if part != ""), prefix_once)
 
     def __str__(self) -> str:
         return self.text
@@ -85,7 +91,16 @@ class IdentifierTemplate:
                 missing.append(part.names[0])
             else:
                 text.append(value)
-        return Rendered(None if missing else "".join(text), tuple(missing))
+        if missing:
+            return Rendered(None, tuple(missing))
+        prefix, last = "".join(text[:-1]), text[-1]
+        return Rendered(last if self.prefix_once and last.startswith(prefix) else prefix + last, ())
+
+    @property
+    def prefix_literal(self) -> str:
+        """The literal text just before the last placeholder (`/` in `{provider_id}/{model_id}`)."""
+        before = self.parts[-2] if len(self.parts) > 1 else ""
+        return before if isinstance(before, str) else ""
 
     def read(self, identifier: str, prefer: Collection[str]) -> tuple[tuple[str, ...], dict[str, str]]:
         """The fields the template is made of, and their values in `identifier` ({} when it does not fit).

@@ -18,6 +18,7 @@ from pydantic import ValidationError
 from migrate import sources, toml
 from migrate.errors import RuleError
 from migrate.routes import Route, compile_route
+from migrate.rulecache import cached
 from migrate.rules import Naming, Rule
 from migrate.strategies import STRATEGIES
 from migrate.targets import TargetName
@@ -117,7 +118,17 @@ class RuleSet:
 
 
 def load_rules(extra_dirs: Sequence[Path] = ()) -> RuleSet:
-    """Load the bundled rules, then each of `extra_dirs` (same id: the later file wins)."""
+    """Load the bundled rules, then each of `extra_dirs` (same id: the later file wins).
+
+    The bundled rules alone come from a cache when their files and this code have not changed
+    (`rulecache`): validating them is most of a small scan's start-up.
+    """
+    if not extra_dirs:
+        return cached(bundled_rules_dir(), lambda: _load(()), RuleSet)
+    return _load(extra_dirs)
+
+
+def _load(extra_dirs: Sequence[Path]) -> RuleSet:
     problems: list[str] = []
     rules: dict[str, Rule] = {}
     for directory in (bundled_rules_dir(), *extra_dirs):

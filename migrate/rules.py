@@ -45,7 +45,9 @@ _DOTTED = re.compile(r"^[a-z_]+(\.[a-z_]+)*$")
 
 
 class _Frozen(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # defer_build: the validators are built when rule files are validated, not on import (a scan whose rules
+    # come from the cache never builds them)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
 
 class Deprecation(_Frozen):
@@ -57,6 +59,8 @@ class Deprecation(_Frozen):
 
 #: Attributes of every SDK resource that wrap its methods (`client.models.with_raw_response.register`).
 SDK_WRAPPERS = frozenset({"with_raw_response", "with_streaming_response"})
+#: The SDKs' command-line programs (`llama-stack-client models register ...`; OGX's client ships `ogx-client`).
+CLI_PROGRAMS = ("llama-stack-client", "ogx-client")
 #: Keywords every SDK method takes besides its own (request options).
 SDK_REQUEST_OPTIONS = frozenset({"extra_headers", "extra_query", "extra_body", "timeout"})
 
@@ -163,11 +167,16 @@ class BuiltinGroups(_Frozen):
         return isinstance(identifier, str) and identifier.startswith(self.prefix)
 
 
-Template = Annotated[
-    IdentifierTemplate,
-    BeforeValidator(lambda value: IdentifierTemplate.parse(value) if isinstance(value, str) else value),
-    PlainSerializer(str),
-]
+def _template(value: object) -> object:
+    """`"{a}/{b}"`, or `{ template = "{a}/{b}", prefix_once = true }`, parsed into an `IdentifierTemplate`."""
+    if isinstance(value, str):
+        return IdentifierTemplate.parse(value)
+    if isinstance(value, dict) and set(value) <= {"template", "prefix_once"} and isinstance(value.get("template"), str):
+        return IdentifierTemplate.parse(value["template"], prefix_once=bool(value.get("prefix_once", False)))
+    return value
+
+
+Template = Annotated[IdentifierTemplate, BeforeValidator(_template), PlainSerializer(str)]
 
 
 class TargetPlan(_Frozen):

@@ -141,3 +141,25 @@ def test_the_scan_never_imports_libcst() -> None:
     )
     assert result.stdout.strip().splitlines()[-1] == "[]", result.stderr
     assert "LSM101" in result.stdout  # it did scan, and found the example app's registrations
+
+
+def occurrences(needle: str) -> list[str]:
+    """`file:line` of every line of migrate/ that holds `needle` (comments and docstrings included)."""
+    found = []
+    for name, path in sorted(MODULES.items()):
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            if needle in line:
+                found.append(f"{name}:{number}")
+    return found
+
+
+def test_each_fact_about_the_rules_has_one_home_in_the_code() -> None:
+    # The identifier-template parser (its placeholder pattern), the path-parameter pattern, the built-in tool
+    # group prefix (rule data: at most a mention in a docstring) and the exit code of an error.
+    assert len(occurrences("(?:\\|[a-z_]+)*")) == 1
+    assert len(occurrences("(?::(?P<kind>path))?")) == 1
+    assert len(occurrences("builtin::")) <= 1
+    assert [place.split(":")[0] for place in occurrences("EXIT_ERROR = ")] == ["migrate.exit_codes"]
+    # A MigrateError becomes exit code 2 in one place, for every command (cli.py also exits 2 on failed files).
+    mapped = [place.split(":")[0] for place in occurrences("sys.exit(EXIT_ERROR)")]
+    assert [name for name in mapped if name != "migrate.cli"] == ["migrate.exit_codes"]

@@ -13,6 +13,7 @@ import pytest
 from migrate.discovery import Discovery, SourceFile, discover, language_of
 from migrate.errors import MigrateError
 from tests.conftest import without_root_privileges
+from tests.gitrepo import git
 
 
 def _touch(root: Path, *names: str, text: str = "") -> None:
@@ -273,6 +274,88 @@ def test_explicit_directory_ignored_by_parent_gitignore_is_walked(tmp_path: Path
     _touch(tmp_path, "scratch/try.py", "main.py")
     assert _run(tmp_path) == ["main.py"]
     assert _run(tmp_path / "scratch") == ["try.py"]
+
+
+# ------------------------------------------------------------------------------- git: tracked files
+
+
+def _repository(root: Path) -> Path:
+    """A real git work tree: `.gitignore` hides notebooks, `.env` and `deploy/local/`; the demo
+    notebook and one deploy script are force-added, the rest of what it ignores stays untracked."""
+    root.mkdir(parents=True, exist_ok=True)
+    (root / ".gitignore").write_text("*.ipynb\n.env\ndeploy/local/\n")
+    _touch(root, "app/main.py", "notebooks/demo.ipynb", "notebooks/scratch.ipynb", "README.md")
+    _touch(root, "deploy/local/prod-bootstrap.sh", "deploy/local/mine.sh", "deploy/local/deeper/also-mine.sh")
+    git(root, "init", "-q")
+    git(root, "add", "-A")
+    git(root, "add", "-f", "notebooks/demo.ipynb", "deploy/local/prod-bootstrap.sh")
+    git(root, "commit", "-q", "-m", "initial")
+    _touch(root, "app/new_untracked.py")  # untracked, not ignored: scanned
+    return root
+
+
+def test_tracked_files_that_gitignore_matches_are_found(tmp_path: Path) -> None:
+    repo = _repository(tmp_path)
+    assert _run(repo) == [
+        "README.md",
+        "app/main.py",
+        "app/new_untracked.py",
+        "deploy/local/prod-bootstrap.sh",
+        "notebooks/demo.ipynb",
+    ]
+
+
+def test_tracked_ignored_file_is_found_when_a_subdirectory_is_walked(tmp_path: Path) -> None:
+    repo = _repository(tmp_path)
+    result = discover([repo / "notebooks", repo / "deploy"], cwd=repo)
+    assert (result.errors, _displays(result)) == ([], ["deploy/local/prod-bootstrap.sh", "notebooks/demo.ipynb"])
+
+
+def test_tracked_ignored_file_in_a_nested_repository(tmp_path: Path) -> None:
+    (tmp_path / ".gitignore").write_text("*.sh\n")
+    _touch(tmp_path, "outer.sh")
+    git(tmp_path, "init", "-q")
+    _repository(tmp_path / "vendor" / "inner")  # its own index; the outer repository tracks none of it
+    assert [path for path in _run(tmp_path) if path.endswith((".ipynb", ".sh"))] == [
+        "vendor/inner/deploy/local/prod-bootstrap.sh",
+        "vendor/inner/notebooks/demo.ipynb",
+    ]
+
+
+def test_tracked_ignored_file_in_a_linked_worktree(tmp_path: Path) -> None:
+    repo = _repository(tmp_path / "main")
+    git(repo, "update-index", "--index-version", "4")
+    git(repo, "worktree", "add", "-q", str(tmp_path / "feature"))
+    _touch(tmp_path / "feature", "notebooks/feature-scratch.ipynb")
+    assert "notebooks/demo.ipynb" in _run(tmp_path / "feature")
+    assert "notebooks/feature-scratch.ipynb" not in _run(tmp_path / "feature")
+
+
+def test_exclude_still_drops_tracked_files(tmp_path: Path) -> None:
+    repo = _repository(tmp_path)
+    assert "notebooks/demo.ipynb" not in _run(repo, exclude=["notebooks/"])
+    assert _run(repo, respect_gitignore=False)[-2:] == ["notebooks/demo.ipynb", "notebooks/scratch.ipynb"]
+
+
+def test_unreadable_index_is_reported_and_ignored_files_stay_skipped(tmp_path: Path) -> None:
+    repo = _repository(tmp_path)
+    (repo / ".git" / "index").write_bytes(b"DIRC\x00\x00\x00\x07" + bytes(64))
+    result = discover([repo], cwd=repo)
+    message = (
+        "cannot read the git index (unsupported index version 7); ignored files are skipped even where git tracks them"
+    )
+    assert result.errors == [(".", message)]
+    assert "notebooks/demo.ipynb" not in _displays(result)
+    assert "app/main.py" in _displays(result)
+
+
+def test_index_is_not_read_when_nothing_is_ignored(tmp_path: Path) -> None:
+    repo = _repository(tmp_path)
+    (repo / ".gitignore").write_text("")
+    (repo / ".git" / "index").write_bytes(b"not an index")  # would be an error if it were read
+    result = discover([repo], cwd=repo)
+    assert result.errors == []
+    assert "notebooks/scratch.ipynb" in _displays(result)
 
 
 # ---------------------------------------------------------------------------------------- --exclude

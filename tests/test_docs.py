@@ -53,3 +53,20 @@ def test_the_output_shown_in_the_scan_guide_is_real(run_cli: RunCli) -> None:
         for line in (line for line in shown if line != "..."):
             assert line in output[position:], f"{command}: {line!r} is not in the real output"
             position = output.index(line, position) + 1
+
+
+def test_the_rules_page_renders_one_code_block_per_example() -> None:
+    """An example that holds a fence itself (a Markdown one) must not break the page (CommonMark)."""
+    from markdown_it import MarkdownIt
+
+    ruleset = load_rules()
+    tokens = MarkdownIt("commonmark").parse((REPO / "docs" / "rules.md").read_text(encoding="utf-8"))
+    fences = [token for token in tokens if token.type == "fence"]
+    afters = sum(
+        len({after for after in example.after.values() if after != example.code})
+        for rule in ruleset.rules
+        for example in rule.examples
+    )  # each example's code, then what `fix` turns it into, once per distinct result
+    assert len(fences) == sum(len(rule.examples) for rule in ruleset.rules) + afters
+    headings = [tokens[index + 1].content for index, token in enumerate(tokens) if token.type == "heading_open"]
+    assert headings == ["Rules", *(rule.id for rule in ruleset.rules)]

@@ -63,3 +63,11 @@ def test_parallel_and_serial_runs_agree(tmp_path: Path) -> None:
     parallel = run_scan(files, RULESET, "ogx-1", jobs=2)
     assert serial == parallel
     assert serial.summary.findings == 43 and serial.summary.files_skipped == 300 - 43
+
+
+def test_the_prefilter_lets_through_every_sdk_cli_program() -> None:
+    """A script whose only use is the CLI with a noun the SDK namespaces do not share reaches the matcher."""
+    prefilter = Prefilter(load_rules())
+    assert prefilter(b"ogx-client eval_tasks register --eval-task-id qa\n")
+    assert prefilter(b"llama-stack-client eval_tasks register --eval-task-id qa\n")
+    assert not prefilter(b"some-other-cli eval_tasks register --eval-task-id qa\n")

@@ -10,6 +10,7 @@ import pytest
 
 from migrate.registry import load_rules
 from tests.conftest import REPO, RunCli
+from tests.gitrepo import git
 
 APP = """\
 from llama_stack_client import LlamaStackClient
@@ -271,3 +272,45 @@ def test_baseline_gates_only_new_findings(project: Path, run_cli: RunCli) -> Non
     assert new.returncode == 1 and "1 finding(s) not in the baseline" in new.stderr
     broken = run_cli("scan", "--check", "--baseline", "app.py", ".", cwd=project)
     assert broken.returncode == 2
+
+
+def _notebook(*cells: str) -> str:
+    return json.dumps(
+        {
+            "cells": [
+                {"cell_type": "code", "execution_count": None, "metadata": {}, "outputs": [], "source": cell}
+                for cell in cells
+            ],
+            "metadata": {"kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"}},
+            "nbformat": 4,
+            "nbformat_minor": 5,
+        }
+    )
+
+
+def test_tracked_notebook_that_gitignore_matches_is_scanned(tmp_path: Path, run_cli: RunCli) -> None:
+    """Issue 12, class 1: git never ignores a tracked file; an untracked ignored one stays skipped."""
+    (tmp_path / ".gitignore").write_text("# scratch notebooks stay local\n*.ipynb\n")
+    (tmp_path / "notebooks").mkdir()
+    (tmp_path / "notebooks" / "demo.ipynb").write_text(
+        _notebook(
+            "from llama_stack_client import LlamaStackClient\n\nclient = LlamaStackClient()",
+            'client.models.register(model_id="llama3.2:3b", provider_id="ollama")',
+            "!llama-stack-client shields register --shield-id guard --provider-id llama-guard",
+            'client.toolgroups.unregister("mcp::kb")',
+        )
+    )
+    (tmp_path / "notebooks" / "scratch.ipynb").write_text(
+        _notebook('client.benchmarks.register(benchmark_id="b", dataset_id="d", scoring_functions=[])')
+    )
+    git(tmp_path, "init", "-q")
+    git(tmp_path, "add", "-A")
+    git(tmp_path, "add", "-f", "notebooks/demo.ipynb")
+    git(tmp_path, "commit", "-q", "-m", "demo notebook")
+    report = scan_json(run_cli, ".", cwd=tmp_path)
+    found = [(f["path"], f["cell"], f["line"], f["rule"]) for f in report["findings"]]  # type: ignore[attr-defined]
+    assert found == [
+        ("notebooks/demo.ipynb", 2, 1, "LSM101"),
+        ("notebooks/demo.ipynb", 3, 1, "LSM111"),
+        ("notebooks/demo.ipynb", 4, 1, "LSM122"),
+    ]

@@ -151,34 +151,49 @@ def build_identifier(template: IdentifierTemplate, arguments: dict[str, Value]) 
 
     Literal arguments are written in place; constants and run-time values become f-string fields.
     The Value is `known` when every part is known statically. Returns the reason as a string when
-    a field is missing from the call.
+    a field is missing from the call. A `prefix_once` template whose last value is known only at run
+    time becomes a conditional expression (`m if m.startswith("vllm/") else f"vllm/{m}"`).
     """
-    code_parts: list[tuple[bool, str]] = []  # (is code, text)
-    known_text: list[str] | None = []
+    pieces: list[Value] = []  # the literal text and the chosen argument of each part, in order
     for part in template.parts:
         if isinstance(part, str):
-            code_parts.append((False, part))
-            if known_text is not None:
-                known_text.append(part)
+            pieces.append(Value(_quote(part), True, part, literal=True))
             continue
         name = part.choose(arguments)
         if name is None:
-            return (
-                f"the call does not give {' or '.join(f'`{n}`' for n in part.names)}, which the identifier is made of"
-            )
+            names = " or ".join(f"`{n}`" for n in part.names)
+            return f"the call does not give {names}, which the identifier is made of"
         choice = arguments[name]
         if choice.known and not isinstance(choice.value, str):
             return f"{choice.code} is not a string"
-        inner = _fstring_body(choice.code)
+        pieces.append(choice)
+    if not template.prefix_once:
+        return _joined(pieces)
+    prefix, last = pieces[:-1], pieces[-1]
+    if last.known and all(piece.known for piece in prefix):
+        text = "".join(str(piece.value) for piece in prefix)
+        return _joined([last] if str(last.value).startswith(text) else pieces)
+    if last.known and template.prefix_literal not in str(last.value):
+        return _joined(pieces)  # it cannot already hold the prefix
+    whole, start = _joined(pieces), _joined(prefix)
+    if isinstance(whole, str) or isinstance(start, str):
+        return whole if isinstance(whole, str) else str(start)
+    return Value(f"{last.code} if {last.code}.startswith({start.code}) else {whole.code}", False)
+
+
+def _joined(pieces: list[Value]) -> Value | str:
+    """One string expression of the pieces: a literal when all are literal, else an f-string."""
+    code_parts: list[tuple[bool, str]] = []  # (is code, text)
+    for piece in pieces:
+        inner = _fstring_body(piece.code)
         if inner is not None:  # an f-string argument: its fields join the identifier's f-string
             code_parts.append((True, inner))
+        elif piece.literal:
+            code_parts.append((False, str(piece.value)))
         else:
-            code_parts.append((not choice.literal, str(choice.value) if choice.literal else "{" + choice.code + "}"))
-        if choice.known and known_text is not None:
-            known_text.append(str(choice.value))
-        else:
-            known_text = None
-    value = None if known_text is None else "".join(known_text)
+            code_parts.append((True, "{" + piece.code + "}"))
+    known = all(piece.known for piece in pieces)
+    value = "".join(str(piece.value) for piece in pieces) if known else None
     if not any(is_code for is_code, _ in code_parts):
         text = "".join(text for _, text in code_parts)
         return Value(_quote(text), True, text, literal=True)

@@ -27,7 +27,13 @@ _BOM = b"\xef\xbb\xbf"
 
 @dataclass
 class FileFix:
-    """The outcome for one file. `before`/`after` are the file's bytes (equal when unchanged)."""
+    """The outcome for one file. `before`/`after` are the file's bytes (equal when unchanged).
+
+    A `failed` file is left alone, with the reason in `error`: its content could not be decoded, parsed
+    (the notebook cell and line are named) or rewritten, or, when `unreadable`, the file could not be
+    read at all. The CLI tells the two apart: content that fix cannot handle is work left (exit 1),
+    a file it cannot read is an error of the run (exit 2).
+    """
 
     source: SourceFile
     status: FixStatus
@@ -36,6 +42,7 @@ class FileFix:
     outcome: Outcome = field(default_factory=Outcome)
     findings: list[Finding] = field(default_factory=list)
     error: str | None = None
+    unreadable: bool = False
 
 
 def fix_file(
@@ -54,7 +61,7 @@ def fix_file(
     try:
         data = source.path.read_bytes()
     except OSError as exc:
-        return FileFix(source, "failed", error=f"cannot read: {exc.strerror or exc}")
+        return FileFix(source, "failed", error=f"cannot read: {exc.strerror or exc}", unreadable=True)
     if not prefilter(data):
         return FileFix(source, "skipped", data, data)
     try:

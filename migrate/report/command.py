@@ -1,25 +1,24 @@
 """`llama-stack-migrate report`: the click command (registered in the CLI group by `migrate.cli`).
 
-Exit codes as for the other commands: 0 the report was written; 2 a usage error, an input that
-cannot be read or validated, or a report that could not be written.
+Exit codes as for the other commands (`exit_codes`): 0 the report was written; 2 a usage error, an
+input that cannot be read or validated, or a report that could not be written.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
 
 from migrate.errors import MigrateError
+from migrate.exit_codes import errors_to_exit_codes
 from migrate.targets import TARGETS, TargetName
 
 if TYPE_CHECKING:
     from migrate.report.model import Report
 
-EXIT_ERROR = 2
 FORMATS = ("markdown", "json", "html")
 
 
@@ -136,7 +135,7 @@ def report(
     from migrate.report.sources import scan_inputs
     from migrate.scan import default_jobs
 
-    try:
+    with errors_to_exit_codes():
         if not repo_dirs and not scan_files and not named_scans and events is None:
             raise MigrateError("nothing to report on: give REPO_DIR, --scan FILE, --repo NAME=FILE or --events PATH")
         if max_chars is not None and output_format != "markdown":
@@ -166,9 +165,6 @@ def report(
             click.echo(text, nl=False)
         else:
             write_text_atomic(output, text)
-    except MigrateError as exc:
-        click.secho(f"error: {exc}", fg="red", err=True)
-        sys.exit(EXIT_ERROR)
 
 
 def _render(document: Report, output_format: str, max_chars: int | None) -> str:

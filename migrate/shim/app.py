@@ -3,7 +3,7 @@
 Per request: the target is checked (`matching.parse_target`), client version headers are rewritten
 for the upstream (`version.VersionGate`), and then either
 
-* other traffic is relayed as it is (`proxy`), or
+* other traffic is relayed as it is (`relay`), or
 * a deprecated call is answered by the handler its rule and the target select (`answers`), with
   the deprecation headers (`headers`), and recorded as one event (`events`).
 
@@ -29,6 +29,7 @@ from typing import Any
 from migrate.event_schema import Outcome, PostgresURL
 from migrate.registry import RuleSet, load_rules
 from migrate.shim.answers import Answer, Call, Forward, Handler
+from migrate.shim.asgi import ClientDisconnected, Message, Receive, Scope, Send, client_gone
 from migrate.shim.client_address import ClientAddress
 from migrate.shim.events import Event, EventRecorder, EventSink, JsonLinesLog, SQLiteStore
 from migrate.shim.headers import Header, deprecation_headers, end_to_end
@@ -43,20 +44,9 @@ from migrate.shim.problems import (
     method_not_allowed,
     upstream_failure,
 )
-from migrate.shim.proxy import (
-    ClientDisconnected,
-    Message,
-    Receive,
-    Scope,
-    Send,
-    Upstream,
-    UpstreamError,
-    client_gone,
-    read_body,
-    relay,
-    request_body,
-)
+from migrate.shim.relay import read_body, relay, request_body
 from migrate.shim.settings import ShimSettings
+from migrate.shim.upstream import Upstream, UpstreamError
 from migrate.shim.version import VersionGate
 from migrate.strategies import STRATEGIES
 

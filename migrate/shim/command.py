@@ -1,13 +1,12 @@
 """`llama-stack-migrate shim`: run the shim in front of a Llama Stack / OGX server.
 
 The click command `shim` is registered in the CLI group by `migrate.cli`; calling `shim()` runs it
-on its own. Errors the tool raises on purpose (`MigrateError`) exit with code 2, like every command.
+on its own. Errors the tool raises on purpose (`MigrateError`) exit with code 2, like every command
+(`exit_codes.errors_to_exit_codes`).
 """
 
 from __future__ import annotations
 
-import asyncio
-import ipaddress
 import logging
 import re
 import sys
@@ -15,21 +14,20 @@ from pathlib import Path
 
 import click
 import uvicorn
-import yarl
 
 from migrate.errors import MigrateError
 from migrate.event_schema import PostgresURL, is_postgres_url
+from migrate.exit_codes import errors_to_exit_codes
 from migrate.registry import load_rules
 from migrate.shim.client_address import parse_trusted_proxies
 from migrate.shim.events import default_events_path
 from migrate.shim.nginx import NginxSite, render_nginx
-from migrate.shim.proxy import Upstream, UpstreamConfig
 from migrate.shim.server import server_config
-from migrate.shim.settings import ShimSettings, check_upstream_url
-from migrate.shim.version import fetch_version, target_for_version
+from migrate.shim.settings import ShimSettings, check_not_own_address, check_upstream_url, is_loopback
+from migrate.shim.upstream import UpstreamConfig
+from migrate.shim.version import probe_version, target_for_version
 from migrate.targets import TARGETS, TargetName
 
-EXIT_ERROR = 2
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8322
 
@@ -66,24 +64,6 @@ def parse_events(value: str | None) -> Path | PostgresURL:
     if "://" in value:
         raise MigrateError(f"--events: {value.split('://', 1)[0]}:// is not a store; give a file or postgresql://...")
     return Path(value)
-
-
-def _is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
-async def _detect_target(config: UpstreamConfig) -> tuple[TargetName, str]:
-    upstream = Upstream(config)
-    try:
-        version = await fetch_version(upstream)
-    finally:
-        await upstream.aclose()
-    return target_for_version(version), version
 
 
 @click.command("shim", context_settings={"help_option_names": ["-h", "--help"]})
@@ -187,17 +167,14 @@ def shim(
 ) -> None:
     """Proxy a Llama Stack / OGX server and answer the deprecated register/unregister calls."""
     if emit_nginx:
-        try:
+        with errors_to_exit_codes():
             check_upstream_url(upstream)
             shim_host, shim_port = parse_listen(listen)
             site = NginxSite(upstream.rstrip("/"), shim_host, shim_port, nginx_listen, connect_timeout, read_timeout)
             click.echo(render_nginx(load_rules(list(rule_dirs)), site), nl=False)
-        except MigrateError as exc:
-            click.secho(f"error: {exc}", fg="red", err=True)
-            sys.exit(EXIT_ERROR)
         return
     logging.basicConfig(level=log_level.upper(), stream=sys.stderr, format="%(asctime)s %(levelname)s %(message)s")
-    try:
+    with errors_to_exit_codes():
         config = _server_config(
             upstream=upstream,
             target=target,
@@ -219,9 +196,6 @@ def shim(
             trusted_proxies=trusted_proxies,
             log_level=log_level,
         )
-    except MigrateError as exc:
-        click.secho(f"error: {exc}", fg="red", err=True)
-        sys.exit(EXIT_ERROR)
     uvicorn.Server(config).run()
 
 
@@ -248,19 +222,11 @@ def _server_config(
     body_limit = parse_size(max_body)
     events = parse_events(events_path)
     trusted = parse_trusted_proxies(trusted_proxies)
-    if isinstance(events, PostgresURL) and fingerprint_key is None:
-        raise MigrateError(
-            "--events postgresql://... needs --fingerprint-key FILE, the same file on every shim that shares "
-            "the store, so that one credential has one fingerprint across the fleet"
-        )
     metrics_address = parse_listen(metrics_listen, "--metrics-listen") if metrics_listen is not None else None
-    if metrics_address is not None and metrics_address[1] == port and metrics_address[0] == host:
-        raise MigrateError(f"--metrics-listen {metrics_listen} is the shim's own address {listen}")
-    parsed = yarl.URL(upstream)
-    if parsed.port == port and (parsed.host == host or (_is_loopback(parsed.host or "") and _is_loopback(host))):
-        raise MigrateError(f"--upstream {upstream} is the shim's own address {listen}: it would proxy to itself")
     if target is None:
-        target, version = asyncio.run(_detect_target(upstream_config))
+        check_not_own_address(upstream_config.base_url, (host, port), metrics_address)
+        version = probe_version(upstream_config)
+        target = target_for_version(version)
         log.info("upstream %s is version %s: target %s", upstream, version, target)
     settings = ShimSettings(
         upstream=upstream_config,
@@ -273,9 +239,10 @@ def _server_config(
         rule_dirs=rule_dirs,
         metrics_listen=metrics_address,
         trusted_proxies=trusted,
+        listen=(host, port),
     )
     app = ShimApp(settings)
-    if not _is_loopback(host):
+    if not is_loopback(host):
         log.warning("listening on %s: anyone who can reach it can use %s through the shim", host, upstream)
     log.info("shim on http://%s:%d -> %s (target %s), events in %s", host, port, upstream, target, settings.events)
     if app.metrics_listener is not None:

@@ -17,7 +17,7 @@ from typing import Any, Literal
 from migrate.rules import Naming, ReadBack
 from migrate.shim.headers import Header
 from migrate.shim.matching import quote_identifier
-from migrate.shim.proxy import Upstream, UpstreamError
+from migrate.shim.upstream import Upstream, UpstreamError
 
 
 @dataclass(frozen=True)

@@ -38,7 +38,7 @@ from migrate.errors import MigrateError
 from migrate.event_schema import Outcome
 from migrate.shim.events import EventRecorder
 from migrate.shim.problems import PROBLEM_CONTENT_TYPE, Problem
-from migrate.shim.proxy import PoolStats
+from migrate.shim.upstream import PoolStats
 
 log = logging.getLogger("migrate.shim")
 

@@ -28,8 +28,8 @@ from typing import Any, Literal
 import uvicorn
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
+from migrate.shim.asgi import CLIENT_GONE
 from migrate.shim.problems import PROBLEM_CONTENT_TYPE, invalid_http_request
-from migrate.shim.proxy import CLIENT_GONE
 
 #: The event loop: `auto` is uvloop when it is installed (not on Windows), else the standard library's.
 Loop = Literal["auto", "asyncio", "uvloop"]
@@ -109,7 +109,7 @@ class _BatchedWrites(asyncio.Transport):
 class ShimHttpProtocol(HttpToolsProtocol):
     """uvicorn's httptools protocol, with `raw_path` and `query_string` taken from the request target as sent.
 
-    Each request's scope also carries, under `extensions[proxy.CLIENT_GONE]`, a future that is done once
+    Each request's scope also carries, under `extensions[asgi.CLIENT_GONE]`, a future that is done once
     the client's connection is lost (uvicorn itself only tells an app that is waiting in `receive()`).
     """
 

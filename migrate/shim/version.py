@@ -4,6 +4,11 @@ llama-stack answers 426 when `X-LlamaStack-Client-Version` differs from its own 
 does the same with `X-OGX-Client-Version`, so an old SDK is refused on every call. The shim
 rewrites both headers to the upstream's version; the client's real version is kept for the event
 (see `identity.py`) and each distinct rewrite is logged once.
+
+Two readers of one answer: the gate reads the version while it handles requests, through the
+shim's pooled client (`fetch_version`); the `shim` command reads it once at start-up to pick the
+target, before any pool exists, with httpx (`probe_version`): a one-off call off the request path,
+where a general client's timeouts and error types serve better than the hot path's own client.
 """
 
 from __future__ import annotations
@@ -15,9 +20,10 @@ import re
 import time
 from collections.abc import Sequence
 
+from migrate import __version__
 from migrate.errors import MigrateError
 from migrate.shim.headers import Header
-from migrate.shim.proxy import Upstream, UpstreamError
+from migrate.shim.upstream import Upstream, UpstreamConfig, UpstreamError, tls_context
 from migrate.targets import TargetName
 
 log = logging.getLogger("migrate.shim")
@@ -49,15 +55,44 @@ def target_for_version(version: str) -> TargetName:
 
 
 async def fetch_version(upstream: Upstream) -> str:
-    """The upstream's version string; `MigrateError` when it cannot be read."""
+    """The upstream's version string, read through the shim's pooled client; `MigrateError` when it cannot be read."""
     try:
         async with upstream.request("GET", "/v1/version", [(b"accept", b"application/json")], None) as response:
             raw = b"".join([chunk async for chunk in response.body])
             status = response.status
     except UpstreamError as exc:
         raise MigrateError(f"cannot read the upstream version: {exc}") from exc
+    return _version_in(status, raw)
+
+
+def probe_version(config: UpstreamConfig) -> str:
+    """The upstream's version string, read once with httpx (the `shim` command at start-up); `MigrateError` if not.
+
+    The connection is made as the shim's own client makes it: `config`'s connect and read timeouts,
+    the same TLS verification (`upstream.tls_context`), no proxy from the environment and no redirect.
+    """
+    import httpx  # here, not at the top: the running shim never needs it
+
+    timeout = httpx.Timeout(config.read_timeout, connect=config.connect_timeout, pool=config.pool_timeout)
+    headers = {"accept": "application/json", "user-agent": f"llama-stack-migrate/{__version__}"}
     try:
-        version = json.loads(raw)["version"] if status == 200 else None
+        with httpx.Client(base_url=config.base_url, timeout=timeout, verify=tls_context(), trust_env=False) as client:
+            response = client.get("/v1/version", headers=headers)
+    except httpx.ConnectTimeout as exc:
+        raise MigrateError("cannot read the upstream version: connecting to the upstream timed out") from exc
+    except httpx.TimeoutException as exc:
+        raise MigrateError("cannot read the upstream version: the upstream did not answer in time") from exc
+    except httpx.ConnectError as exc:
+        raise MigrateError(f"cannot read the upstream version: cannot connect to the upstream: {exc}") from exc
+    except httpx.HTTPError as exc:
+        raise MigrateError(f"cannot read the upstream version: {type(exc).__name__}: {exc}") from exc
+    return _version_in(response.status_code, response.content)
+
+
+def _version_in(status: int, body: bytes) -> str:
+    """The `version` of a 200 JSON answer to `GET /v1/version`."""
+    try:
+        version = json.loads(body)["version"] if status == 200 else None
     except (ValueError, KeyError, TypeError):
         version = None
     if not isinstance(version, str):

@@ -4,6 +4,11 @@ The scan parses with the standard library's `ast` (about ten times faster than a
 positions, which matters on large trees); `fix` re-parses the few files it rewrites with libcst and
 edits the spans reported here. Only calls are inspected, so comments, docstrings and prose never
 produce findings.
+
+Raw HTTP is not a use where it cannot reach a Llama Stack server's API: inside the generated SDK's
+own resource classes (`self._post("/v1/models", ...)` in a `SyncAPIResource` subclass is how the SDK
+implements `models.register`, vendored copies included), in a server-side provider module (it talks
+to its backend, whose routes may share a name), and in mock registrations (`responses.post(url)`).
 """
 
 from __future__ import annotations
@@ -26,6 +31,12 @@ if TYPE_CHECKING:
     from migrate.targets import TargetName
 
 LLAMA_MODULES = frozenset({"llama_stack_client", "llama_stack", "ogx", "ogx_client"})
+# A module importing these is a provider running inside the server: its HTTP goes to a backend.
+_PROVIDER_PACKAGES = ("llama_stack.providers", "ogx.providers")
+# The base classes of the generated (Stainless) SDK's resources, whose methods implement the routes.
+_SDK_RESOURCE_BASES = frozenset({"SyncAPIResource", "AsyncAPIResource"})
+# HTTP mocking libraries whose `post` / `delete` register a fake response instead of sending one.
+_HTTP_MOCK_MODULES = frozenset({"responses", "respx", "requests_mock"})
 _HTTP_VERB_METHODS = {"post": "POST", "_post": "POST", "delete": "DELETE", "_delete": "DELETE"}
 _HTTP_GENERIC_METHODS = frozenset({"request", "_request", "arequest"})
 _MAX_ALIAS_DEPTH = 4
@@ -92,18 +103,33 @@ class _Collector:
     """
 
     llama_import: bool = False
+    provider_module: bool = False
+    imported: set[str] = field(default_factory=set)  # top-level names bound by imports
+    resource_classes: list[tuple[int, int]] = field(default_factory=list)  # line spans
     calls: list[ast.Call] = field(default_factory=list)
     assignments: dict[str, list[ast.expr]] = field(default_factory=dict)
     standalone: set[int] = field(default_factory=set)
     depth: int = 0  # the deepest node, counted as libcst nests (see `syntax_depth`)
 
     def visit_Import(self, node: ast.Import) -> None:
-        if any(alias.name.split(".")[0] in LLAMA_MODULES for alias in node.names):
-            self.llama_import = True
+        for alias in node.names:
+            self.imported.add(alias.asname or alias.name.split(".")[0])
+            self._imports_module(alias.name)
 
     def visit_ImportFrom(self, node: ast.ImportFrom) -> None:
-        if node.module and node.module.split(".")[0] in LLAMA_MODULES:
+        if node.module:
+            self._imports_module(node.module)
+
+    def _imports_module(self, module: str) -> None:
+        if module.split(".")[0] in LLAMA_MODULES:
             self.llama_import = True
+        if module.startswith(_PROVIDER_PACKAGES):
+            self.provider_module = True
+
+    def visit_ClassDef(self, node: ast.ClassDef) -> None:
+        names = {base.attr if isinstance(base, ast.Attribute) else getattr(base, "id", "") for base in node.bases}
+        if names & _SDK_RESOURCE_BASES:
+            self.resource_classes.append((node.lineno, node.end_lineno or node.lineno))
 
     def visit_Assign(self, node: ast.Assign) -> None:
         for target in node.targets:
@@ -127,6 +153,7 @@ class _Collector:
         visitors: dict[type[ast.AST], Callable[[Any], None]] = {
             ast.Import: self.visit_Import,
             ast.ImportFrom: self.visit_ImportFrom,
+            ast.ClassDef: self.visit_ClassDef,
             ast.Assign: self.visit_Assign,
             ast.AnnAssign: self.visit_AnnAssign,
             ast.Expr: self.visit_Expr,
@@ -236,7 +263,38 @@ class _Module:
             rule = self.ruleset.sdk_methods.get(method)
             if rule is not None and len(path) > length:
                 return self._judge_sdk(call, rule, method, chain, aliased)
+        if path[:-1] == ["()"]:
+            return self._match_unresolved(call, path[-1])
         return None
+
+    def _match_unresolved(self, call: ast.Call, verb: str) -> Hit | None:
+        """`helper(client).register(...)`: a namespace returned by a call, told by its keywords alone.
+
+        Only a register call whose keywords are all the real method's, include all its required ones
+        and are at least two, matching exactly one rule, counts (low confidence: the receiver is not
+        known).
+        """
+        names = {kw.arg for kw in call.keywords if kw.arg is not None}
+        if call.args or len(names) < 2 or len(names) < len(call.keywords):
+            return None
+        fitting = {
+            rule.id: rule
+            for path, rule in self.ruleset.sdk_methods.items()
+            if path[-1] == verb == "register" and set(rule.sdk.required) <= names <= rule.keywords | SDK_REQUEST_OPTIONS
+        }
+        if len(fitting) != 1:
+            return None
+        (rule,) = fitting.values()
+        detail = f"SDK call …().{verb}() whose receiver is not known; its keywords are those of {rule.sdk.methods[0]}"
+        shape = CallShape(
+            keywords=frozenset(names),
+            positional=0,
+            starred=False,
+            standalone=id(call) in self.collector.standalone,
+            aliased=True,
+            known=self._known_keywords(call),
+        )
+        return self._hit(call, rule, "sdk", "low", False, detail, sdk_path=(verb,), shape=shape)
 
     def _judge_sdk(
         self, call: ast.Call, rule: Rule, method: tuple[str, ...], chain: list[str], aliased: bool
@@ -246,7 +304,7 @@ class _Module:
         if valid:
             hinted = self.collector.llama_import or any("llama" in name.lower() for name in chain[:-1])
             confidence = "high" if hinted else "medium"
-        elif self.collector.llama_import:
+        elif self.collector.llama_import or _shares_identifier(call, rule):
             confidence = "low"
         else:
             return None
@@ -276,7 +334,11 @@ class _Module:
     # -- raw HTTP calls ----------------------------------------------------------------------
 
     def _match_http(self, call: ast.Call, chain: list[str]) -> Hit | None:
-        if not self.llama_context:
+        if not self.llama_context or self.collector.provider_module:
+            return None
+        if chain[0] in _HTTP_MOCK_MODULES and chain[0] in self.collector.imported:
+            return None
+        if chain[0] == "self" and any(first <= call.lineno <= last for first, last in self.collector.resource_classes):
             return None
         found = self._http_method_and_url(call, chain)
         if found is None:
@@ -447,12 +509,17 @@ def _call_name(call: ast.Call) -> str | None:
 
 
 def _signature_fits(call: ast.Call, rule: Rule) -> tuple[bool, bool]:
-    """(does the call fit the real SDK method's signature, does it unpack `*`/`**` arguments)."""
-    starred = any(isinstance(arg, ast.Starred) for arg in call.args) or any(kw.arg is None for kw in call.keywords)
+    """(does the call fit the real SDK method's signature, are some arguments only known at run time).
+
+    Arguments unpacked with `*` / `**` may hold anything; so may the `...` of a schematic call in
+    documentation (`register(..., metadata={...})`), which stands for the arguments left out.
+    """
+    unknown = [arg for arg in call.args if isinstance(arg, ast.Starred) or _is_ellipsis(arg)]
+    starred = bool(unknown) or any(kw.arg is None for kw in call.keywords)
     names = {kw.arg for kw in call.keywords if kw.arg is not None}
     accepted = rule.keywords | SDK_REQUEST_OPTIONS
     if rule.operation == "register":
-        if call.args and not all(isinstance(arg, ast.Starred) for arg in call.args):
+        if len(unknown) < len(call.args):
             return False, starred
         if not names <= accepted:
             return False, starred
@@ -461,6 +528,17 @@ def _signature_fits(call: ast.Call, rule: Rule) -> tuple[bool, bool]:
     accepted = accepted | {id_param} if id_param else accepted
     if not names <= accepted:
         return False, starred
-    plain_args = [arg for arg in call.args if not isinstance(arg, ast.Starred)]
-    given = len(plain_args) + (1 if id_param in names else 0)
+    given = len(call.args) - len(unknown) + (1 if id_param in names else 0)
     return (given == 1 or (given == 0 and starred)), starred
+
+
+def _is_ellipsis(node: ast.expr) -> bool:
+    return isinstance(node, ast.Constant) and node.value is Ellipsis
+
+
+def _shares_identifier(call: ast.Call, rule: Rule) -> bool:
+    """Whether the call passes one of the real method's identifier keywords (`*_id`), spelled with or
+    without underscores: stale code and docs call the method with some wrong keywords, but a
+    `toolgroup_id=` (or `tool_group_id=`) still says whose method it is."""
+    identifiers = {name.replace("_", "") for name in rule.keywords | {rule.sdk.id_param or ""} if name.endswith("_id")}
+    return any(kw.arg is not None and kw.arg.replace("_", "") in identifiers for kw in call.keywords)

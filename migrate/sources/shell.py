@@ -9,10 +9,18 @@ quotes, backslash continuations, `$(...)` / `${...}` / backticks, comments, redi
 command separators `;`, `&&`, `||`, `|`, `&` and newlines. A quote may span lines (a JSON body),
 except one opened inside a word (`Don't` in a YAML `name:` or in console output); a quote that is
 never closed is taken literally, so one stray apostrophe does not swallow the rest of the file.
+
+The commands are found where scripts put them: as the command word (after assignments, `sudo`,
+`env`, a Makefile's `@`/`-`), behind a wrapper (`run curl ...`, `retry 3 curl ...`, `timeout 30
+llama-stack-client ...`), inside `sh -c '...'`, and in exec-form arrays (a Dockerfile's
+`CMD ["sh", "-c", "..."]`, a YAML `command: [...]`). The CLI is `llama-stack-client`, or `ogx-client`
+(the same CLI, renamed). A script's own wrapper called with a method and a path (`api POST
+/v1/toolgroups -d ...`, HTTPie's `http POST :8321/v1/models`) counts as a request too.
 """
 
 from __future__ import annotations
 
+import json
 import re
 from bisect import bisect_right
 from collections.abc import Sequence
@@ -20,7 +28,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from migrate.findings import Confidence, Document, Hit, Scanned, Surface, source_lines
-from migrate.rules import Rule
+from migrate.rules import CLI_PROGRAMS, Rule
 from migrate.sources.urls import HOLE, LLAMA_CONTEXT, has_literal_path, match_route
 
 if TYPE_CHECKING:
@@ -32,6 +40,8 @@ _PROMPT = re.compile(r"^(\s*)[$>](?=\s)")
 _ASSIGNMENT = re.compile(r"^[A-Za-z_]\w*=")
 _YAML_KEY = re.compile(r"^[\w.-]+:$")  # `run:` / `script:` before a command in raw YAML text
 _ESCAPED = re.compile(r'\\(["\\`$])')  # backslash escapes inside double quotes
+_BLANKS = re.compile(r"[ \t\r]+")
+_PLAIN = re.compile(r"[^\s\\;()&|<>'\"`$#]+")  # characters the lexer has no rule for
 _VARIABLE = re.compile(r"\$\$?(?:[A-Za-z_]\w*|[0-9@*#?!$-])")
 # Words that may come before the command word: shell keywords, wrappers, a Dockerfile `RUN`.
 _PREFIXES = frozenset(
@@ -73,6 +83,18 @@ _CURL_DATA = frozenset(
     {"data", "data-ascii", "data-binary", "data-raw", "data-urlencode", "json", "form", "form-string"}
 )
 _CLI_VALUE_OPTIONS = frozenset({"--endpoint", "--api-key", "--config"})
+CLI_NAMES = frozenset(CLI_PROGRAMS)
+_SHELLS = frozenset({"sh", "bash", "zsh", "dash", "ksh", "ash"})
+# Commands whose arguments name a command without running it: `echo curl ...` is not a request.
+_NOT_WRAPPERS = frozenset(
+    {"echo", "printf", "print", "man", "which", "type", "whereis", "alias", "help", "info", "apropos", "hash"}
+    | {"grep", "egrep", "fgrep", "rg", "cat", "less", "tldr", "complete", "compgen"}
+)
+_METHODS = frozenset({"POST", "DELETE"})
+# Every command this module reports contains one of these: curl, a CLI name, or a method word.
+_COMMAND_MARKER = re.compile(r"curl|-client|POST|DELETE")
+# A JSON array of strings: an exec-form command (Dockerfile `CMD [...]`, YAML `command: [...]`).
+_EXEC_FORM = re.compile(r'\[\s*"(?:[^"\\\n]|\\.)*"(?:\s*,\s*"(?:[^"\\\n]|\\.)*")*\s*\]')
 
 
 @dataclass(frozen=True)
@@ -104,6 +126,10 @@ class _Lexer:
         return self.commands
 
     def _step(self, text: str, i: int) -> int:
+        plain = _PLAIN.match(text, i)
+        if plain is not None:  # a run of ordinary characters: one step, not one per character
+            self._add(i, plain.group(0))
+            return plain.end()
         char, nxt = text[i], text[i + 1 : i + 2]
         if char == "\\":
             if nxt == "\n":  # a continuation joins the lines
@@ -115,7 +141,8 @@ class _Lexer:
             return i + 2 if char + nxt in ("&&", "||", "|&", ";;") else i + 1
         if char in " \t\r":
             self._end_word(i)
-            return i + 1
+            blanks = _BLANKS.match(text, i)
+            return blanks.end() if blanks else i + 1
         if char == "#" and self._start < 0:
             newline = text.find("\n", i)
             return len(text) if newline < 0 else newline
@@ -345,6 +372,8 @@ def shell_hits(
     notebook cell the lines belong to. A curl request counts only in a Llama Stack context:
     `llama_context` says whether the whole file mentions one; by default `lines` are searched.
     """
+    if not any(_COMMAND_MARKER.search(line) for line in lines):
+        return []  # lexing is the costly part (a 2 MB OpenAPI spec in YAML): skip text without a command
     cleaned = [_PROMPT.sub(lambda m: m.group(1) + " ", line) for line in lines]
     text = "\n".join(cleaned)
     if llama_context is None:
@@ -358,16 +387,85 @@ def shell_hits(
         index = _command_word(words)
         if index is None:
             continue
-        name = words[index].text.lstrip("@+-").rsplit("/", 1)[-1]  # `@curl` in a Makefile recipe
         where = _Span(*positions.at(words[index].start), *positions.at(words[-1].end), cell)
-        hit: Hit | None = None
-        if name == "curl" and llama_context:
-            hit = _curl_hit(words, index, ruleset, where)
-        elif name == "llama-stack-client":
-            hit = _cli_hit(words, index, ruleset, where)
+        hit = _command_hit(words, index, ruleset, where, llama_context, depth=0)
         if hit is not None:
             hits.append(hit)
+    for array in _EXEC_FORM.finditer(text):
+        exec_words = _exec_form_words(array)
+        if exec_words:
+            where = _Span(*positions.at(array.start()), *positions.at(array.end()), cell)
+            hit = _command_hit(exec_words, 0, ruleset, where, llama_context, depth=0)
+            if hit is not None:
+                hits.append(hit)
     return hits
+
+
+def _name(word: _Word) -> str:
+    """A command word's program name: `@curl` in a Makefile recipe, `/usr/bin/curl` -> `curl`."""
+    return word.text.lstrip("@+-").rsplit("/", 1)[-1]
+
+
+def _command_hit(
+    words: list[_Word], index: int, ruleset: RuleSet, where: _Span, llama_context: bool, *, depth: int
+) -> Hit | None:
+    """The deprecated use one command makes, if any; `words[index]` is its command word."""
+    name = _name(words[index])
+    if name == "curl":
+        return _curl_hit(words, index, ruleset, where) if llama_context else None
+    if name in CLI_NAMES:
+        return _cli_hit(words, index, ruleset, where)
+    if name in _SHELLS:
+        return _shell_c_hit(words, index, ruleset, where, llama_context, depth)
+    if name in _NOT_WRAPPERS:
+        return None
+    for inner in range(index + 1, len(words)):  # `run curl ...`, `retry 3 curl ...`, `xargs curl ...`
+        if _name(words[inner]) == "curl" or words[inner].text in CLI_NAMES:
+            return _command_hit(words, inner, ruleset, where, llama_context, depth=depth)
+    return _method_path_hit(words, index, ruleset, where) if llama_context else None
+
+
+def _shell_c_hit(
+    words: list[_Word], index: int, ruleset: RuleSet, where: _Span, llama_context: bool, depth: int
+) -> Hit | None:
+    """`sh -c 'SCRIPT'`: the first deprecated use in SCRIPT, reported at the whole command."""
+    for option, script in zip(words[index + 1 :], words[index + 2 :], strict=False):
+        if option.text.startswith("-") and "c" in option.text[1:] and not option.text.startswith("--"):
+            return _script_hit(script.text, ruleset, where, llama_context, depth) if depth < 2 else None
+    return None
+
+
+def _script_hit(script: str, ruleset: RuleSet, where: _Span, llama_context: bool, depth: int) -> Hit | None:
+    for inner in _Lexer(script).run():
+        index = _command_word(inner)
+        hit = None if index is None else _command_hit(inner, index, ruleset, where, llama_context, depth=depth + 1)
+        if hit is not None:
+            return hit
+    return None
+
+
+def _exec_form_words(array: re.Match[str]) -> list[_Word]:
+    """The words of an exec-form array whose first element is a program (offsets: the array's start)."""
+    try:
+        items = json.loads(array.group(0))
+    except ValueError:
+        return []
+    if not items or not isinstance(items[0], str) or not items[0] or items[0].startswith("-"):
+        return []
+    return [_Word(str(item), array.start(), array.end()) for item in items]
+
+
+def _method_path_hit(words: list[_Word], index: int, ruleset: RuleSet, where: _Span) -> Hit | None:
+    """A wrapper called with an HTTP method and a path: `api POST /v1/toolgroups ...`, `http DELETE ...`."""
+    for method, url in zip(words[index + 1 :], words[index + 2 :], strict=False):
+        if method.text not in _METHODS:
+            continue
+        template = _holes(url.text)
+        route = match_route(ruleset, method.text, template)
+        if route is not None:
+            detail = f"{_name(words[index])} {method.text} {template.replace(HOLE, '{…}')}"
+            return where.hit(route.rule, "http", "medium", False, detail, http_path=route.template)
+    return None
 
 
 def _curl_hit(words: list[_Word], index: int, ruleset: RuleSet, where: _Span) -> Hit | None:
@@ -390,6 +488,7 @@ def _curl_hit(words: list[_Word], index: int, ruleset: RuleSet, where: _Span) ->
 
 
 def _cli_hit(words: list[_Word], index: int, ruleset: RuleSet, where: _Span) -> Hit | None:
+    program = _name(words[index])
     args = [word.text for word in words[index + 1 :]]
     i = 0
     while i < len(args) and args[i].startswith("-"):
@@ -400,7 +499,7 @@ def _cli_hit(words: list[_Word], index: int, ruleset: RuleSet, where: _Span) -> 
     rule = ruleset.cli_commands.get((noun, verb)) or ruleset.cli_commands.get((noun.replace("-", "_"), verb))
     if rule is None:
         return None
-    return where.hit(rule, "cli", "high", False, f"llama-stack-client {noun} {verb}")
+    return where.hit(rule, "cli", "high", False, f"{program} {noun} {verb}")
 
 
 @dataclass(frozen=True)

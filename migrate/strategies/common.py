@@ -12,7 +12,7 @@ def sdk_call_blocker(hit: Hit, *, standalone: bool) -> str | None:
     if hit.surface != "sdk" or hit.call is None:
         return "only SDK calls in Python are rewritten; the replacement is shown for a human"
     if hit.call.starred:
-        return "arguments unpacked with * or ** are only known at run time"
+        return "arguments unpacked with * or **, or left out as `...`, are only known at run time"
     if hit.confidence == "low":
         return "the arguments do not fit the SDK method"
     if standalone and not hit.call.standalone:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
@@ -168,3 +169,32 @@ def test_comments_at_the_call_site_name_the_resolved_id_or_quote_the_expression(
     assert "# llama-stack-migrate: the MCP tool group named by `group` is a `connectors` entry now" in code
     assert '# llama-stack-migrate: MCP tool group "mcp::docs" is a `connectors` entry now' in code
     assert "connectors named by `group` from app.py:4: connector_id, url" in process.stderr
+
+
+def test_a_notebook_cell_that_does_not_parse_leaves_the_notebook_alone_and_the_run_exits_1(
+    tmp_path: Path, run_cli: RunCli
+) -> None:
+    """Work is left, not an error of the run: the other files are fixed, the notebook is named with the cell and
+    line that do not parse, and exit 1 means what it means for --check. (A file that cannot be read is an error
+    of the run, exit 2: tests/hardening/test_hostile_inputs.py.)"""
+    header = "from llama_stack_client import LlamaStackClient\nclient = LlamaStackClient()\n"
+    (tmp_path / "app.py").write_text(header + 'client.models.register(model_id="m", provider_id="vllm")\n')
+    cells = [header, 'client.models.register(model_id="m2", provider_id="vllm")\n', "x = (1,\nprint(x\n"]
+    notebook = {
+        "cells": [
+            {"cell_type": "code", "metadata": {}, "execution_count": None, "outputs": [], "source": cell}
+            for cell in cells
+        ],
+        "metadata": {},
+        "nbformat": 4,
+        "nbformat_minor": 5,
+    }
+    text = json.dumps(notebook, indent=1) + "\n"
+    (tmp_path / "explore.ipynb").write_text(text)
+    process = run_cli("fix", "--target", "ogx-1", "--write", ".", cwd=tmp_path)
+    assert process.returncode == 1, process.stderr
+    assert "Traceback" not in process.stderr
+    assert "explore.ipynb: cell 3: cannot parse Python (line 2)" in process.stderr
+    assert (tmp_path / "explore.ipynb").read_text() == text
+    assert 'client.models.retrieve("vllm/m")' in (tmp_path / "app.py").read_text()
+    assert run_cli("fix", "--target", "ogx-1", "--check", ".", cwd=tmp_path).returncode == 1

@@ -18,7 +18,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
+from migrate.cli import main
 from migrate.discovery import SourceFile, discover
 from migrate.engine import Prefilter, scan_file
 from migrate.findings import FileResult
@@ -153,13 +155,14 @@ def test_deepest_nesting_python_accepts_is_fixed_or_fails_cleanly(tmp_path: Path
 
 
 def test_the_cli_reports_a_too_deep_file_and_goes_on(tmp_path: Path, run_cli: RunCli) -> None:
-    """End to end: one pathological file among good ones is a reported failure (exit 2), not a traceback."""
+    """End to end: one pathological file among good ones is reported, not a traceback: scan could not read all
+    of the tree (exit 2), fix fixed the rest and says what is left (exit 1)."""
     (tmp_path / "deep.py").write_text(HEAD + "client.models.unregister('a')\nx = " + "+".join(["1"] * 5000) + "\n")
     (tmp_path / "good.py").write_text(HEAD + "client.models.unregister('b')\n")
-    for command in (["scan"], ["fix", "--target", "ogx-1"]):
+    for command, code in ((["scan"], 2), (["fix", "--target", "ogx-1"], 1)):
         process = run_cli(*command, ".", cwd=tmp_path)
         assert "Traceback" not in process.stderr, process.stderr[-2000:]
-        assert process.returncode == 2, (command, process.stdout, process.stderr[-2000:])
+        assert process.returncode == code, (command, process.stdout, process.stderr[-2000:])
         assert "deep.py" in process.stdout + process.stderr
         assert "good.py" in process.stdout + process.stderr
 
@@ -180,7 +183,7 @@ def test_a_chain_that_crashes_libcst_never_reaches_it(tmp_path: Path, body: str,
     (tmp_path / "chain.py").write_text(HEAD + "client.models.unregister('a')\n" + body)
     (tmp_path / "good.py").write_text(HEAD + "client.models.unregister('b')\n")
     process = run_cli("fix", "--target", "ogx-1", "--write", ".", cwd=tmp_path)
-    assert process.returncode == 2, (process.returncode, process.stdout[-2000:], process.stderr[-2000:])
+    assert process.returncode == 1, (process.returncode, process.stdout[-2000:], process.stderr[-2000:])
     assert "Traceback" not in process.stderr
     assert "chain.py" in process.stdout + process.stderr
     assert "nested too deeply to rewrite" in process.stdout + process.stderr
@@ -433,6 +436,23 @@ def test_unreadable_files_are_reported_and_never_written(open_folder: Path) -> N
     assert errors == []
     assert "unregister('a')" in (project / "secret.py").read_text()
     assert "unregister" not in (project / "ok.py").read_text()
+
+
+def test_fix_exits_2_for_a_file_it_cannot_read_and_1_for_one_it_cannot_parse(open_folder: Path) -> None:
+    """An unreadable file is an error of the run (exit 2); content fix cannot handle is work left (exit 1)."""
+    (open_folder / "ok.py").write_text(HEAD + "client.models.unregister('c')\n")
+    (open_folder / "broken.py").write_text(HEAD + "client.models.unregister('d'\n")
+    (open_folder / "secret.py").write_text(HEAD + "client.models.unregister('a')\n")
+    (open_folder / "secret.py").chmod(0)
+    runner = CliRunner()
+    with without_root_privileges():
+        unreadable = runner.invoke(main, ["fix", "--target", "ogx-1", str(open_folder)])
+    assert unreadable.exit_code == 2, unreadable.output
+    assert "secret.py: cannot read: Permission denied" in unreadable.output
+    (open_folder / "secret.py").unlink()
+    broken = runner.invoke(main, ["fix", "--target", "ogx-1", str(open_folder)])
+    assert broken.exit_code == 1, broken.output
+    assert "broken.py: cannot parse Python" in broken.output
 
 
 def _fixable(tmp_path: Path, name: str = "app.py") -> Path:

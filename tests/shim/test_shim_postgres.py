@@ -426,7 +426,8 @@ def test_an_unreachable_database_at_start_is_no_error_and_counts_the_loss(
 
 def test_the_password_never_shows(postgres: PostgresCluster) -> None:
     url = PostgresURL(postgres.url("db"))
-    for shown in (str(url), repr(url), url.masked, repr(settings_for("http://127.0.0.1:1", events=url))):
+    settings = settings_for("http://127.0.0.1:1", events=url, fingerprint_key=Path("fleet.key"))
+    for shown in (str(url), repr(url), url.masked, repr(settings)):
         assert PASSWORD not in shown
         assert "postgres:***@127.0.0.1" in shown
     assert mask_url("postgresql://u:p%40ss@h/db?password=x&sslmode=require") == (

@@ -20,6 +20,8 @@ import pytest
 import schemathesis
 from ruamel.yaml import YAML
 
+from migrate.shim.upstream import UpstreamConfig
+from migrate.shim.version import probe_version, target_for_version
 from migrate.targets import TargetName
 from tests.integration.servers import LLAMA_STACK_07, OGX, RunningServer, ServerSpec
 from tests.shim.conftest import (
@@ -141,6 +143,12 @@ def test_shields_and_datasets_follow_the_target(real: Setup) -> None:
     assert real.call("DELETE", "/v1/datasets/qa").status_code == 200
     assert real.call("DELETE", "/v1/shields/guard").status_code == 200
     assert direct(real, "POST", "/v1/datasets", json=dataset).status_code == 404
+
+
+def test_the_start_up_probe_reads_the_servers_version_and_picks_its_target(real: Setup) -> None:
+    version = probe_version(UpstreamConfig(real.server.url))
+    assert version == direct(real, "GET", "/v1/version").json()["version"]
+    assert target_for_version(version) == real.target
 
 
 def test_old_sdk_version_header_passes_the_gate(real: Setup) -> None:

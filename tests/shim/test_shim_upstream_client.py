@@ -1,4 +1,4 @@
-"""The shim's own upstream client (`proxy.Upstream`) against scripted raw HTTP/1.1 servers on real sockets.
+"""The shim's own upstream client (`upstream.Upstream`) against scripted raw HTTP/1.1 servers on real sockets.
 
 Each server is an asyncio server on 127.0.0.1 whose handler writes exactly the bytes a test needs:
 keep-alive connections closed by the server, answers to HEAD, 1xx interim answers, answers whose
@@ -14,7 +14,7 @@ from contextlib import asynccontextmanager
 
 import pytest
 
-from migrate.shim.proxy import FRESH_IDLE_S, Upstream, UpstreamConfig, UpstreamError
+from migrate.shim.upstream import FRESH_IDLE_S, Upstream, UpstreamConfig, UpstreamError
 from tests.shim.conftest import run
 
 Handler = Callable[[asyncio.StreamReader, asyncio.StreamWriter, int], Awaitable[None]]

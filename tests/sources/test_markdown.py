@@ -151,6 +151,114 @@ def test_other_languages_and_inline_code_are_not_scanned() -> None:
     assert scan(text) == []
 
 
-def test_fence_without_info_string_is_read_as_shell() -> None:
+def test_fence_without_info_string_that_is_not_python_is_read_as_shell() -> None:
     [hit] = scan(f"{FENCE}\nllama-stack-client models register m\n{FENCE}\n")
     assert hit.line == 2
+
+
+# -------------------------------------------------- issue 12, class 2: untagged and indented fences
+
+RELEASE_NOTES = f"""\
+# Upgrading the support bot
+
+1. Register the chat model (Llama Stack 0.3):
+
+   {FENCE}
+   from llama_stack_client import LlamaStackClient
+
+   client = LlamaStackClient(base_url="http://localhost:8321")
+   client.models.register(model_id="llama3.2:3b", provider_id="ollama")
+   {FENCE}
+
+   The server answers with the model:
+
+   {FENCE}
+   Model(identifier='ollama/llama3.2:3b', provider_id='ollama', model_type='llm')
+   {FENCE}
+
+2. Or from a terminal, once per stack:
+
+	{FENCE}text
+	# needs llama-stack-client >= 0.2
+	llama-stack-client models register llama3.2:3b --provider-id ollama
+	{FENCE}
+
+3. Undo it:
+
+   {FENCE}
+   client.models.unregister("ollama/llama3.2:3b")
+   curl -X DELETE http://localhost:8321/v1/models/ollama/llama3.2:3b \\
+     -H "Authorization: Bearer $TOKEN"
+   {FENCE}
+
+Config instead of calls:
+
+{FENCE}
+registered_resources:
+  models:
+  - model_id: llama3.2:3b
+{FENCE}
+"""
+
+
+def test_untagged_fences_are_tried_as_python_then_as_shell() -> None:
+    rules = load_rules().select(["LSM101", "LSM102"], None)
+    scanned = scan_markdown(RELEASE_NOTES, rules, "ogx-1")
+    found = [(hit.line, hit.column, hit.rule.id, hit.surface) for hit in scanned.documents[0].hits]
+    assert sorted(found) == [
+        (9, 3, "LSM101", "sdk"),  # Python in a list item, indented three spaces
+        (22, 1, "LSM101", "cli"),  # tab-indented text fence, after a comment line
+        (28, 3, "LSM102", "sdk"),  # a block mixing a Python call ...
+        (29, 3, "LSM102", "http"),  # ... and a continued curl command
+    ]
+
+
+def test_untagged_python_that_uses_shell_words_as_names_stays_python() -> None:
+    text = (
+        f"{FENCE}\nhttp = httpx.Client()\nset(x)\nexport.register(x)\nclient.models.register(model_id='m')\n{FENCE}\n"
+    )
+    assert [(hit.line, hit.surface) for hit in scan(text)] == [(5, "sdk")]
+
+
+def test_fence_in_a_blockquote() -> None:
+    text = (
+        "> **Note**\n"
+        f"> {FENCE}python\n"
+        ">client.models.register(model_id='m')  # no space after the marker\n"
+        f"> {FENCE}\n"
+        "\n"
+        f"> {FENCE}python\n"
+        "> client.models.register(model_id='unclosed')\n"
+        "the quote ended, and the block with it\n"
+        "client.models.register(model_id='prose')\n"
+    )
+    scanned = scan_markdown(text, RULES, "ogx-1")
+    hits = sorted(scanned.documents[0].hits, key=lambda hit: hit.line)
+    assert [(hit.line, hit.column) for hit in hits] == [(3, 1), (7, 2)]
+
+
+def test_fence_positions_in_a_blockquote() -> None:
+    lines = ["> > ```py", "> > a", "> > ```", "> ```", "> b"]
+    assert [(block.quote, block.start, block.end) for block in fences(lines)] == [(2, 1, 2), (1, 4, 5)]
+
+
+def test_http_block_request_lines() -> None:
+    text = (
+        "Llama Stack's route, by hand:\n"
+        f"{FENCE}http\n"
+        "POST /v1/models HTTP/1.1\n"
+        "Host: localhost:8321\n"
+        "\n"
+        '{"model_id": "m"}\n'
+        f"{FENCE}\n"
+        f"{FENCE}http\nGET /v1/models HTTP/1.1\n{FENCE}\n"
+    )
+    [hit] = scan(text)
+    assert (hit.line, hit.column, hit.end_column, hit.surface, hit.rewritable) == (3, 0, 24, "http", True)
+    assert scan(text.replace("Llama Stack's", "The gateway's").replace(":8321", ":8080")) == []  # no Llama Stack
+
+
+def test_ipython_prompts_are_taken_out() -> None:
+    text = f"{FENCE}ipython\nIn [1]: client.models.register(model_id='m')\n   ...: \nOut[1]: Model(...)\n{FENCE}\n"
+    [hit] = scan(text)
+    assert (hit.line, hit.column) == (2, 8)

@@ -118,3 +118,133 @@ def test_docstrings_and_comments_are_not_calls() -> None:
 def test_syntax_error_is_a_source_error_with_the_line() -> None:
     with pytest.raises(SourceError, match=r"cannot parse Python \(line 2\)"):
         scan_python("x = 1\nclient.models.register(\n", RULESET)
+
+
+# ------------------------------------------------------------- issue 12: schematic calls (class 4)
+
+
+def test_schematic_calls_of_documentation_are_uses() -> None:
+    """`...` stands for the arguments left out; such a call is the deprecated call, not rewritable."""
+    code = (
+        "client.alpha.benchmarks.register(..., metadata={...})\n"
+        "client.benchmarks.register(...)\n"
+        "client.alpha.benchmarks.unregister(...)\n"
+        "client.beta.datasets.register(purpose=..., source={'type': 'uri', 'uri': ...}, dataset_id=...)\n"
+    )
+    hits = scan_python(code, RULESET)
+    assert [(hit.line, hit.rule.id, hit.confidence, hit.rewritable) for hit in hits] == [
+        (1, "LSM141", "medium", False),
+        (2, "LSM141", "medium", False),
+        (3, "LSM142", "medium", False),
+        (4, "LSM131", "medium", True),
+    ]
+    assert hits[0].call is not None and hits[0].call.starred
+
+
+def test_a_real_positional_argument_still_does_not_fit_register() -> None:
+    assert found("suite.benchmarks.register(bench_sort, ...)\nregistry.models.register('sort')\n") == []
+
+
+# ------------------------------------------------------- issue 12: the SDK's own resources (class 6)
+
+STAINLESS_RESOURCE = '''\
+# File generated from our OpenAPI spec by Stainless.
+from .._resource import AsyncAPIResource, SyncAPIResource
+from .._base_client import make_request_options
+from ..types.model import Model
+
+
+class ModelsResource(SyncAPIResource):
+    def register(self, *, model_id: str, provider_id: str | None = None) -> Model:
+        return self._post(
+            "/v1/models",
+            body={"model_id": model_id, "provider_id": provider_id},
+            options=make_request_options(),
+            cast_to=Model,
+        )
+
+    def unregister(self, model_id: str) -> None:
+        return self._delete(f"/v1/models/{model_id}", options=make_request_options(), cast_to=type(None))
+
+
+class AsyncShieldsResource(AsyncAPIResource):
+    async def delete(self, identifier: str) -> None:
+        await self._delete(f"/v1/shields/{identifier}", options=make_request_options(), cast_to=type(None))
+
+
+class LlamaStackAdmin:
+    """Not part of the SDK: hand-written code using the client's low-level post."""
+
+    def __init__(self, client) -> None:
+        self._post = client.post
+
+    def add_model(self, model_id: str) -> None:
+        self._post("/v1/models", body={"model_id": model_id}, cast_to=object)
+'''
+
+
+def test_the_generated_sdk_resource_classes_are_not_usage() -> None:
+    assert found(STAINLESS_RESOURCE) == [(32, "LSM101", "medium")]
+
+
+# ----------------------------------------------------------------- raw HTTP that is not a request
+
+
+def test_server_side_provider_talks_to_its_backend() -> None:
+    code = (
+        "import httpx\n"
+        "from llama_stack.providers.datatypes import ModelsProtocolPrivate\n"
+        "\n"
+        "class GatewayAdapter(ModelsProtocolPrivate):\n"
+        "    async def register_model(self, model):\n"
+        '        await self.http.post("/v1/models", json={"name": model.provider_resource_id})\n'
+        "        return model\n"
+    )
+    assert found(code) == []
+
+
+def test_mock_http_registrations_are_not_requests() -> None:
+    code = (
+        "import requests\n"
+        "import responses\n"
+        'LLAMA_STACK_URL = "http://localhost:8321"\n'
+        "\n"
+        "@responses.activate\n"
+        "def test_register() -> None:\n"
+        '    responses.post(f"{LLAMA_STACK_URL}/v1/models", json={"identifier": "m"})\n'
+        '    requests.post(f"{LLAMA_STACK_URL}/v1/models", json={"model_id": "m"})\n'
+    )
+    assert found(code) == [(8, "LSM101", "medium")]
+
+
+# ------------------------------------------------------- stale calls and namespaces from a helper
+
+
+def test_stale_call_with_the_methods_identifier_keyword_is_a_low_confidence_use() -> None:
+    """The 0.1-era CLI of llama-stack-client called the SDK with keywords the SDK no longer took."""
+    code = (
+        "from ..common.utils import handle_client_errors\n"
+        "\n"
+        "def unregister_toolgroup(ctx, toolgroup_id):\n"
+        '    client = ctx.obj["client"]\n'
+        "    return client.toolgroups.unregister(tool_group_id=toolgroup_id)\n"
+        "\n"
+        "def register_dataset(ctx, dataset_id, url):\n"
+        '    ctx.obj["client"].datasets.register(dataset_id=dataset_id, url={"uri": url}, dataset_schema={})\n'
+        "\n"
+        "registry.models.register(name='sort', fn=sorted)\n"
+    )
+    assert found(code) == [(5, "LSM122", "low"), (8, "LSM131", "low")]
+
+
+def test_namespace_returned_by_a_helper_is_told_by_the_register_keywords() -> None:
+    code = (
+        "def _benchmarks(client):\n"
+        '    return client.alpha.benchmarks if hasattr(client, "alpha") else client.benchmarks\n'
+        "\n"
+        "_benchmarks(client).register(benchmark_id='b', dataset_id='d', scoring_functions=['basic::equality'])\n"
+        "make_registry().register(name='b', fn=print)\n"
+        "get_models().register(model_id='m')\n"
+        "factory().register(benchmark_id='b', dataset_id='d', scoring_functions=[], colour='red')\n"
+    )
+    assert found(code) == [(4, "LSM141", "low")]

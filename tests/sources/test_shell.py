@@ -52,6 +52,11 @@ status = "deprecated"
 strategy = "keep"
 guidance = "keep"
 
+[[shim_examples]]
+name = "a thing"
+request = "DELETE /v1/things/a/b"
+answers = { "llama-stack-0.4" = "forward", "llama-stack-0.7" = "forward", "ogx-1" = "forward" }
+
 [[examples]]
 name = "call"
 language = "python"
@@ -201,7 +206,7 @@ def test_comments_are_ignored() -> None:
     assert hits(script) == []
 
 
-def test_curl_only_as_the_command_word() -> None:
+def test_commands_that_are_named_but_not_run_are_not_uses() -> None:
     script = "# llama\necho curl -X POST $URL/v1/models -d x\ngrep 'llama-stack-client models register' log\n"
     assert hits(script) == []
 
@@ -293,3 +298,75 @@ def test_delete_route_with_path_parameter_from_an_extra_rule(tmp_path: Path) -> 
     ]
     assert found[0].detail == "curl -X DELETE {…}/v1/things/{…}/{…}"
     assert found[1].detail.endswith("(0.2-era path /v1/old-things/{thing_id:path})")
+
+
+# ------------------------------------------------------- issue 12, class 3: where commands hide
+
+ALL_RULES = load_rules()
+
+
+def found(script: str, ruleset: RuleSet = ALL_RULES) -> list[tuple[int, str, str]]:
+    return [(hit.line, hit.rule.id, hit.surface) for hit in shell_hits(script.splitlines(), ruleset)]
+
+
+BOOTSTRAP = """\
+#!/usr/bin/env bash
+# Bootstrap a Llama Stack after deployment.
+set -Eeuo pipefail
+run() { if (( DRY_RUN )); then echo "+ $*"; else "$@"; fi; }
+api() { run curl -fsS -X "$1" "${STACK_URL}$2" -H 'Content-Type: application/json' "${@:3}"; }
+
+run curl -fsS -X POST "${STACK_URL}/v1/models" \\
+  -d '{"model_id": "granite-3.3-8b", "provider_id": "vllm"}'
+retry 3 timeout 30 llama-stack-client --endpoint "$STACK_URL" shields register --shield-id guard
+api POST /v1/toolgroups -d '{"toolgroup_id": "mcp::jira", "provider_id": "model-context-protocol"}'
+api DELETE "/v1/toolgroups/mcp::wiki"
+api GET /v1/models
+http POST :8321/v1/models model_id=granite-3.3-8b provider_id=vllm
+echo "done: llama-stack-client models register granite-3.3-8b"
+echo curl -X DELETE "${STACK_URL}/v1/models/x"
+grep -rn "llama-stack-client models register" docs/
+"""
+
+
+def test_commands_behind_wrappers_and_helpers_called_with_a_method_and_a_path() -> None:
+    assert found(BOOTSTRAP) == [
+        (7, "LSM101", "http"),
+        (9, "LSM111", "cli"),
+        (10, "LSM121", "http"),
+        (11, "LSM122", "http"),
+        (13, "LSM101", "http"),
+    ]
+
+
+def test_a_helper_called_with_a_method_and_a_path_needs_a_llama_stack_context() -> None:
+    assert found("api POST /v1/models -d '{}'\n") == []
+
+
+def test_sh_dash_c_and_exec_form_arrays() -> None:
+    script = (
+        "FROM python:3.12-slim\n"
+        'RUN sh -c "llama-stack-client models register m --provider-id ollama || true"\n'
+        'CMD ["sh", "-c", "llama-stack-client models register m --provider-id p && llama-stack-client models list"]\n'
+        'ENTRYPOINT ["llama-stack-client", "shields", "register", "--shield-id", "guard"]\n'
+        'command: ["/bin/bash", "-lc", "curl -X DELETE http://llama-stack:8321/v1/toolgroups/mcp::jira"]\n'
+        'CMD ["python", "-m", "app", "--mode", "register"]\n'
+        "bash -c 'echo llama-stack-client models register m'\n"
+    )
+    assert found(script) == [(2, "LSM101", "cli"), (3, "LSM101", "cli"), (4, "LSM111", "cli"), (5, "LSM122", "http")]
+
+
+def test_ogx_client_is_the_same_cli() -> None:
+    [hit] = shell_hits(["ogx-client --endpoint http://localhost:8321 models unregister vllm/m"], ALL_RULES)
+    assert (hit.rule.id, hit.surface, hit.detail) == ("LSM102", "cli", "ogx-client models unregister")
+
+
+def test_legacy_benchmark_commands_and_flags() -> None:
+    script = (
+        "# 0.1 clients: eval tasks\n"
+        "llama-stack-client eval_tasks register --eval-task-id mmlu --dataset-id mmlu --scoring-functions f\n"
+        "# 0.2 clients: benchmarks, still with --eval-task-id\n"
+        "llama-stack-client benchmarks register --eval-task-id mmlu --dataset-id mmlu --scoring-functions f\n"
+        "llama-stack-client benchmarks list\n"
+    )
+    assert found(script) == [(2, "LSM141", "cli"), (4, "LSM141", "cli")]

@@ -21,7 +21,7 @@ from migrate.event_schema import Outcome
 from migrate.rules import Naming, Rule, TargetPlan
 from migrate.shim.matching import Match
 from migrate.shim.problems import Problem
-from migrate.shim.proxy import Upstream
+from migrate.shim.upstream import Upstream
 from migrate.targets import TargetName
 
 OnUnregister = Literal["acknowledge", "reject"]

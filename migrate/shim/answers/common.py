@@ -9,7 +9,7 @@ from migrate.shim.answers import Answer, Call
 from migrate.shim.legacy import schema_errors
 from migrate.shim.lookup import Found
 from migrate.shim.problems import Problem, upstream_failure
-from migrate.shim.proxy import UpstreamError
+from migrate.shim.upstream import UpstreamError
 
 #: Stainless SDKs retry 409 and 5xx answers unless told not to; a retry cannot change these answers.
 NO_RETRY = (("x-should-retry", "false"),)

@@ -30,7 +30,7 @@ from migrate.shim.legacy import LegacyShapeError, legacy_resource
 from migrate.shim.lookup import look_up, reads_for
 from migrate.shim.matching import TargetRefused
 from migrate.shim.problems import Problem
-from migrate.shim.proxy import UpstreamError
+from migrate.shim.upstream import UpstreamError
 
 
 async def answer(call: Call) -> Answer:

@@ -20,7 +20,7 @@ from migrate.shim.answers.common import (
 from migrate.shim.lookup import look_up, reads_for
 from migrate.shim.matching import TargetRefused
 from migrate.shim.problems import Problem
-from migrate.shim.proxy import UpstreamError
+from migrate.shim.upstream import UpstreamError
 
 
 async def answer(call: Call) -> Answer:

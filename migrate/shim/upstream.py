@@ -1,17 +1,17 @@
-"""The upstream side: a pooled HTTP/1.1 client of the shim's own, and the streaming relay of a request and its answer.
+"""The shim's own pooled HTTP/1.1 client of the one fixed upstream: `Upstream`, and `UpstreamError` for its failures.
 
 The client is a plain asyncio protocol per connection; answers are parsed by llhttp (`httptools`, the
 parser uvicorn uses, and aiohttp's own parser is llhttp too). It was chosen by measurement
 (`benchmarks/shim_speed.py`, docs/shim.md "Speed"): on the 2-core machine a keep-alive GET cost
 aiohttp ~100 us of CPU and this client ~30 us, and httpx.AsyncClient collapses under concurrency
 (httpx issue #3215). The shim needs only a small part of a general client: one fixed upstream, no
-redirects, cookies, proxies or decompression.
+redirects, cookies, proxies or decompression. (One-off reads outside the request path, such as the
+version probe at start-up, use httpx: `version.py`.)
 
-Nothing is buffered: the request body goes upstream as it arrives from the client (the first 64 KiB are
-read ahead, so a small body can be sent again), and the answer goes back chunk by chunk as it arrives
-(SSE and chunked answers are flushed per chunk). Paths are sent exactly as given (`%2F` stays), no
-header is added except `Host`, the body framing (`Content-Length` or `Transfer-Encoding: chunked`) and
-the `X-Forwarded-*` fields the caller supplies.
+The request body is sent as it arrives (the first 64 KiB are read ahead, so a small body can be sent
+again) and the answer is handed over chunk by chunk as it arrives. Paths are sent exactly as given
+(`%2F` stays), no header is added except `Host`, the body framing (`Content-Length` or
+`Transfer-Encoding: chunked`) and the `X-Forwarded-*` fields the caller supplies.
 
 Connections are kept alive and reused (at most `max_connections`, most recently used first). When a
 pooled connection turns out to be closed by the upstream before any byte of the answer (its idle
@@ -29,27 +29,20 @@ import logging
 import re
 import ssl
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable, MutableMapping, Sequence
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 from types import TracebackType
-from typing import Any, Literal, cast
+from typing import Literal, cast
 
 import httptools
 import yarl
 
 from migrate.errors import MigrateError
+from migrate.shim.asgi import Body, ClientDisconnected
 from migrate.shim.headers import Header, end_to_end
 
 log = logging.getLogger("migrate.shim")
 
-Scope = MutableMapping[str, Any]
-Message = MutableMapping[str, Any]
-Receive = Callable[[], Awaitable[Message]]
-Send = Callable[[Message], Awaitable[None]]
-Body = bytes | AsyncIterator[bytes] | None
-
-#: Extra answer headers that are added beside the upstream's own instead of replacing them.
-_ADDITIVE = frozenset({b"link"})
 #: Bytes of a streamed request body read before the request is sent; a body that ends within them is replayable.
 _READ_AHEAD = 64 * 1024
 #: Methods whose request may be sent twice (RFC 9110 section 9.2.2).
@@ -81,23 +74,6 @@ class UpstreamError(MigrateError):
         self.kind = kind
 
 
-class ClientDisconnected(MigrateError):
-    """The client went away before its request body, or the answer relayed to it, was complete."""
-
-
-#: The key, in the ASGI scope's `extensions`, of a future that the server (`server.ShimHttpProtocol`)
-#: completes when the client's connection is lost. With it, a relayed request is abandoned the moment
-#: its client leaves, whether the shim is waiting for the upstream's answer or relaying its body.
-CLIENT_GONE = "llama_stack_migrate.client_gone"
-
-
-def client_gone(scope: Scope) -> asyncio.Future[None] | None:
-    """The server's client-gone future of this request (None under a server that does not offer it)."""
-    extensions = scope.get("extensions")
-    gone: asyncio.Future[None] | None = extensions.get(CLIENT_GONE) if extensions else None
-    return gone
-
-
 @dataclass(frozen=True)
 class UpstreamConfig:
     """Where the upstream is and how patiently to talk to it (seconds)."""
@@ -107,6 +83,15 @@ class UpstreamConfig:
     read_timeout: float = 300.0
     pool_timeout: float = 30.0
     max_connections: int = 100
+
+
+def tls_context() -> ssl.SSLContext:
+    """How an `https://` upstream is verified: the system's trust store and the host name (Python's defaults).
+
+    OpenSSL's default paths are used, so `SSL_CERT_FILE` and `SSL_CERT_DIR` name a private CA. The
+    start-up version probe (`version.probe_version`) uses this context too: both trust the same servers.
+    """
+    return ssl.create_default_context()
 
 
 @dataclass(frozen=True)
@@ -378,7 +363,7 @@ class Upstream:
         self.host = base.raw_authority
         self._host_header = base.raw_authority.encode("ascii")
         self._address = (base.raw_host or "", base.port or (443 if base.scheme == "https" else 80))
-        self._ssl = ssl.create_default_context() if base.scheme == "https" else None
+        self._ssl = tls_context() if base.scheme == "https" else None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._idle: list[_Connection] = []
         self._open = 0
@@ -615,102 +600,3 @@ async def _send_stream(connection: _Connection, stream: AsyncIterator[bytes], ch
         await connection.drain()
     if chunked:
         connection.write(b"0\r\n\r\n")
-
-
-def request_body(scope: Scope, receive: Receive, complete: asyncio.Event) -> Body:
-    """The client's body as a stream for `Upstream.request`, or None when the request has none (RFC 9112 6.3)."""
-    headers = dict(scope["headers"])
-    if b"content-length" not in headers and b"transfer-encoding" not in headers:
-        complete.set()
-        return None
-    return _stream_body(receive, complete)
-
-
-async def _stream_body(receive: Receive, complete: asyncio.Event) -> AsyncIterator[bytes]:
-    while True:
-        message = await receive()
-        if message["type"] == "http.disconnect":
-            raise ClientDisconnected("the client disconnected while sending its body")
-        chunk = message.get("body", b"")
-        if chunk:
-            yield chunk
-        if not message.get("more_body", False):
-            complete.set()
-            return
-
-
-async def read_body(receive: Receive, limit: int) -> bytes | None:
-    """The whole request body, or None when it exceeds `limit` bytes (the rest is left unread)."""
-    parts: list[bytes] = []
-    size = 0
-    while True:
-        message = await receive()
-        if message["type"] == "http.disconnect":
-            raise ClientDisconnected("the client disconnected while sending its body")
-        chunk = message.get("body", b"")
-        size += len(chunk)
-        if size > limit:
-            return None
-        parts.append(chunk)
-        if not message.get("more_body", False):
-            return b"".join(parts)
-
-
-async def relay(
-    response: UpstreamResponse,
-    send: Send,
-    receive: Receive,
-    body_complete: asyncio.Event,
-    extra_headers: Sequence[Header] = (),
-    gone: asyncio.Future[None] | None = None,
-) -> bool:
-    """Send the upstream answer to the client as it arrives; False when the client left before its end.
-
-    `extra_headers` replace the upstream's fields of the same name, except `Link`, which is added.
-
-    `gone` is the server's client-gone future (`client_gone`), also given to `Upstream.request`: the
-    body then stops the moment the client leaves. Without it (another ASGI server), an answer of
-    unknown length (chunked, SSE) is watched for a client disconnect instead, so an endless stream is
-    dropped as soon as nobody reads it. An upstream failure after the headers are sent raises
-    `UpstreamError`: the caller then ends the exchange without completing the body, which makes the
-    server close the connection so the client sees a truncated answer.
-    """
-    replaced = {name for name, _ in extra_headers} - _ADDITIVE
-    headers = [header for header in response.headers if header[0] not in replaced]
-    await send({"type": "http.response.start", "status": response.status, "headers": [*headers, *extra_headers]})
-    if gone is not None:
-        try:
-            await _pump(response.body, send)
-        except ClientDisconnected:
-            log.info("client disconnected during an answer; upstream request closed")
-            return False
-        return True
-    if any(name == b"content-length" for name, _ in response.headers):
-        await _pump(response.body, send)
-        return True
-    pump = asyncio.ensure_future(_pump(response.body, send))
-    watcher = asyncio.ensure_future(_disconnected(receive, body_complete))
-    try:
-        await asyncio.wait({pump, watcher}, return_when=asyncio.FIRST_COMPLETED)
-    finally:
-        for task in (pump, watcher):
-            if not task.done():
-                task.cancel()
-        await asyncio.gather(pump, watcher, return_exceptions=True)
-    if pump.cancelled():
-        log.info("client disconnected during a streamed answer; upstream stream closed")
-        return False
-    pump.result()
-    return True
-
-
-async def _pump(body: AsyncIterator[bytes], send: Send) -> None:
-    async for chunk in body:
-        await send({"type": "http.response.body", "body": chunk, "more_body": True})
-    await send({"type": "http.response.body", "body": b"", "more_body": False})
-
-
-async def _disconnected(receive: Receive, body_complete: asyncio.Event) -> None:
-    await body_complete.wait()
-    while (await receive())["type"] != "http.disconnect":
-        pass

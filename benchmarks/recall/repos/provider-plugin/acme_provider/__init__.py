@@ -1,0 +1,1 @@
+"""An out-of-tree Llama Stack inference provider for ACME's model gateway."""

@@ -1,0 +1,32 @@
+"""The legacy apps, as written, run completely against the server they were written for.
+
+Every app of `apps/` runs with `llama-stack-client` 0.3.5 against a real llama-stack 0.3.5 (the stand-ins of
+`standins.py` serve inference and MCP): each reports exactly the steps of `expected.BASELINE_STEPS`, in order, and
+every one succeeds. This is the yardstick of the other columns of `python -m tests.workflows.harness`.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.workflows.expected import BASELINE_STEPS, mismatches
+from tests.workflows.harness import APPS, COLUMNS_BY_NAME, run
+
+pytestmark = pytest.mark.integration
+
+
+def test_every_step_of_every_app_succeeds_against_llama_stack_0_3_5(tmp_path: Path) -> None:
+    [baseline] = run([COLUMNS_BY_NAME["baseline"]], tmp_path)
+    assert baseline.setup_error == ""
+    assert [app_run.app for app_run in baseline.apps] == [app.name for app in APPS] == list(BASELINE_STEPS)
+    problems = [
+        problem
+        for app_run in baseline.apps
+        for problem in mismatches(
+            "baseline", app_run.app, [(s.step, s.ok, f"{s.error}: {s.message}") for s in app_run.steps]
+        )
+    ]
+    assert problems == [], "\n".join(problems + [a.stderr_tail for a in baseline.apps if a.stderr_tail])
+    assert sum(len(app_run.steps) for app_run in baseline.apps) == sum(map(len, BASELINE_STEPS.values())) == 90
