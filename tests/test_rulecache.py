@@ -34,7 +34,9 @@ def test_a_changed_rule_file_or_module_is_a_new_key(cache: Path, tmp_path: Path)
     shutil.copytree(bundled_rules_dir(), rules)
     before = rulecache._key(rules)
     path = rules / "LSM101_model_register.toml"
-    path.write_text(path.read_text().replace("Model registration through the API", "Changed"))
+    text = path.read_text()
+    assert 'summary = "Model registration"' in text
+    path.write_text(text.replace('summary = "Model registration"', 'summary = "Changed"'))
     assert rulecache._key(rules) != before
     os.utime(path, ns=(1, 1))
     assert rulecache._key(rules) != before
