@@ -180,7 +180,7 @@ _STATE: dict[str, object] = {}
 def _state() -> tuple[object, object, object, Path]:
     if not _STATE:
         from migrate.engine import Prefilter
-        from migrate.registry import load_rules
+        from migrate.rule_loader import load_rules
 
         ruleset = load_rules()
         _STATE.update(

@@ -273,7 +273,7 @@ def fix(
 def rules_command(output_format: str, rule_dirs: tuple[Path, ...]) -> None:
     """List the rules (markdown: the reference page docs/rules.md)."""
     from migrate.docgen import rules_markdown
-    from migrate.registry import load_rules
+    from migrate.rule_loader import load_rules
 
     with errors_to_exit_codes():
         ruleset = load_rules(list(rule_dirs))
@@ -292,7 +292,7 @@ def rules_command(output_format: str, rule_dirs: tuple[Path, ...]) -> None:
 def rule_command(rule_ids: tuple[str, ...], show_all: bool, rule_dirs: tuple[Path, ...]) -> None:
     """Explain a rule: what it finds and why, what to do on each target, its examples (Markdown)."""
     from migrate.docgen import rule_markdown
-    from migrate.registry import load_rules
+    from migrate.rule_loader import load_rules
 
     if show_all == bool(rule_ids):
         raise click.UsageError("give rule ids (LSM101) or --all")

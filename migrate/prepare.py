@@ -17,7 +17,8 @@ from pathlib import Path
 
 from migrate.discovery import Discovery, discover
 from migrate.pins import Inferred, find_project, infer_target
-from migrate.registry import RuleSet, load_rules
+from migrate.registry import RuleSet
+from migrate.rule_loader import load_rules
 from migrate.settings import find_settings
 from migrate.targets import DEFAULT_TARGET, TargetName
 

@@ -28,7 +28,7 @@ from migrate.targets import TARGETS, TargetName
 Resource = Literal["model", "shield", "tool_group", "dataset", "benchmark", "scoring_function"]
 Operation = Literal["register", "unregister"]
 #: A surface's name (`python`, `notebook`, `shell`, ...): the registry in `migrate.sources` knows them,
-#: and `registry.load_rules` checks the examples' against it.
+#: and `rule_loader.load_rules` checks the examples' against it.
 Language = str
 Strategy = Literal[
     "keep",  # the target still serves the operation: nothing to rewrite, it stays a warning

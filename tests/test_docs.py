@@ -7,7 +7,7 @@ import shlex
 
 from migrate.docgen import rules_markdown, strategies_markdown
 from migrate.output.json_format import json_schema
-from migrate.registry import load_rules
+from migrate.rule_loader import load_rules
 from tests.conftest import REPO, RunCli
 
 REGENERATE = (

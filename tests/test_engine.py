@@ -7,7 +7,7 @@ from pathlib import Path
 
 from migrate.discovery import SourceFile
 from migrate.engine import Prefilter, scan_file
-from migrate.registry import load_rules
+from migrate.rule_loader import load_rules
 from migrate.scan import run_scan
 
 RULESET = load_rules()

@@ -7,7 +7,7 @@ import re
 from importlib import resources
 
 from migrate.legacy_spec import SPEC_FILE, SPEC_SHA256, legacy_spec
-from migrate.registry import load_rules
+from migrate.rule_loader import load_rules
 
 
 def test_shipped_copy_is_the_upstream_specification() -> None:

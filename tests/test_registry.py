@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from migrate.errors import RuleError
-from migrate.registry import bundled_rules_dir, load_rules
 from migrate.routes import compile_route
+from migrate.rule_loader import bundled_rules_dir, load_rules
 from tests.conftest import RunCli
 
 LSM101 = (bundled_rules_dir() / "LSM101_model_register.toml").read_text(encoding="utf-8")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from migrate.engine import scan_text
-from migrate.registry import load_rules
+from migrate.rule_loader import load_rules
 from migrate.rules import Example, Rule
 
 RULESET = load_rules()

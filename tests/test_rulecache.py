@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from migrate import rulecache
-from migrate.registry import bundled_rules_dir, load_rules
+from migrate.rule_loader import bundled_rules_dir, load_rules
 
 
 @pytest.fixture

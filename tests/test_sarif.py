@@ -13,7 +13,7 @@ from typing import Any
 
 import jsonschema
 
-from migrate.registry import load_rules
+from migrate.rule_loader import load_rules
 from tests.conftest import RunCli
 
 CODE = """\

@@ -8,7 +8,7 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from migrate.registry import load_rules
+from migrate.rule_loader import load_rules
 from tests.conftest import REPO, RunCli
 from tests.gitrepo import git
 

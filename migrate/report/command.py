@@ -128,11 +128,11 @@ def report(
     `--scan`/`--repo` read scan results made elsewhere (CI artefacts).
     """
     from migrate.atomic import write_text_atomic
-    from migrate.registry import load_rules
     from migrate.report.build import ReportRequest, build_report
     from migrate.report.directories import repository_dirs
     from migrate.report.eventstore import Window
     from migrate.report.sources import scan_inputs
+    from migrate.rule_loader import load_rules
     from migrate.scan import default_jobs
 
     with errors_to_exit_codes():

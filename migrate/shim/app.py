@@ -27,7 +27,8 @@ from email.utils import formatdate
 from typing import Any
 
 from migrate.event_schema import Outcome, PostgresURL
-from migrate.registry import RuleSet, load_rules
+from migrate.registry import RuleSet
+from migrate.rule_loader import load_rules
 from migrate.shim.answers import Answer, Call, Forward, Handler
 from migrate.shim.asgi import ClientDisconnected, Message, Receive, Scope, Send, client_gone
 from migrate.shim.client_address import ClientAddress

@@ -18,7 +18,7 @@ import uvicorn
 from migrate.errors import MigrateError
 from migrate.event_schema import PostgresURL, is_postgres_url
 from migrate.exit_codes import errors_to_exit_codes
-from migrate.registry import load_rules
+from migrate.rule_loader import load_rules
 from migrate.shim.client_address import parse_trusted_proxies
 from migrate.shim.events import default_events_path
 from migrate.shim.nginx import NginxSite, render_nginx

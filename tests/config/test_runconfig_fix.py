@@ -11,7 +11,7 @@ import yaml as pyyaml  # what the server itself reads the run config with
 from migrate.atomic import write_text_atomic
 from migrate.config.runconfig_fix import RunConfigChange, migrate_run_config
 from migrate.errors import MigrateError
-from migrate.registry import load_rules
+from migrate.rule_loader import load_rules
 from migrate.sources.runconfig import scan_yaml
 from migrate.targets import TARGETS, TargetName
 

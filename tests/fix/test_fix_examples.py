@@ -9,7 +9,7 @@ import pytest
 from migrate.discovery import SourceFile
 from migrate.engine import Prefilter, scan_text
 from migrate.fix.engine import FileFix, fix_file
-from migrate.registry import load_rules
+from migrate.rule_loader import load_rules
 from migrate.rules import Example, Rule
 from migrate.sources import source_of
 from migrate.targets import TARGETS, TargetName

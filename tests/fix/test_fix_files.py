@@ -10,7 +10,7 @@ import pytest
 
 from migrate.discovery import discover
 from migrate.fix.run import run_fix, write_run
-from migrate.registry import load_rules
+from migrate.rule_loader import load_rules
 
 RULESET = load_rules()
 

@@ -32,7 +32,7 @@ from migrate.engine import Prefilter, scan_file
 from migrate.findings import Finding
 from migrate.fix.engine import FileFix, fix_file
 from migrate.fix.model import Rewrite
-from migrate.registry import load_rules
+from migrate.rule_loader import load_rules
 from migrate.targets import TargetName
 
 RULESET = load_rules()

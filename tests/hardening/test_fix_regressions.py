@@ -14,7 +14,7 @@ import pytest
 from migrate.discovery import SourceFile
 from migrate.engine import Prefilter, scan_file
 from migrate.fix.engine import FileFix, fix_file
-from migrate.registry import load_rules
+from migrate.rule_loader import load_rules
 from migrate.targets import TargetName
 
 RULESET = load_rules()

@@ -27,7 +27,7 @@ from migrate.findings import FileResult
 from migrate.fix import run as fix_run
 from migrate.fix.engine import FileFix, fix_file
 from migrate.fix.run import run_fix, write_run
-from migrate.registry import load_rules
+from migrate.rule_loader import load_rules
 from migrate.rules import Language
 from migrate.targets import TargetName
 from tests.conftest import RunCli, without_root_privileges

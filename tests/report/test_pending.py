@@ -11,8 +11,8 @@ import pytest
 import yaml
 
 from migrate.config.entries import Unknown
-from migrate.registry import load_rules
 from migrate.report.pending import rebuild_entry, recorded_entry
+from migrate.rule_loader import load_rules
 from tests.report.conftest import RunReport, run_process
 from tests.report.history import CLIENTS, EXPECTED_PENDING, PLAN
 from tests.shim.conftest import settings_for, shim_server

@@ -15,7 +15,7 @@ from referencing.jsonschema import DRAFT202012
 from ruamel.yaml import YAML
 
 from migrate.legacy_spec import legacy_spec
-from migrate.registry import load_rules
+from migrate.rule_loader import load_rules
 from migrate.shim.schema_check import Unsupported, compile_schema
 from migrate.targets import TargetName
 from tests.shim.conftest import (

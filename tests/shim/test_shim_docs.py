@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from migrate.registry import load_rules
+from migrate.rule_loader import load_rules
 from migrate.shim.problems import PROBLEM_BASE, PROBLEM_TYPES, Problem, problem_type
 from migrate.strategies import STRATEGIES
 from tests.conftest import REPO

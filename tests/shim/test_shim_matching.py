@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from migrate.registry import load_rules
+from migrate.rule_loader import load_rules
 from migrate.shim.matching import RouteMatcher, parse_target
 
 RULES = load_rules()

@@ -30,7 +30,7 @@ from typing import Any
 import httpx
 import pytest
 
-from migrate.registry import load_rules
+from migrate.rule_loader import load_rules
 from migrate.shim.matching import RouteMatcher, TargetRefused, parse_target
 from migrate.shim.nginx import NginxSite, render_nginx
 from tests.shim.postgres_server import free_port

@@ -13,7 +13,7 @@ from email.utils import parsedate_to_datetime
 import httpx
 import pytest
 
-from migrate.registry import load_rules
+from migrate.rule_loader import load_rules
 from migrate.rules import Rule, ShimExample
 from migrate.shim.problems import PROBLEM_TYPES
 from migrate.targets import TargetName

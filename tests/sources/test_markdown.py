@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from migrate.findings import Hit
-from migrate.registry import load_rules
+from migrate.rule_loader import load_rules
 from migrate.sources.markdown import fences, scan_markdown
 
 RULES = load_rules().select(["LSM101"], None)  # POST /v1/models, `models register`

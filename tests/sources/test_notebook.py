@@ -9,7 +9,7 @@ import pytest
 
 from migrate.errors import SourceError
 from migrate.findings import Hit, Scanned
-from migrate.registry import load_rules
+from migrate.rule_loader import load_rules
 from migrate.sources.notebook import scan_notebook, split_ipython
 
 RULES = load_rules().select(["LSM101"], None)  # POST /v1/models, `models register`

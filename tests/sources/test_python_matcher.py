@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from migrate.errors import SourceError
-from migrate.registry import load_rules
+from migrate.rule_loader import load_rules
 from migrate.sources.python import scan_python
 
 RULESET = load_rules()

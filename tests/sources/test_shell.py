@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 
 from migrate.findings import Hit
-from migrate.registry import RuleSet, load_rules
+from migrate.registry import RuleSet
+from migrate.rule_loader import load_rules
 from migrate.sources.shell import scan_shell, shell_hits
 
 RULES = load_rules().select(["LSM101"], None)  # POST /v1/models, `models register`

@@ -1,0 +1,104 @@
+"""Load and validate rule files into a `RuleSet`.
+
+`load_rules` reads the bundled rules and any `--rules DIR` on top (a rule with the same id replaces
+the bundled one), validates every file, and reports every problem at once as one `RuleError`. Besides
+the rule model's own checks, a rule must name strategies that can serve it (`migrate.strategies`) and
+example languages that are surfaces (`migrate.sources`): a rule the tool cannot serve never loads.
+This module sits above both registries; `registry.RuleSet`, which the matchers and strategies use,
+sits below them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from migrate import sources, toml
+from migrate.errors import RuleError
+from migrate.registry import RuleSet
+from migrate.rulecache import cached
+from migrate.rules import Rule
+from migrate.strategies import STRATEGIES
+
+
+def bundled_rules_dir() -> Path:
+    """The rules shipped with the package (the wheel), or `rules/` of a source checkout."""
+    here = Path(__file__).resolve().parent
+    packaged = here / "builtin_rules"
+    if packaged.is_dir():
+        return packaged
+    return here.parent / "rules"
+
+
+def load_rules(extra_dirs: Sequence[Path] = ()) -> RuleSet:
+    """Load the bundled rules, then each of `extra_dirs` (same id: the later file wins).
+
+    The bundled rules alone come from a cache when their files and this code have not changed
+    (`rulecache`): validating them is most of a small scan's start-up.
+    """
+    if not extra_dirs:
+        return cached(bundled_rules_dir(), lambda: _load(()), RuleSet)
+    return _load(extra_dirs)
+
+
+def _load(extra_dirs: Sequence[Path]) -> RuleSet:
+    problems: list[str] = []
+    rules: dict[str, Rule] = {}
+    for directory in (bundled_rules_dir(), *extra_dirs):
+        if not directory.is_dir():
+            problems.append(f"{directory}: not a directory of rule files")
+            continue
+        seen_here: dict[str, Path] = {}
+        for path in sorted(directory.glob("*.toml")):
+            rule = _load_rule_file(path, problems)
+            if rule is None:
+                continue
+            if rule.id in seen_here:
+                problems.append(f"{path}: id: {rule.id} is also the id of {seen_here[rule.id].name}")
+                continue
+            seen_here[rule.id] = path
+            rules[rule.id] = rule
+    if problems:
+        raise RuleError("invalid rules:\n  " + "\n  ".join(problems))
+    if not rules:
+        raise RuleError("no rules loaded")
+    return RuleSet(tuple(sorted(rules.values(), key=lambda rule: rule.id)))
+
+
+def _load_rule_file(path: Path, problems: list[str]) -> Rule | None:
+    try:
+        data = toml.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as exc:
+        problems.append(f"{path}: cannot read: {exc}")
+        return None
+    except toml.TOMLDecodeError as exc:
+        problems.append(f"{path}: not valid TOML: {exc}")
+        return None
+    try:
+        rule = Rule.model_validate(data)
+    except ValidationError as exc:
+        for error in exc.errors():
+            key = ".".join(str(part) for part in error["loc"]) or "(top level)"
+            problems.append(f"{path}: {key}: {error['msg']}")
+        return None
+    served = _unserved(rule)
+    problems.extend(f"{path}: {problem}" for problem in served)
+    return None if served else rule
+
+
+def _unserved(rule: Rule) -> list[str]:
+    """What the rule asks for that no strategy or surface of this tool serves."""
+    problems = [
+        f"targets.{target}.strategy: {reason}"
+        for target, plan in rule.targets.items()
+        if (reason := STRATEGIES[plan.strategy].unfit(rule, plan)) is not None
+    ]
+    languages = {record.language for record in sources.SOURCES}
+    problems += [
+        f"examples.{index}.language: {example.language!r} is not a surface ({', '.join(sorted(languages))})"
+        for index, example in enumerate(rule.examples)
+        if example.language not in languages
+    ]
+    return problems
