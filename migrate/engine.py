@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from migrate.errors import SourceError
 from migrate.findings import FileResult, Finding, Hit, fingerprint
 from migrate.judge import judge
+from migrate.pairing import Pairing, pair, settle
 from migrate.registry import RuleSet
 from migrate.rules import Language
 from migrate.sources import matcher, source_of
@@ -63,6 +64,8 @@ class Judged:
     problems: list[str]
     suppressed: int
     depth: int = 0  # the deepest syntax of the documents (`Document.depth`)
+    #: Registers and unregisters that move together (`migrate.pairing`).
+    pairing: Pairing = field(default_factory=lambda: Pairing({}, {}))
 
 
 def judge_text(text: str, language: Language, ruleset: RuleSet, target: TargetName, path: str) -> Judged:
@@ -78,7 +81,8 @@ def judge_text(text: str, language: Language, ruleset: RuleSet, target: TargetNa
             line = document.lines[hit.line - 1] if 0 < hit.line <= len(document.lines) else ""
             pairs.append((hit, judge(hit, ruleset, target, path, language, line.rstrip("\r\n"))))
     depth = max((document.depth for document in scanned.documents), default=0)
-    return Judged(pairs, scanned.problems, suppressed, depth)
+    pairing = pair([hit for hit, _ in pairs], ruleset)
+    return Judged(settle(pairs, pairing), scanned.problems, suppressed, depth, pairing)
 
 
 def scan_text(text: str, language: Language, ruleset: RuleSet, target: TargetName, path: str) -> FileResult:

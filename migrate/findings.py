@@ -63,10 +63,17 @@ class Hit:
 class CallShape:
     """What `fix` needs to know about a Python SDK call before it parses the file with libcst.
 
-    `known` holds the keyword arguments whose values are known before the program runs: literals,
-    module-level constants (a name assigned once at the top of the module), and containers of those,
-    as `fix` evaluates them; `standalone` says the call (possibly awaited) is a whole statement, so its
-    result is not used; `aliased` says the receiver was reached through a local alias (`m = client.models`).
+    `known` holds the arguments whose values are known before the program runs (literals,
+    module-level constants: a name assigned once at the top of the module, and containers of those, as
+    `fix` evaluates them), by parameter name: an unregister's positional id under its `id_param`.
+    `standalone` says the call (possibly awaited) is a whole statement, so its result is not used;
+    `aliased` says the receiver was reached through a local alias (`m = client.models`).
+
+    What pairs a register with the unregister of the same resource (`migrate.pairing`): `id_code` is
+    the source of the argument that names the resource (a register's first required keyword, an
+    unregister's id), normalised by `ast.unparse`; `bound_to` the name the call's result is assigned
+    to (`model = client.models.register(...)`); `scope` the dotted name of the enclosing functions and
+    classes (`TestTools.test_roundtrip`, None at module level).
     """
 
     keywords: frozenset[str]
@@ -75,6 +82,9 @@ class CallShape:
     standalone: bool
     aliased: bool
     known: dict[str, Any] = field(default_factory=dict)
+    id_code: str | None = None
+    bound_to: str | None = None
+    scope: str | None = None
 
 
 class FixInfo(BaseModel):

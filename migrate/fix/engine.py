@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -13,6 +13,7 @@ from migrate.errors import SourceError
 from migrate.findings import Finding, Hit, source_lines
 from migrate.fix.model import Rewrite
 from migrate.fix.python import Outcome, fix_python, verify_python
+from migrate.pairing import Key, broken, key
 from migrate.registry import RuleSet
 from migrate.rules import Language
 from migrate.sources import source_of
@@ -60,6 +61,13 @@ def fix_file(
         after, outcome = _rewrite(
             data, text, source.language, source.display, fixable, ruleset, target, unsafe=unsafe, depth=judged.depth
         )
+        # A register that its rewrite left after all keeps its unregister: fix again, holding those.
+        held = broken(findings, judged.pairing, {key(finding) for finding, _ in outcome.applied})
+        if held:
+            after, outcome = _rewrite(
+                data, text, source.language, source.display, fixable, ruleset, target, unsafe=unsafe,
+                depth=judged.depth, held=held,
+            )  # fmt: skip
     except SourceError as exc:
         return FileFix(source, "failed", data, data, error=str(exc))
     except RecursionError:
@@ -79,12 +87,13 @@ def _rewrite(
     *,
     unsafe: bool,
     depth: int,
+    held: Mapping[Key, str] | None = None,
 ) -> tuple[bytes, Outcome]:
     fixes = source_of(language).fixes
     if fixes == "python":
         encoding = _encoding(data, text)
         code, outcome = fix_python(
-            data.decode(encoding), pairs, ruleset, target, unsafe=unsafe, origin=origin, depth=depth
+            data.decode(encoding), pairs, ruleset, target, unsafe=unsafe, origin=origin, depth=depth, held=held
         )
         if not outcome.applied:
             return data, outcome
@@ -94,7 +103,7 @@ def _rewrite(
         except UnicodeEncodeError as exc:
             raise SourceError(f"the rewritten code cannot be written in {encoding}: {exc}") from exc
     if fixes == "notebook":
-        return _rewrite_notebook(data, text, pairs, ruleset, target, unsafe=unsafe, origin=origin)
+        return _rewrite_notebook(data, text, pairs, ruleset, target, unsafe=unsafe, origin=origin, held=held)
     if fixes == "run-config" and any(hit.surface == "config" for hit, _ in pairs):
         return _rewrite_run_config(data, text, pairs, ruleset, target)
     return _rename_lines(data, text, pairs, target)
@@ -163,6 +172,7 @@ def _rewrite_notebook(
     *,
     unsafe: bool,
     origin: str,
+    held: Mapping[Key, str] | None = None,
 ) -> tuple[bytes, Outcome]:
     """Only code-cell sources change; outputs, metadata and the JSON layout are kept."""
     notebook = json.loads(text)
@@ -178,7 +188,7 @@ def _rewrite_notebook(
         code = "".join(source) if isinstance(source, list) else str(source)
         try:
             new_code, cell_outcome = fix_python(
-                code, cell_pairs, ruleset, target, unsafe=unsafe, origin=f"{origin}#cell{number}"
+                code, cell_pairs, ruleset, target, unsafe=unsafe, origin=f"{origin}#cell{number}", held=held
             )
             if cell_outcome.applied:
                 verify_python(new_code)

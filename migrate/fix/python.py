@@ -9,7 +9,7 @@ from __future__ import annotations
 import ast
 import warnings
 from bisect import bisect_right
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 import libcst as cst
@@ -20,6 +20,7 @@ from migrate.errors import SourceError
 from migrate.findings import Finding, Hit, source_lines
 from migrate.fix.callargs import module_constants
 from migrate.fix.model import Manual, PythonSite, Rewrite
+from migrate.pairing import Key, key
 from migrate.registry import RuleSet
 from migrate.sources.python import syntax_depth
 from migrate.strategies import STRATEGIES
@@ -56,10 +57,12 @@ def fix_python(
     unsafe: bool,
     origin: str,
     depth: int | None = None,
+    held: Mapping[Key, str] | None = None,
 ) -> tuple[str, Outcome]:
     """Rewrite the fixable findings in `code`; returns the new code and what was done.
 
     `depth` is how deep the code's syntax nests (`syntax_depth`; measured here when not given).
+    `held` are findings left for a human whatever their rewrite (`migrate.pairing.broken`), with why.
     """
     depth = syntax_depth(code) if depth is None else depth
     if depth > MAX_DEPTH:
@@ -84,6 +87,9 @@ def fix_python(
     for hit, finding in pairs:
         if not finding.fixable:
             continue
+        if held and key(finding) in held:
+            outcome.manual.append((finding, held[key(finding)]))
+            continue
         plan = hit.rule.targets[target]
         call = calls.locate(hit)
         if call is None:
@@ -100,7 +106,9 @@ def fix_python(
         if isinstance(decision, Manual):
             outcome.manual.append((finding, decision.reason))
             continue
-        if not decision.safe and not unsafe:
+        # The scan may judge a rewrite unsafe that is safe on its own: an unregister whose register is unsafe.
+        judged_unsafe = finding.fix is not None and finding.fix.applicability == "unsafe"
+        if (judged_unsafe or not decision.safe) and not unsafe:
             outcome.unsafe.append((finding, decision))
             continue
         chosen.append((hit, finding, decision, call))

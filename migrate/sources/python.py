@@ -95,6 +95,8 @@ class _Collector:
     calls: list[ast.Call] = field(default_factory=list)
     assignments: dict[str, list[ast.expr]] = field(default_factory=dict)
     standalone: set[int] = field(default_factory=set)
+    bound: dict[int, str] = field(default_factory=dict)  # id(call) -> the one name its result is assigned to
+    scopes: dict[int, str] = field(default_factory=dict)  # id(call) -> its enclosing functions and classes
     depth: int = 0  # the deepest node, counted as libcst nests (see `syntax_depth`)
 
     def visit_Import(self, node: ast.Import) -> None:
@@ -109,10 +111,18 @@ class _Collector:
         for target in node.targets:
             if isinstance(target, ast.Name):
                 self.assignments.setdefault(target.id, []).append(node.value)
+        if len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
+            self._bind(node.targets[0].id, node.value)
 
     def visit_AnnAssign(self, node: ast.AnnAssign) -> None:
         if isinstance(node.target, ast.Name) and node.value is not None:
             self.assignments.setdefault(node.target.id, []).append(node.value)
+            self._bind(node.target.id, node.value)
+
+    def _bind(self, name: str, value: ast.expr) -> None:
+        value = value.value if isinstance(value, ast.Await) else value
+        if isinstance(value, ast.Call):
+            self.bound[id(value)] = name
 
     def visit_Expr(self, node: ast.Expr) -> None:
         value = node.value.value if isinstance(node.value, ast.Await) else node.value
@@ -133,21 +143,25 @@ class _Collector:
             ast.Call: self.visit_Call,
         }
         deepest = 0
-        stack: list[tuple[ast.AST, int]] = [(tree, 0)]
+        stack: list[tuple[ast.AST, int, str | None]] = [(tree, 0, None)]
         while stack:
-            node, depth = stack.pop()
+            node, depth, scope = stack.pop()
             deepest = max(deepest, depth)
             visit = visitors.get(type(node))
             if visit is not None:
                 visit(node)
+                if scope is not None and isinstance(node, ast.Call):
+                    self.scopes[id(node)] = scope
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                scope = node.name if scope is None else f"{scope}.{node.name}"
             inner = depth + (len(node.values) - 1 if isinstance(node, ast.BoolOp) else 1)
-            children: list[tuple[ast.AST, int]] = []
+            children: list[tuple[ast.AST, int, str | None]] = []
             for name in node._fields:  # ast.iter_child_nodes, without a generator per node
                 value = getattr(node, name, None)
                 if isinstance(value, ast.AST):
-                    children.append((value, inner))
+                    children.append((value, inner, scope))
                 elif isinstance(value, list):
-                    children += [(item, inner) for item in value if isinstance(item, ast.AST)]
+                    children += [(item, inner, scope) for item in value if isinstance(item, ast.AST)]
             children.reverse()
             stack += children
         self.depth = deepest
@@ -254,13 +268,22 @@ class _Module:
         detail = f"SDK call {shown}()"
         if not valid:
             detail += " with arguments the real SDK method does not take"
+        named = _naming_argument(call, rule)
+        known = self._known_keywords(call)
+        if named is not None and rule.sdk.id_param is not None and rule.sdk.id_param not in known:
+            value = static_value(named, self.constants)  # the positional id of an unregister
+            if value is not UNKNOWN:
+                known[rule.sdk.id_param] = value
         shape = CallShape(
             keywords=frozenset(kw.arg for kw in call.keywords if kw.arg is not None),
             positional=len(call.args),
             starred=starred,
             standalone=id(call) in self.collector.standalone,
             aliased=aliased,
-            known=self._known_keywords(call),
+            known=known,
+            id_code=ast.unparse(named) if named is not None else None,
+            bound_to=self.collector.bound.get(id(call)),
+            scope=self.collector.scopes.get(id(call)),
         )
         return self._hit(call, rule, "sdk", confidence, valid and not starred, detail, sdk_path=method, shape=shape)
 
@@ -436,6 +459,16 @@ def static_value(node: ast.expr, constants: dict[str, object]) -> object:
         return ast.literal_eval(node)
     except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
         return UNKNOWN
+
+
+def _naming_argument(call: ast.Call, rule: Rule) -> ast.expr | None:
+    """The argument that names the resource: an unregister's id (positional or by keyword), else the
+    first required keyword (`model_id`, `toolgroup_id`); None when the call does not pass it plainly."""
+    keywords = {kw.arg: kw.value for kw in call.keywords if kw.arg is not None}
+    if rule.sdk.id_param is not None:
+        plain = [arg for arg in call.args if not isinstance(arg, ast.Starred)]
+        return plain[0] if plain and len(plain) == len(call.args) else keywords.get(rule.sdk.id_param)
+    return keywords.get(rule.sdk.required[0]) if rule.sdk.required else None
 
 
 def _call_name(call: ast.Call) -> str | None:
