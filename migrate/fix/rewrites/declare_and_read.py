@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import libcst as cst
 
-from migrate.config.entries import ConfigEntry, Unknown
+from migrate.config.entries import ConfigEntry, Identity, Unknown
 from migrate.fix.callargs import build_identifier, keyword_arguments
 from migrate.fix.model import Manual, PythonSite, Rewrite
 
@@ -19,7 +19,8 @@ def rewrite(site: PythonSite) -> Rewrite | Manual:
     fields = {target: arguments[source].for_config() for source, target in plan.fields.items() if source in arguments}
     if "provider_id" not in fields:
         fields["provider_id"] = Unknown("not given in the call (the server ignores entries without one)")
-    entry = ConfigEntry(naming.section, naming.id_field, fields, site.rule.id, site.origin)
+    identity = Identity(naming.template, dict(plan.fields))
+    entry = ConfigEntry(naming.section, naming.id_field, fields, site.rule.id, site.origin, identity=identity)
     verb = naming.read.sdk.rsplit(".", 1)[-1]
     func = site.call.func
     assert isinstance(func, cst.Attribute)
