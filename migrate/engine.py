@@ -81,7 +81,7 @@ def judge_text(text: str, language: Language, ruleset: RuleSet, target: TargetNa
             line = document.lines[hit.line - 1] if 0 < hit.line <= len(document.lines) else ""
             pairs.append((hit, judge(hit, ruleset, target, path, language, line.rstrip("\r\n"))))
     depth = max((document.depth for document in scanned.documents), default=0)
-    pairing = pair([hit for hit, _ in pairs], ruleset)
+    pairing = pair([hit for hit, _ in pairs], ruleset, target)
     return Judged(settle(pairs, pairing), scanned.problems, suppressed, depth, pairing)
 
 

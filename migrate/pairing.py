@@ -27,7 +27,7 @@ from dataclasses import dataclass
 
 from migrate.findings import Applicability, Finding, FixInfo, Hit
 from migrate.registry import RuleSet
-from migrate.targets import TARGETS
+from migrate.targets import TARGETS, TargetName
 
 _RANK: dict[Applicability, int] = {"safe": 0, "unsafe": 1, "manual": 2}
 #: What identifies a finding within its file.
@@ -47,13 +47,14 @@ class Pairing:
     lifecycle: dict[int, str]
 
 
-def pair(hits: Sequence[Hit], ruleset: RuleSet) -> Pairing:
-    """Pair the unregister calls of one file (every cell of a notebook) with its register calls."""
+def pair(hits: Sequence[Hit], ruleset: RuleSet, target: TargetName) -> Pairing:
+    """Pair the unregister calls of one file (every cell of a notebook) with its register calls, for the
+    resources `target` declares in the run config (elsewhere both calls stay calls, renamed or not)."""
     registers = [index for index, hit in enumerate(hits) if _sdk(hit) and hit.rule.operation == "register"]
     paired: dict[int, tuple[int, ...]] = {}
     lifecycle: dict[int, str] = {}
     for index, hit in enumerate(hits):
-        if not _sdk(hit) or hit.rule.operation != "unregister":
+        if not _sdk(hit) or hit.rule.operation != "unregister" or ruleset.naming(hit.rule, target) is None:
             continue
         same_kind = [r for r in registers if hits[r].rule.resource == hit.rule.resource]
         named = tuple(r for r in same_kind if _names_same(hits[r], hit, ruleset))

@@ -132,7 +132,7 @@ def test_an_unknown_strategy_or_surface_fails_to_load_naming_the_file(tmp_path: 
 def test_an_identifier_template_may_only_name_keywords_of_the_sdk_method(tmp_path: Path) -> None:
     (tmp_path / "typo.toml").write_text(
         LSM101.replace('id = "LSM101"', 'id = "LSM904"').replace(
-            'identifier = "{provider_id}/{model_id}"', 'identifier = "{provider}/{model_id}"'
+            'template = "{provider_id}/{model_id}"', 'template = "{provider}/{model_id}"'
         )
     )
     with pytest.raises(RuleError, match=r"typo\.toml: .*targets\.ogx-1: provider is not a keyword of models\.register"):

@@ -100,6 +100,34 @@ def dict_item(site: PythonSite, node: cst.BaseExpression, key: str) -> Value | N
     return Value(f"{site.code(node)}[{key!r}]", False)
 
 
+#: The keywords that carry a raw-HTTP call's JSON body (`requests.post(url, json=...)`, `client.post(path, body=...)`).
+_BODY_KEYWORDS = ("json", "body")
+
+
+def json_nodes(site: PythonSite) -> dict[str, cst.BaseExpression] | None:
+    """The items of a raw-HTTP call's JSON body by key, when it is a dict literal or a constant; else None."""
+    node = keyword_nodes(site).get(next((k for k in _BODY_KEYWORDS if k in keyword_nodes(site)), ""))
+    if isinstance(node, cst.Dict):
+        items: dict[str, cst.BaseExpression] = {}
+        for element in node.elements:
+            if not isinstance(element, cst.DictElement):
+                return None  # `**other`: the body is only known at run time
+            key = static_value(element.key, site.constants)
+            if not isinstance(key, str):
+                return None
+            items[key] = element.value
+        return items
+    known = static_value(node, site.constants) if node is not None else _UNKNOWN
+    if isinstance(known, dict) and all(isinstance(key, str) for key in known):
+        return {key: cst.parse_expression(repr(value)) for key, value in known.items()}
+    return None
+
+
+def value_of(site: PythonSite, node: cst.BaseExpression) -> Value:
+    """An expression's Value: known when it is a literal or a constant (or a container of those)."""
+    return _value(site, node)
+
+
 def keyword_arguments(site: PythonSite) -> dict[str, Value]:
     return {
         arg.keyword.value: _value(site, arg.value)

@@ -12,7 +12,7 @@ from migrate.engine import Prefilter, decode, judge_text
 from migrate.errors import SourceError
 from migrate.findings import Finding, Hit, source_lines
 from migrate.fix.model import Rewrite
-from migrate.fix.python import Outcome, fix_python, verify_python
+from migrate.fix.python import Outcome, declares, fix_python, verify_python
 from migrate.pairing import Key, broken, key
 from migrate.registry import RuleSet
 from migrate.rules import Language
@@ -55,7 +55,8 @@ def fix_file(
         if judged.problems:
             raise SourceError("; ".join(judged.problems))
         findings = [finding for _, finding in judged.pairs]
-        fixable = [(hit, finding) for hit, finding in judged.pairs if finding.fixable]
+        python = source_of(source.language).fixes in ("python", "notebook")
+        fixable = [(h, f) for h, f in judged.pairs if f.fixable or (python and declares(h, target))]
         if not fixable:
             return FileFix(source, "unchanged", data, data, findings=findings)
         after, outcome = _rewrite(

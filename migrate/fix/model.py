@@ -16,9 +16,11 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class Manual:
-    """No automatic rewrite: the reason, shown to the user with the rule's guidance."""
+    """No automatic rewrite: the reason, shown to the user with the rule's guidance, and what the call
+    declares all the same (a raw-HTTP registration whose JSON body is known: `Strategy.declare`)."""
 
     reason: str
+    entries: tuple[ConfigEntry, ...] = ()
 
 
 @dataclass(frozen=True)

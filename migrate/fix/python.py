@@ -11,6 +11,7 @@ import warnings
 from bisect import bisect_right
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import libcst as cst
 from libcst.metadata import MetadataWrapper, PositionProvider
@@ -37,15 +38,18 @@ class Outcome:
     applied: list[tuple[Finding, Rewrite]] = field(default_factory=list)
     unsafe: list[tuple[Finding, Rewrite]] = field(default_factory=list)
     manual: list[tuple[Finding, str]] = field(default_factory=list)
+    #: Entries declared for calls left for a human (raw-HTTP registrations, `Strategy.declare`).
+    declared: list[ConfigEntry] = field(default_factory=list)
 
     @property
     def entries(self) -> list[ConfigEntry]:
-        return [entry for _, rewrite in self.applied for entry in rewrite.entries]
+        return [entry for _, rewrite in self.applied for entry in rewrite.entries] + self.declared
 
     def extend(self, other: Outcome) -> None:
         self.applied.extend(other.applied)
         self.unsafe.extend(other.unsafe)
         self.manual.extend(other.manual)
+        self.declared.extend(other.declared)
 
 
 def fix_python(
@@ -86,6 +90,7 @@ def fix_python(
     chosen: list[tuple[Hit, Finding, Rewrite, cst.Call]] = []
     for hit, finding in pairs:
         if not finding.fixable:
+            _declare(hit, finding, calls, ruleset, target, module, origin, constants, outcome, unsafe=unsafe)
             continue
         if held and key(finding) in held:
             outcome.manual.append((finding, held[key(finding)]))
@@ -131,6 +136,40 @@ def fix_python(
         code = "".join(lines)
         outcome.applied.append((finding, Rewrite(None, False, None, (), True, "path renamed")))
     return code, outcome
+
+
+def declares(hit: Hit, target: TargetName) -> bool:
+    """Whether a finding left for a human still declares its resource: a raw-HTTP register (`Strategy.declare`)."""
+    return hit.surface == "http" and STRATEGIES[hit.rule.targets[target].strategy].declare is not None
+
+
+def _declare(
+    hit: Hit,
+    finding: Finding,
+    calls: _CallLocator,
+    ruleset: RuleSet,
+    target: TargetName,
+    module: cst.Module,
+    origin: str,
+    constants: dict[str, Any],
+    outcome: Outcome,
+    *,
+    unsafe: bool,
+) -> None:
+    """A raw-HTTP register stays for a human; what its JSON body declares goes into the run config."""
+    loader = STRATEGIES[hit.rule.targets[target].strategy].declare if hit.surface == "http" else None
+    call = calls.locate(hit) if loader is not None else None
+    if loader is None or call is None:
+        return
+    plan, naming = hit.rule.targets[target], ruleset.naming(hit.rule, target)
+    site = PythonSite(hit, hit.rule, plan, naming, target, call, module, f"{origin}:{hit.line}", constants)
+    decision = loader()(site)
+    unknown = any(entry.unknown_fields for entry in decision.entries)
+    if unknown and not unsafe:
+        outcome.manual.append((finding, f"{decision.reason} (with values a human sets: rerun with --unsafe-fixes)"))
+        return
+    outcome.manual.append((finding, decision.reason))
+    outcome.declared.extend(decision.entries)
 
 
 def _rebuilds_around(

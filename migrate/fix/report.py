@@ -38,7 +38,8 @@ def _summary(run: FixRun, ruleset: RuleSet, target: TargetName, style: Callable[
     unsafe = [item for fix in run.files for item in fix.outcome.unsafe]
     manual = [item for fix in run.files for item in fix.outcome.manual]
     changed = sum(1 for fix in run.files if fix.status == "changed")
-    left = [f for fix in run.files for f in fix.findings if not f.fixable]
+    reported = {id(finding) for finding, _ in manual}
+    left = [f for fix in run.files for f in fix.findings if not f.fixable and id(f) not in reported]
     lines = [
         style(
             f"{len(applied)} fix{'es' * (len(applied) != 1)} for target {target} in {changed} "

@@ -181,3 +181,15 @@ def test_fix_keeps_an_unregister_whose_register_its_rewrite_left_after_all(tmp_p
     reasons = {f.rule: reason for f, reason in result.outcome.manual}
     assert "both quote characters" in reasons["LSM101"]
     assert "its register (line 5) is left as it is" in reasons["LSM102"]
+
+
+RENAMED = """\
+def test_dataset_roundtrip(llama_stack_client):
+    llama_stack_client.datasets.register(purpose="eval/question-answer", source={"type": "rows"}, dataset_id="qa")
+    llama_stack_client.datasets.unregister("qa")
+"""
+
+
+def test_a_lifecycle_the_target_still_serves_under_a_new_name_is_renamed(tmp_path: Path) -> None:
+    after = fix(tmp_path, RENAMED).after.decode()
+    assert after == RENAMED.replace(".datasets.", ".beta.datasets.")
