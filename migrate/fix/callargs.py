@@ -197,7 +197,10 @@ def build_identifier(template: IdentifierTemplate, arguments: dict[str, Value]) 
 
 
 def _joined(pieces: list[Value]) -> Value | str:
-    """One string expression of the pieces: a literal when all are literal, else an f-string."""
+    """One string expression of the pieces: a literal when all are literal, a constant naming a string
+    on its own, else an f-string."""
+    if len(pieces) == 1 and pieces[0].known and isinstance(pieces[0].value, str) and not pieces[0].literal:
+        return pieces[0]
     code_parts: list[tuple[bool, str]] = []  # (is code, text)
     for piece in pieces:
         inner = _fstring_body(piece.code)

@@ -17,6 +17,7 @@ from migrate.pairing import Key, broken, key
 from migrate.registry import RuleSet
 from migrate.rules import Language
 from migrate.sources import source_of
+from migrate.sources.notebook import notebook_constants
 from migrate.strategies.renames import rename_path_text
 from migrate.targets import TargetName
 
@@ -179,6 +180,7 @@ def _rewrite_notebook(
     notebook = json.loads(text)
     dump = _notebook_layout(notebook, text)
     outcome = Outcome()
+    constants = notebook_constants(text)
     by_cell: dict[int, list[tuple[Hit, Finding]]] = {}
     for hit, finding in pairs:
         by_cell.setdefault(hit.cell or 0, []).append((hit, finding))
@@ -189,7 +191,14 @@ def _rewrite_notebook(
         code = "".join(source) if isinstance(source, list) else str(source)
         try:
             new_code, cell_outcome = fix_python(
-                code, cell_pairs, ruleset, target, unsafe=unsafe, origin=f"{origin}#cell{number}", held=held
+                code,
+                cell_pairs,
+                ruleset,
+                target,
+                unsafe=unsafe,
+                origin=f"{origin}#cell{number}",
+                held=held,
+                constants=constants,
             )
             if cell_outcome.applied:
                 verify_python(new_code)

@@ -62,11 +62,13 @@ def fix_python(
     origin: str,
     depth: int | None = None,
     held: Mapping[Key, str] | None = None,
+    constants: dict[str, Any] | None = None,
 ) -> tuple[str, Outcome]:
     """Rewrite the fixable findings in `code`; returns the new code and what was done.
 
     `depth` is how deep the code's syntax nests (`syntax_depth`; measured here when not given).
     `held` are findings left for a human whatever their rewrite (`migrate.pairing.broken`), with why.
+    `constants` are the names known statically (a notebook's, over all its cells); else the module's own.
     """
     depth = syntax_depth(code) if depth is None else depth
     if depth > MAX_DEPTH:
@@ -82,7 +84,7 @@ def fix_python(
     if printed != code:  # libcst loses a few spellings (`except X :`, a final lone CR): never write its output
         raise SourceError(_not_reproduced(code, printed))
     calls = _CallLocator(module)
-    constants = module_constants(module)
+    constants = module_constants(module) if constants is None else constants
     outcome = Outcome()
     replacements: dict[int, cst.BaseExpression] = {}
     removals: dict[int, str | None] = {}

@@ -180,30 +180,7 @@ class _Module:
 
     @cached_property
     def constants(self) -> dict[str, object]:
-        """Module-level names assigned exactly once, to a value known statically (`ID = "mcp::x"`).
-
-        The same names `fix` reads as constants (`fix.callargs.module_constants`): top-level statements
-        only, a single plain target, evaluated in order.
-        """
-        assigned: dict[str, list[ast.expr]] = {}
-        for statement in self.tree.body:
-            if isinstance(statement, ast.Assign) and len(statement.targets) == 1:
-                target = statement.targets[0]
-                if isinstance(target, ast.Name):
-                    assigned.setdefault(target.id, []).append(statement.value)
-            elif (
-                isinstance(statement, ast.AnnAssign)
-                and isinstance(statement.target, ast.Name)
-                and statement.value is not None
-            ):
-                assigned.setdefault(statement.target.id, []).append(statement.value)
-        constants: dict[str, object] = {}
-        for name, values in assigned.items():
-            if len(values) == 1:
-                value = static_value(values[0], constants)
-                if value is not UNKNOWN:
-                    constants[name] = value
-        return constants
+        return constants_of(self.tree)
 
     # -- entry point -------------------------------------------------------------------------
 
@@ -429,6 +406,30 @@ class _Module:
 
 
 UNKNOWN: Any = object()
+
+
+def constants_of(tree: ast.Module) -> dict[str, object]:
+    """Module-level names assigned exactly once, to a value known statically (`ID = "mcp::x"`).
+
+    The same names `fix` reads as constants (`fix.callargs.module_constants`): top-level statements
+    only, a single plain target, evaluated in order. A notebook's are those of its code cells joined
+    (`notebook.joined_python`): a constant of a set-up cell counts in the cells after it.
+    """
+    assigned: dict[str, list[ast.expr]] = {}
+    for statement in tree.body:
+        if isinstance(statement, ast.Assign) and len(statement.targets) == 1:
+            target = statement.targets[0]
+            if isinstance(target, ast.Name):
+                assigned.setdefault(target.id, []).append(statement.value)
+        elif isinstance(statement, ast.AnnAssign) and isinstance(statement.target, ast.Name) and statement.value:
+            assigned.setdefault(statement.target.id, []).append(statement.value)
+    constants: dict[str, object] = {}
+    for name, values in assigned.items():
+        if len(values) == 1:
+            value = static_value(values[0], constants)
+            if value is not UNKNOWN:
+                constants[name] = value
+    return constants
 
 
 def static_value(node: ast.expr, constants: dict[str, object]) -> object:
