@@ -30,25 +30,42 @@ class Prefilter:
     """
 
     def __init__(self, ruleset: RuleSet) -> None:
-        namespaces = sorted({path[-2] for path in ruleset.sdk_methods})
-        verbs = sorted(ruleset.sdk_verbs)
+        lifecycle = {path: rule for path, rule in ruleset.sdk_methods.items() if rule.operation in _LIFECYCLE}
+        namespaces = sorted({path[-2] for path in lifecycle})
+        verbs = sorted({path[-1] for path in lifecycle})
         prefixes = sorted({route.template.split("{", 1)[0].rstrip("/") for route in ruleset.routes})
         self._markers = (b"llama-stack-client", b"registered_resources")
         self._route_prefixes = tuple(prefix.encode() for prefix in prefixes)
         self._namespaces = tuple(name.encode() for name in namespaces)
         # "unregister" contains "register": test only the shortest spellings as substrings.
         self._verbs = tuple(v.encode() for v in verbs if not any(o != v and o in v for o in verbs))
-        self._namespace = re.compile(rb"\b(?:" + b"|".join(re.escape(n) for n in self._namespaces) + rb")\b")
-        self._verb = re.compile(rb"\b(?:" + b"|".join(re.escape(v.encode()) for v in verbs) + rb")\b")
+        self._namespace = _words(namespaces)
+        self._verb = _words(verbs)
+        # Reads and calls (`datasets.list`) are only found in modules that name Llama Stack (the matcher's rule too).
+        others = [path for path, rule in ruleset.sdk_methods.items() if rule.operation not in _LIFECYCLE]
+        self._other_namespace = _words(sorted({path[-2] for path in others})) if others else None
+        self._pins = tuple(spelling.encode() for name in ruleset.pins for spelling in {name, name.replace("-", "_")})
 
     def __call__(self, data: bytes) -> bool:
         if any(marker in data for marker in self._markers):
             return True
         if b"/v1" in data and any(prefix in data for prefix in self._route_prefixes):
             return True
+        named = b"llama" in data or b"Llama" in data or b"LLAMA" in data
+        if named and self._other_namespace is not None and self._other_namespace.search(data):
+            return True
+        if any(pin in data for pin in self._pins):
+            return True
         if not any(name in data for name in self._namespaces) or not any(verb in data for verb in self._verbs):
             return False
         return bool(self._namespace.search(data) and self._verb.search(data))
+
+
+_LIFECYCLE = ("register", "unregister")
+
+
+def _words(words: list[str]) -> re.Pattern[bytes]:
+    return re.compile(rb"\b(?:" + b"|".join(re.escape(word.encode()) for word in words) + rb")\b")
 
 
 def decode(data: bytes, language: Language) -> str:

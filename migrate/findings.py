@@ -15,7 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from migrate.rules import Language, Operation, Resource, Rule
 
-Surface = Literal["sdk", "http", "cli", "config"]
+Surface = Literal["sdk", "http", "cli", "config", "pin"]
 Confidence = Literal["high", "medium", "low"]
 Severity = Literal["error", "warning"]
 FileStatus = Literal["scanned", "skipped", "failed"]
@@ -74,6 +74,10 @@ class CallShape:
     unregister's id), normalised by `ast.unparse`; `bound_to` the name the call's result is assigned
     to (`model = client.models.register(...)`); `scope` the dotted name of the enclosing functions and
     classes (`TestTools.test_roundtrip`, None at module level).
+
+    What a rewrite of a listing's reads needs (`guard-listed-fields`): `iterated_by` is the loop variable
+    when the call is what a `for` loop or a comprehension iterates (`for m in client.models.list():`),
+    and `item_reads` the attributes read on that variable there (`identifier`, `metadata`).
     """
 
     keywords: frozenset[str]
@@ -85,6 +89,8 @@ class CallShape:
     id_code: str | None = None
     bound_to: str | None = None
     scope: str | None = None
+    iterated_by: str | None = None
+    item_reads: frozenset[str] = frozenset()
 
 
 class FixInfo(BaseModel):
@@ -110,7 +116,9 @@ class Finding(BaseModel):
     rule: str = Field(description="Rule id, e.g. LSM101.")
     resource: Resource
     operation: Operation
-    surface: Surface = Field(description="sdk, http (raw HTTP / curl), cli (llama-stack-client), config (run.yaml).")
+    surface: Surface = Field(
+        description="sdk, http (raw HTTP / curl), cli (llama-stack-client), config (run.yaml), pin (a dependency pin)."
+    )
     language: Language
     confidence: Confidence
     severity: Severity = Field(description="error: the target removed the operation; warning: only deprecated.")

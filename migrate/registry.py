@@ -8,6 +8,7 @@ example languages that are surfaces (`migrate.sources`): a rule the tool cannot 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -82,10 +83,18 @@ class RuleSet:
     def routes(self) -> tuple[Route, ...]:
         routes: list[Route] = []
         for rule in self.rules:
+            method = rule.http.method
+            if method is None:
+                continue
             for template in rule.http.all_paths:
                 legacy = template in rule.http.legacy_paths
-                routes.append(Route(rule, rule.http.method, template, legacy, compile_route(template)))
+                routes.append(Route(rule, method, template, legacy, compile_route(template)))
         return tuple(routes)
+
+    @cached_property
+    def pins(self) -> dict[str, Rule]:
+        """Normalised distribution name (`llama-stack-client`) -> the `pin` rule that looks for it."""
+        return {normalise_package(p): rule for rule in self.rules if rule.pin for p in rule.pin.packages}
 
     @cached_property
     def cli_commands(self) -> dict[tuple[str, str], Rule]:
@@ -134,11 +143,30 @@ def load_rules(extra_dirs: Sequence[Path] = ()) -> RuleSet:
                 continue
             seen_here[rule.id] = path
             rules[rule.id] = rule
+    problems += _shared_methods(rules.values())
     if problems:
         raise RuleError("invalid rules:\n  " + "\n  ".join(problems))
     if not rules:
         raise RuleError("no rules loaded")
     return RuleSet(tuple(sorted(rules.values(), key=lambda rule: rule.id)))
+
+
+def normalise_package(name: str) -> str:
+    """A distribution name as PEP 503 compares them (`Llama_Stack.Client` -> `llama-stack-client`)."""
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def _shared_methods(rules: Iterable[Rule]) -> list[str]:
+    """An SDK method path, or a pinned distribution, that two rules claim: the matcher would see only one."""
+    owners: dict[str, str] = {}
+    problems: list[str] = []
+    for rule in sorted(rules, key=lambda rule: rule.id):
+        claims = [*rule.sdk.methods, *(f"pin {normalise_package(p)}" for p in (rule.pin.packages if rule.pin else ()))]
+        for claim in claims:
+            if claim in owners:
+                problems.append(f"{rule.id}: {claim} is also claimed by {owners[claim]}: one rule per method path")
+            owners.setdefault(claim, rule.id)
+    return problems
 
 
 def _load_rule_file(path: Path, problems: list[str]) -> Rule | None:

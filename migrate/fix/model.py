@@ -38,6 +38,9 @@ class Rewrite:
     entries: tuple[ConfigEntry, ...]
     safe: bool
     note: str
+    #: Other nodes of the module that change with the call: (original node, its replacement). What is read
+    #: from the call's result in the loop over it, later uses of the id it registered.
+    edits: tuple[tuple[cst.CSTNode, cst.CSTNode], ...] = ()
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ import warnings
 from bisect import bisect_right
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar, cast
 
 import libcst as cst
 from libcst.metadata import MetadataWrapper, PositionProvider
@@ -28,6 +28,7 @@ from migrate.strategies import STRATEGIES
 from migrate.strategies.renames import rename_path_text
 from migrate.targets import TargetName
 
+CSTNodeT = TypeVar("CSTNodeT", bound=cst.CSTNode)
 MAX_DEPTH = 1000  # the deepest syntax handed to libcst (its printer gives up at about 500 levels)
 
 
@@ -88,6 +89,7 @@ def fix_python(
     outcome = Outcome()
     replacements: dict[int, cst.BaseExpression] = {}
     removals: dict[int, str | None] = {}
+    edits: dict[int, cst.CSTNode] = {}
     text_renames: list[tuple[Hit, Finding]] = []
     chosen: list[tuple[Hit, Finding, Rewrite, cst.Call]] = []
     for hit, finding in pairs:
@@ -124,13 +126,15 @@ def fix_python(
             outcome.manual.append((finding, "a deprecated call inside it is rewritten first; run fix again"))
             continue
         outcome.applied.append((finding, decision))
+        edits.update((id(original), replacement) for original, replacement in decision.edits)
         if decision.remove_statement:
             removals[id(call)] = decision.comment
         elif decision.replacement is not None:
             replacements[id(call)] = decision.replacement
-    if replacements or removals:
-        skipped = {id(statement) for statement in module.body} - calls.searched
-        code = module.visit(_Rewriter(replacements, removals, skipped)).code
+    if replacements or removals or edits:
+        # Edits reach beyond the statements of the located calls: then every statement is visited.
+        skipped = set() if edits else {id(statement) for statement in module.body} - calls.searched
+        code = module.visit(_Rewriter(replacements, removals, skipped, edits)).code
     for hit, finding in text_renames:
         lines = source_lines(code, keepends=True)  # numbered as the notebook matcher numbers a cell's lines
         for index in range(hit.line - 1, min(hit.end_line, len(lines))):
@@ -275,12 +279,17 @@ class _Rewriter(cst.CSTTransformer):
     """Replace calls, and remove the statements of removed calls, keeping blocks valid."""
 
     def __init__(
-        self, replacements: dict[int, cst.BaseExpression], removals: dict[int, str | None], skipped: set[int]
+        self,
+        replacements: dict[int, cst.BaseExpression],
+        removals: dict[int, str | None],
+        skipped: set[int],
+        edits: dict[int, cst.CSTNode],
     ) -> None:
         super().__init__()
         self.replacements = replacements
         self.removals = removals
         self.skipped = skipped  # ids of the top-level statements that hold no rewritten call
+        self.edits = edits  # id(original node) -> its replacement (`Rewrite.edits`)
         self.gone: dict[int, list[cst.EmptyLine]] = {}  # id(updated statement) -> lines to carry on
         self.placeholders: dict[int, list[cst.EmptyLine]] = {}  # id(`pass` put in an emptied block)
 
@@ -289,6 +298,14 @@ class _Rewriter(cst.CSTTransformer):
         if id(node) in self.skipped:
             return False
         return super().on_visit(node)
+
+    def on_leave(
+        self, original_node: CSTNodeT, updated_node: CSTNodeT
+    ) -> CSTNodeT | cst.RemovalSentinel | cst.FlattenSentinel[CSTNodeT]:
+        edited = self.edits.get(id(original_node))
+        if edited is not None:
+            return cast(CSTNodeT, edited)  # an expression for an expression (`Rewrite.edits`)
+        return super().on_leave(original_node, updated_node)
 
     def leave_Call(self, original_node: cst.Call, updated_node: cst.Call) -> cst.BaseExpression:
         replacement = self.replacements.get(id(original_node))

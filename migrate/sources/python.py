@@ -31,6 +31,8 @@ _HTTP_GENERIC_METHODS = frozenset({"request", "_request", "arequest"})
 _MAX_ALIAS_DEPTH = 4
 _MAX_STRING_DEPTH = 6
 _FORMAT_FIELD = re.compile(r"\{[^{}]*\}")
+#: SDK namespaces that group others by API stability (`client.beta.datasets`, `client.alpha.eval`).
+_STABILITY_NAMESPACES = frozenset({"alpha", "beta"})
 
 
 def scan_python_file(text: str, ruleset: RuleSet, target: TargetName) -> Scanned:
@@ -96,6 +98,7 @@ class _Collector:
     assignments: dict[str, list[ast.expr]] = field(default_factory=dict)
     standalone: set[int] = field(default_factory=set)
     bound: dict[int, str] = field(default_factory=dict)  # id(call) -> the one name its result is assigned to
+    loops: dict[int, tuple[str, ast.AST]] = field(default_factory=dict)  # id(call) -> (item name, loop) it feeds
     scopes: dict[int, str] = field(default_factory=dict)  # id(call) -> its enclosing functions and classes
     depth: int = 0  # the deepest node, counted as libcst nests (see `syntax_depth`)
 
@@ -119,6 +122,17 @@ class _Collector:
             self.assignments.setdefault(node.target.id, []).append(node.value)
             self._bind(node.target.id, node.value)
 
+    def visit_For(self, node: ast.For | ast.AsyncFor) -> None:
+        self._loop(node.target, node.iter, node)
+
+    def visit_comprehension(self, node: ast.ListComp | ast.SetComp | ast.GeneratorExp | ast.DictComp) -> None:
+        self._loop(node.generators[0].target, node.generators[0].iter, node)
+
+    def _loop(self, target: ast.expr, iterable: ast.expr, loop: ast.AST) -> None:
+        iterable = iterable.value if isinstance(iterable, ast.Await) else iterable
+        if isinstance(iterable, ast.Call) and isinstance(target, ast.Name):
+            self.loops[id(iterable)] = (target.id, loop)
+
     def _bind(self, name: str, value: ast.expr) -> None:
         value = value.value if isinstance(value, ast.Await) else value
         if isinstance(value, ast.Call):
@@ -141,6 +155,12 @@ class _Collector:
             ast.AnnAssign: self.visit_AnnAssign,
             ast.Expr: self.visit_Expr,
             ast.Call: self.visit_Call,
+            ast.For: self.visit_For,
+            ast.AsyncFor: self.visit_For,
+            ast.ListComp: self.visit_comprehension,
+            ast.SetComp: self.visit_comprehension,
+            ast.GeneratorExp: self.visit_comprehension,
+            ast.DictComp: self.visit_comprehension,
         }
         deepest = 0
         stack: list[tuple[ast.AST, int, str | None]] = [(tree, 0, None)]
@@ -225,7 +245,8 @@ class _Module:
         for length in (3, 2):
             method = tuple(path[-length:])
             rule = self.ruleset.sdk_methods.get(method)
-            if rule is not None and len(path) > length:
+            # `datasets.list` is the 0.3 spelling; below `beta` it is the current one, which a rule names in full.
+            if rule is not None and len(path) > length and path[-length - 1] not in _STABILITY_NAMESPACES:
                 return self._judge_sdk(call, rule, method, chain, aliased)
         return None
 
@@ -233,9 +254,15 @@ class _Module:
         self, call: ast.Call, rule: Rule, method: tuple[str, ...], chain: list[str], aliased: bool
     ) -> Hit | None:
         valid, starred = _signature_fits(call, rule)
+        hinted = self.collector.llama_import or any("llama" in name.lower() for name in chain[:-1])
+        if rule.operation not in ("register", "unregister"):
+            # Reads and calls are everyday methods (`list`, `retrieve`): only a Llama Stack module's, and only
+            # with the keywords whose use is what breaks (`run_shield(params=...)`).
+            given = {kw.arg for kw in call.keywords if kw.arg is not None}
+            if not valid or not hinted or not set(rule.sdk.required) <= given:
+                return None
         confidence: Confidence
         if valid:
-            hinted = self.collector.llama_import or any("llama" in name.lower() for name in chain[:-1])
             confidence = "high" if hinted else "medium"
         elif self.collector.llama_import:
             confidence = "low"
@@ -246,6 +273,7 @@ class _Module:
         if not valid:
             detail += " with arguments the real SDK method does not take"
         named = _naming_argument(call, rule)
+        item, loop = self.collector.loops.get(id(call), (None, None))
         known = self._known_keywords(call)
         if named is not None and rule.sdk.id_param is not None and rule.sdk.id_param not in known:
             value = static_value(named, self.constants)  # the positional id of an unregister
@@ -261,6 +289,8 @@ class _Module:
             id_code=ast.unparse(named) if named is not None else None,
             bound_to=self.collector.bound.get(id(call)),
             scope=self.collector.scopes.get(id(call)),
+            iterated_by=item,
+            item_reads=_attributes_read(item, loop, call) if item is not None and loop is not None else frozenset(),
         )
         return self._hit(call, rule, "sdk", confidence, valid and not starred, detail, sdk_path=method, shape=shape)
 
@@ -462,6 +492,19 @@ def static_value(node: ast.expr, constants: dict[str, object]) -> object:
         return UNKNOWN
 
 
+def _attributes_read(name: str, loop: ast.AST, iterable: ast.Call) -> frozenset[str]:
+    """The attributes read on `name` in a loop or comprehension (outside the iterable itself)."""
+    inside = {id(node) for node in ast.walk(iterable)}
+    return frozenset(
+        node.attr
+        for node in ast.walk(loop)
+        if isinstance(node, ast.Attribute)
+        and isinstance(node.value, ast.Name)
+        and node.value.id == name
+        and id(node) not in inside
+    )
+
+
 def _naming_argument(call: ast.Call, rule: Rule) -> ast.expr | None:
     """The argument that names the resource: an unregister's id (positional or by keyword), else the
     first required keyword (`model_id`, `toolgroup_id`); None when the call does not pass it plainly."""
@@ -496,5 +539,7 @@ def _signature_fits(call: ast.Call, rule: Rule) -> tuple[bool, bool]:
     if not names <= accepted:
         return False, starred
     plain_args = [arg for arg in call.args if not isinstance(arg, ast.Starred)]
+    if rule.operation != "unregister":  # a read or a call: keywords, and at most the id positionally
+        return len(plain_args) <= (1 if id_param else 0), starred
     given = len(plain_args) + (1 if id_param in names else 0)
     return (given == 1 or (given == 0 and starred)), starred
