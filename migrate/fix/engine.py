@@ -108,7 +108,25 @@ def _rewrite(
         return _rewrite_notebook(data, text, pairs, ruleset, target, unsafe=unsafe, origin=origin, held=held)
     if fixes == "run-config" and any(hit.surface == "config" for hit, _ in pairs):
         return _rewrite_run_config(data, text, pairs, ruleset, target)
+    if fixes == "pins":
+        return _update_pins(data, text, pairs, target)
     return _rename_lines(data, text, pairs, target)
+
+
+def _update_pins(
+    data: bytes, text: str, pairs: Sequence[tuple[Hit, Finding]], target: TargetName
+) -> tuple[bytes, Outcome]:
+    """Each pin's specifier (the hit's span on its line) becomes the plan's requirement; the rest of the line stays."""
+    lines = source_lines(text, keepends=True)
+    outcome = Outcome()
+    for hit, finding in sorted(pairs, key=lambda pair: (pair[0].line, -pair[0].column)):
+        requirement = hit.rule.targets[target].requirement
+        assert requirement is not None  # update-pin plans have one, and only pins are fixable here
+        line = lines[hit.line - 1]
+        lines[hit.line - 1] = line[: hit.column] + requirement + line[hit.end_column :]
+        outcome.applied.append((finding, Rewrite(None, False, None, (), True, f"pinned {requirement}")))
+    new_text = "".join(lines)
+    return (_bom(data) + new_text.encode("utf-8")) if new_text != text else data, outcome
 
 
 def _encoding(data: bytes, text: str) -> str:
