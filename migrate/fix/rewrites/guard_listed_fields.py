@@ -51,7 +51,7 @@ class _LoopFinder(cst.CSTVisitor):
 
 
 class _Reads(cst.CSTVisitor):
-    """`item.<guarded>` loads in the loop, outside the iterable, not already guarded, not assigned to."""
+    """`item.<guarded>` reads in the loop, outside the iterable, other than truth tests and assignment targets."""
 
     def __init__(self, item: str, iterable: cst.Call) -> None:
         self.item = item
@@ -62,11 +62,16 @@ class _Reads(cst.CSTVisitor):
     def on_visit(self, node: cst.CSTNode) -> bool:
         if node is self.iterable:
             return False
-        if isinstance(node, cst.BooleanOperation) and isinstance(node.operator, cst.Or):
-            self._guarded.add(id(node.left))  # `m.metadata or {}` already
-        if isinstance(node, (cst.AssignTarget, cst.AugAssign, cst.AnnAssign)):
-            target = node.target
-            self._guarded.add(id(target))
+        # Truth tests read None as an empty value already (`if m.metadata`, `m.metadata or {}`), and an
+        # assignment target is no read.
+        if isinstance(node, cst.BooleanOperation):
+            self._guarded.update((id(node.left), id(node.right)))
+        elif isinstance(node, (cst.If, cst.While, cst.IfExp, cst.CompIf)):
+            self._guarded.add(id(node.test))
+        elif isinstance(node, cst.UnaryOperation) and isinstance(node.operator, cst.Not):
+            self._guarded.add(id(node.expression))
+        elif isinstance(node, (cst.AssignTarget, cst.AugAssign, cst.AnnAssign)):
+            self._guarded.add(id(node.target))
         if (
             isinstance(node, cst.Attribute)
             and isinstance(node.value, cst.Name)
