@@ -81,6 +81,10 @@ class SdkShape(_Frozen):
     required: tuple[str, ...] = ()
     optional: tuple[str, ...] = ()
     id_param: str | None = None
+    #: Other SDK calls that name the registered resource by its identifier, `method:keyword`
+    #: (`chat.completions.create:model`; the first positional argument counts too): where the target names
+    #: the resource differently, `fix` rewrites the id there as well.
+    uses: tuple[str, ...] = ()
 
     @field_validator("methods")
     @classmethod
@@ -89,6 +93,15 @@ class SdkShape(_Frozen):
             if not _DOTTED.match(method) or "." not in method:
                 raise ValueError(f"{method!r} is not a dotted SDK method path such as 'models.register'")
         return methods
+
+    @field_validator("uses")
+    @classmethod
+    def _use_sites(cls, uses: tuple[str, ...]) -> tuple[str, ...]:
+        for use in uses:
+            method, _, keyword = use.partition(":")
+            if not _DOTTED.match(method) or "." not in method or not re.fullmatch(r"[a-z_]+", keyword):
+                raise ValueError(f"{use!r} is not 'method:keyword' such as 'chat.completions.create:model'")
+        return uses
 
 
 class HttpShape(_Frozen):

@@ -12,6 +12,7 @@ import libcst as cst
 from migrate.config.entries import Unknown
 from migrate.fix.model import PythonSite
 from migrate.identifiers import IdentifierTemplate
+from migrate.rules import SDK_WRAPPERS
 
 
 @dataclass(frozen=True)
@@ -123,6 +124,17 @@ def json_nodes(site: PythonSite) -> dict[str, cst.BaseExpression] | None:
     return None
 
 
+def attribute_path(func: cst.BaseExpression) -> tuple[str, ...]:
+    """`client.with_raw_response.models.retrieve` -> ('models', 'retrieve'): the attribute names of a callee
+    (its root name left out), the SDK's response wrappers too."""
+    names: list[str] = []
+    while isinstance(func, cst.Attribute):
+        if func.attr.value not in SDK_WRAPPERS:
+            names.append(func.attr.value)
+        func = func.value
+    return tuple(reversed(names))
+
+
 def value_of(site: PythonSite, node: cst.BaseExpression) -> Value:
     """An expression's Value: known when it is a literal or a constant (or a container of those)."""
     return _value(site, node)
@@ -172,7 +184,7 @@ def build_identifier(template: IdentifierTemplate, arguments: dict[str, Value]) 
     pieces: list[Value] = []  # the literal text and the chosen argument of each part, in order
     for part in template.parts:
         if isinstance(part, str):
-            pieces.append(Value(_quote(part), True, part, literal=True))
+            pieces.append(Value(string_literal(part), True, part, literal=True))
             continue
         name = part.choose(arguments)
         if name is None:
@@ -214,7 +226,7 @@ def _joined(pieces: list[Value]) -> Value | str:
     value = "".join(str(piece.value) for piece in pieces) if known else None
     if not any(is_code for is_code, _ in code_parts):
         text = "".join(text for _, text in code_parts)
-        return Value(_quote(text), True, text, literal=True)
+        return Value(string_literal(text), True, text, literal=True)
     quote = next((q for q in ('"', "'") if not any(q in text for is_code, text in code_parts if is_code)), None)
     if quote is None:
         return "the identifier's parts use both quote characters; write the f-string by hand"
@@ -240,5 +252,6 @@ def _fstring_body(code: str) -> str | None:
     return body if isinstance(node, cst.FormattedString) else None
 
 
-def _quote(text: str) -> str:
+def string_literal(text: str) -> str:
+    """`text` as a double-quoted Python string literal."""
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'

@@ -9,7 +9,16 @@ from __future__ import annotations
 import libcst as cst
 
 from migrate.config.entries import ConfigEntry, Identity, Unknown
-from migrate.fix.callargs import Value, build_identifier, json_nodes, keyword_arguments, value_of
+from migrate.fix.callargs import (
+    Value,
+    attribute_path,
+    build_identifier,
+    json_nodes,
+    keyword_arguments,
+    static_value,
+    string_literal,
+    value_of,
+)
 from migrate.fix.model import Manual, PythonSite, Rewrite
 
 
@@ -30,7 +39,64 @@ def rewrite(site: PythonSite) -> Rewrite | Manual:
     )
     safe = identifier.known and not entry.unknown_fields
     note = f"reads {identifier.code} back; declared in {naming.section}"
-    return Rewrite(call, False, None, (entry,), safe, note)
+    edits = _renamed_uses(site, keyword_arguments(site), identifier)
+    if edits:
+        note += f"; {len(edits)} later use(s) of its old id renamed"
+    return Rewrite(call, False, None, (entry,), safe, note, edits)
+
+
+def _renamed_uses(
+    site: PythonSite, arguments: dict[str, Value], identifier: Value
+) -> tuple[tuple[cst.CSTNode, cst.CSTNode], ...]:
+    """Later uses of the id the code registered, where the target names the resource differently.
+
+    The code knew the resource by the id it passed (`model_id`, the 0.2-era identifier) or by the 0.3-0.7
+    identifier (`provider_id/provider_model_id`); in the calls the rule lists as uses (`chat.completions.create`
+    `model=`), an argument whose value is one of those and not the target's identifier becomes the target's.
+    """
+    if not identifier.known or not site.rule.sdk.uses:
+        return ()
+    known = {name: value.value for name, value in arguments.items() if value.known}
+    names = {known.get(site.rule.sdk.required[0]), _legacy_identifier(known)}
+    old = {name for name in names if isinstance(name, str) and name != identifier.value}
+    if not old:
+        return ()
+    new = cst.SimpleString(string_literal(str(identifier.value)))
+    finder = _Uses(site, old)
+    site.module.visit(finder)
+    return tuple((node, new) for node in finder.found)
+
+
+def _legacy_identifier(known: dict[str, object]) -> object:
+    """What llama-stack 0.3 to 0.7 named the model: `provider_id/provider_model_id` (or `model_id`)."""
+    model = known.get("provider_model_id", known.get("model_id"))
+    provider = known.get("provider_id")
+    return f"{provider}/{model}" if isinstance(provider, str) and isinstance(model, str) else None
+
+
+class _Uses(cst.CSTVisitor):
+    """Arguments of the rule's use sites whose value is one of the old ids (outside the register call)."""
+
+    def __init__(self, site: PythonSite, old: set[str]) -> None:
+        self.site = site
+        self.old = old
+        self.sites = [(tuple(use.split(":")[0].split(".")), use.split(":")[1]) for use in site.rule.sdk.uses]
+        self.found: list[cst.BaseExpression] = []
+
+    def visit_Call(self, node: cst.Call) -> bool:
+        if node is self.site.call:
+            return False
+        path = attribute_path(node.func)
+        for method, keyword in self.sites:
+            if path[-len(method) :] != method:
+                continue
+            for index, arg in enumerate(node.args):
+                named = arg.keyword.value if arg.keyword is not None else None
+                if (named == keyword or (named is None and index == 0 and arg.star == "")) and (
+                    static_value(arg.value, self.site.constants) in self.old
+                ):
+                    self.found.append(arg.value)
+        return True
 
 
 def declare(site: PythonSite) -> Manual:
