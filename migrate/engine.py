@@ -41,9 +41,18 @@ class Prefilter:
         self._verbs = tuple(v.encode() for v in verbs if not any(o != v and o in v for o in verbs))
         self._namespace = _words(namespaces)
         self._verb = _words(verbs)
-        # Reads and calls (`datasets.list`) are only found in modules that name Llama Stack (the matcher's rule too).
+        # Reads and calls (`datasets.list`) are only found in modules that name Llama Stack (the matcher's rule too),
+        # written as an attribute chain (`.datasets.list(`, possibly through a response wrapper).
         others = [path for path, rule in ruleset.sdk_methods.items() if rule.operation not in _LIFECYCLE]
-        self._other_namespace = _words(sorted({path[-2] for path in others})) if others else None
+        self._other_call = (
+            re.compile(
+                rb"\.(?:" + b"|".join(re.escape(n.encode()) for n in sorted({p[-2] for p in others})) + rb")"
+                rb"\.(?:with_(?:raw|streaming)_response\.)?"
+                rb"(?:" + b"|".join(re.escape(v.encode()) for v in sorted({p[-1] for p in others})) + rb")\b"
+            )
+            if others
+            else None
+        )
         self._pins = tuple(spelling.encode() for name in ruleset.pins for spelling in {name, name.replace("-", "_")})
 
     def __call__(self, data: bytes) -> bool:
@@ -52,7 +61,7 @@ class Prefilter:
         if b"/v1" in data and any(prefix in data for prefix in self._route_prefixes):
             return True
         named = b"llama" in data or b"Llama" in data or b"LLAMA" in data
-        if named and self._other_namespace is not None and self._other_namespace.search(data):
+        if named and self._other_call is not None and self._other_call.search(data):
             return True
         if any(pin in data for pin in self._pins):
             return True
