@@ -73,7 +73,8 @@ class CallShape:
     the source of the argument that names the resource (a register's first required keyword, an
     unregister's id), normalised by `ast.unparse`; `bound_to` the name the call's result is assigned
     to (`model = client.models.register(...)`); `scope` the dotted name of the enclosing functions and
-    classes (`TestTools.test_roundtrip`, None at module level).
+    classes (`TestTools.test_roundtrip`, None at module level); `handled` says the call is in an
+    `except` handler (a fallback, not the registration a teardown undoes).
 
     What a rewrite of a listing's reads needs (`guard-listed-fields`): `iterated_by` is the loop variable
     when the call is what a `for` loop or a comprehension iterates (`for m in client.models.list():`),
@@ -89,6 +90,7 @@ class CallShape:
     id_code: str | None = None
     bound_to: str | None = None
     scope: str | None = None
+    handled: bool = False
     iterated_by: str | None = None
     item_reads: frozenset[str] = frozenset()
 

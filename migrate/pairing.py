@@ -5,7 +5,8 @@ call at a time, a register left for a human (its arguments only known at run tim
 would lose its unregister all the same: the resource stays registered by the code but is never
 removed any more. So, per file:
 
-* an unregister is paired with the registers of its resource that name the same resource: the same
+* an unregister is paired with the registers of its resource (outside `except` handlers: fallbacks) that
+  name the same resource: the same
   statically known id (the id passed to the register, or what a target names it: `vllm/acme/x`),
   the same argument source (`TOOLGROUP`), or the register's result (`model.identifier` after
   `model = client.models.register(...)`). An unregister that names no register of the file is
@@ -50,7 +51,13 @@ class Pairing:
 def pair(hits: Sequence[Hit], ruleset: RuleSet, target: TargetName) -> Pairing:
     """Pair the unregister calls of one file (every cell of a notebook) with its register calls, for the
     resources `target` declares in the run config (elsewhere both calls stay calls, renamed or not)."""
-    registers = [index for index, hit in enumerate(hits) if _sdk(hit) and hit.rule.operation == "register"]
+    # A register in an `except` handler is a fallback, not what a teardown undoes (and fix deletes the handlers
+    # of a try whose body it removes): it pairs with nothing.
+    registers = [
+        index
+        for index, hit in enumerate(hits)
+        if _sdk(hit) and hit.rule.operation == "register" and hit.call is not None and not hit.call.handled
+    ]
     paired: dict[int, tuple[int, ...]] = {}
     lifecycle: dict[int, str] = {}
     for index, hit in enumerate(hits):

@@ -100,6 +100,7 @@ class _Collector:
     bound: dict[int, str] = field(default_factory=dict)  # id(call) -> the one name its result is assigned to
     loops: dict[int, tuple[str, ast.AST]] = field(default_factory=dict)  # id(call) -> (item name, loop) it feeds
     scopes: dict[int, str] = field(default_factory=dict)  # id(call) -> its enclosing functions and classes
+    handled: set[int] = field(default_factory=set)  # ids of the calls inside an `except` handler
     depth: int = 0  # the deepest node, counted as libcst nests (see `syntax_depth`)
 
     def visit_Import(self, node: ast.Import) -> None:
@@ -163,25 +164,28 @@ class _Collector:
             ast.DictComp: self.visit_comprehension,
         }
         deepest = 0
-        stack: list[tuple[ast.AST, int, str | None]] = [(tree, 0, None)]
+        stack: list[tuple[ast.AST, int, str | None, bool]] = [(tree, 0, None, False)]
         while stack:
-            node, depth, scope = stack.pop()
+            node, depth, scope, handled = stack.pop()
             deepest = max(deepest, depth)
             visit = visitors.get(type(node))
             if visit is not None:
                 visit(node)
-                if scope is not None and isinstance(node, ast.Call):
+                if isinstance(node, ast.Call) and scope is not None:
                     self.scopes[id(node)] = scope
+                if isinstance(node, ast.Call) and handled:
+                    self.handled.add(id(node))
             if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-                scope = node.name if scope is None else f"{scope}.{node.name}"
+                scope, handled = (node.name if scope is None else f"{scope}.{node.name}"), False
+            handled = handled or isinstance(node, ast.ExceptHandler)
             inner = depth + (len(node.values) - 1 if isinstance(node, ast.BoolOp) else 1)
-            children: list[tuple[ast.AST, int, str | None]] = []
+            children: list[tuple[ast.AST, int, str | None, bool]] = []
             for name in node._fields:  # ast.iter_child_nodes, without a generator per node
                 value = getattr(node, name, None)
                 if isinstance(value, ast.AST):
-                    children.append((value, inner, scope))
+                    children.append((value, inner, scope, handled))
                 elif isinstance(value, list):
-                    children += [(item, inner, scope) for item in value if isinstance(item, ast.AST)]
+                    children += [(item, inner, scope, handled) for item in value if isinstance(item, ast.AST)]
             children.reverse()
             stack += children
         self.depth = deepest
@@ -289,6 +293,7 @@ class _Module:
             id_code=ast.unparse(named) if named is not None else None,
             bound_to=self.collector.bound.get(id(call)),
             scope=self.collector.scopes.get(id(call)),
+            handled=id(call) in self.collector.handled,
             iterated_by=item,
             item_reads=_attributes_read(item, loop, call) if item is not None and loop is not None else frozenset(),
         )

@@ -193,3 +193,23 @@ def test_dataset_roundtrip(llama_stack_client):
 def test_a_lifecycle_the_target_still_serves_under_a_new_name_is_renamed(tmp_path: Path) -> None:
     after = fix(tmp_path, RENAMED).after.decode()
     assert after == RENAMED.replace(".datasets.", ".beta.datasets.")
+
+
+# Found by tests/hardening: the register in the except handler goes with the try whose body fix removes.
+HANDLER = """\
+from llama_stack_client import LlamaStackClient, NotFoundError
+
+client = LlamaStackClient()
+client.toolgroups.unregister("mcp::github")
+try:
+    client.models.unregister("vllm/llama3")
+except NotFoundError:
+    client.toolgroups.register(**spec.kwargs)
+"""
+
+
+def test_a_register_in_an_except_handler_is_a_fallback_and_pairs_with_nothing(tmp_path: Path) -> None:
+    assert applicability(scanned(HANDLER)[(4, "LSM122")]) == "safe"
+    first = fix(tmp_path, HANDLER).after.decode()
+    assert "toolgroups.unregister" not in first and "toolgroups.register" not in first
+    assert fix(tmp_path, first).status == "unchanged"  # and fix is idempotent
