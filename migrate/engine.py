@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from migrate.errors import SourceError
 from migrate.findings import FileResult, Finding, Hit, fingerprint
 from migrate.judge import judge
+from migrate.pairing import Pairing, pair, settle
 from migrate.registry import RuleSet
 from migrate.rules import CLI_PROGRAMS, Language
 from migrate.sources import matcher, source_of
@@ -29,25 +30,51 @@ class Prefilter:
     """
 
     def __init__(self, ruleset: RuleSet) -> None:
-        namespaces = sorted({path[-2] for path in ruleset.sdk_methods})
-        verbs = sorted(ruleset.sdk_verbs)
+        lifecycle = {path: rule for path, rule in ruleset.sdk_methods.items() if rule.operation in _LIFECYCLE}
+        namespaces = sorted({path[-2] for path in lifecycle})
+        verbs = sorted({path[-1] for path in lifecycle})
         prefixes = sorted({route.template.split("{", 1)[0].rstrip("/") for route in ruleset.routes})
         self._markers = (*(program.encode() for program in CLI_PROGRAMS), b"registered_resources")
         self._route_prefixes = tuple(prefix.encode() for prefix in prefixes)
         self._namespaces = tuple(name.encode() for name in namespaces)
         # "unregister" contains "register": test only the shortest spellings as substrings.
         self._verbs = tuple(v.encode() for v in verbs if not any(o != v and o in v for o in verbs))
-        self._namespace = re.compile(rb"\b(?:" + b"|".join(re.escape(n) for n in self._namespaces) + rb")\b")
-        self._verb = re.compile(rb"\b(?:" + b"|".join(re.escape(v.encode()) for v in verbs) + rb")\b")
+        self._namespace = _words(namespaces)
+        self._verb = _words(verbs)
+        # Reads and calls (`datasets.list`) are only found in modules that name Llama Stack (the matcher's rule too),
+        # written as an attribute chain (`.datasets.list(`, possibly through a response wrapper).
+        others = [path for path, rule in ruleset.sdk_methods.items() if rule.operation not in _LIFECYCLE]
+        self._other_call = (
+            re.compile(
+                rb"\.(?:" + b"|".join(re.escape(n.encode()) for n in sorted({p[-2] for p in others})) + rb")"
+                rb"\.(?:with_(?:raw|streaming)_response\.)?"
+                rb"(?:" + b"|".join(re.escape(v.encode()) for v in sorted({p[-1] for p in others})) + rb")\b"
+            )
+            if others
+            else None
+        )
+        self._pins = tuple(spelling.encode() for name in ruleset.pins for spelling in {name, name.replace("-", "_")})
 
     def __call__(self, data: bytes) -> bool:
         if any(marker in data for marker in self._markers):
             return True
         if b"/v1" in data and any(prefix in data for prefix in self._route_prefixes):
             return True
+        named = b"llama" in data or b"Llama" in data or b"LLAMA" in data
+        if named and self._other_call is not None and self._other_call.search(data):
+            return True
+        if any(pin in data for pin in self._pins):
+            return True
         if not any(name in data for name in self._namespaces) or not any(verb in data for verb in self._verbs):
             return False
         return bool(self._namespace.search(data) and self._verb.search(data))
+
+
+_LIFECYCLE = ("register", "unregister")
+
+
+def _words(words: list[str]) -> re.Pattern[bytes]:
+    return re.compile(rb"\b(?:" + b"|".join(re.escape(word.encode()) for word in words) + rb")\b")
 
 
 def decode(data: bytes, language: Language) -> str:
@@ -63,6 +90,8 @@ class Judged:
     problems: list[str]
     suppressed: int
     depth: int = 0  # the deepest syntax of the documents (`Document.depth`)
+    #: Registers and unregisters that move together (`migrate.pairing`).
+    pairing: Pairing = field(default_factory=lambda: Pairing({}, {}))
 
 
 def judge_text(text: str, language: Language, ruleset: RuleSet, target: TargetName, path: str) -> Judged:
@@ -78,7 +107,8 @@ def judge_text(text: str, language: Language, ruleset: RuleSet, target: TargetNa
             line = document.lines[hit.line - 1] if 0 < hit.line <= len(document.lines) else ""
             pairs.append((hit, judge(hit, ruleset, target, path, language, line.rstrip("\r\n"))))
     depth = max((document.depth for document in scanned.documents), default=0)
-    return Judged(pairs, scanned.problems, suppressed, depth)
+    pairing = pair([hit for hit, _ in pairs], ruleset, target)
+    return Judged(settle(pairs, pairing), scanned.problems, suppressed, depth, pairing)
 
 
 def scan_text(text: str, language: Language, ruleset: RuleSet, target: TargetName, path: str) -> FileResult:

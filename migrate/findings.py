@@ -15,7 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from migrate.rules import Language, Operation, Resource, Rule
 
-Surface = Literal["sdk", "http", "cli", "config"]
+Surface = Literal["sdk", "http", "cli", "config", "pin"]
 Confidence = Literal["high", "medium", "low"]
 Severity = Literal["error", "warning"]
 FileStatus = Literal["scanned", "skipped", "failed"]
@@ -63,10 +63,22 @@ class Hit:
 class CallShape:
     """What `fix` needs to know about a Python SDK call before it parses the file with libcst.
 
-    `known` holds the keyword arguments whose values are known before the program runs: literals,
-    module-level constants (a name assigned once at the top of the module), and containers of those,
-    as `fix` evaluates them; `standalone` says the call (possibly awaited) is a whole statement, so its
-    result is not used; `aliased` says the receiver was reached through a local alias (`m = client.models`).
+    `known` holds the arguments whose values are known before the program runs (literals,
+    module-level constants: a name assigned once at the top of the module, and containers of those, as
+    `fix` evaluates them), by parameter name: an unregister's positional id under its `id_param`.
+    `standalone` says the call (possibly awaited) is a whole statement, so its result is not used;
+    `aliased` says the receiver was reached through a local alias (`m = client.models`).
+
+    What pairs a register with the unregister of the same resource (`migrate.pairing`): `id_code` is
+    the source of the argument that names the resource (a register's first required keyword, an
+    unregister's id), normalised by `ast.unparse`; `bound_to` the name the call's result is assigned
+    to (`model = client.models.register(...)`); `scope` the dotted name of the enclosing functions and
+    classes (`TestTools.test_roundtrip`, None at module level); `handled` says the call is in an
+    `except` handler (a fallback, not the registration a teardown undoes).
+
+    What a rewrite of a listing's reads needs (`guard-listed-fields`): `iterated_by` is the loop variable
+    when the call is what a `for` loop or a comprehension iterates (`for m in client.models.list():`),
+    and `item_reads` the attributes read on that variable there (`identifier`, `metadata`).
     """
 
     keywords: frozenset[str]
@@ -75,6 +87,12 @@ class CallShape:
     standalone: bool
     aliased: bool
     known: dict[str, Any] = field(default_factory=dict)
+    id_code: str | None = None
+    bound_to: str | None = None
+    scope: str | None = None
+    handled: bool = False
+    iterated_by: str | None = None
+    item_reads: frozenset[str] = frozenset()
 
 
 class FixInfo(BaseModel):
@@ -100,7 +118,9 @@ class Finding(BaseModel):
     rule: str = Field(description="Rule id, e.g. LSM101.")
     resource: Resource
     operation: Operation
-    surface: Surface = Field(description="sdk, http (raw HTTP / curl), cli (llama-stack-client), config (run.yaml).")
+    surface: Surface = Field(
+        description="sdk, http (raw HTTP / curl), cli (llama-stack-client), config (run.yaml), pin (a dependency pin)."
+    )
     language: Language
     confidence: Confidence
     severity: Severity = Field(description="error: the target removed the operation; warning: only deprecated.")

@@ -32,6 +32,8 @@ def judge(hit: Hit, ruleset: RuleSet, target: TargetName, path: str, language: L
     # An SDK namespace or path that the target renamed breaks there, even if the route lives on.
     renamed = renamed_away(hit, plan)
     verdict = "removed" if plan.status == "removed" else "renamed" if renamed else "deprecated"
+    if rule.operation == "pin":
+        verdict = "outdated"  # the project pins an SDK older than the one the fixed code needs
     fix = fix_info(Case(hit, plan, ruleset.naming(rule, target)), source_of(language).fixes)
     return Finding(
         path=path,

@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -64,10 +65,18 @@ class RuleSet:
     def routes(self) -> tuple[Route, ...]:
         routes: list[Route] = []
         for rule in self.rules:
+            method = rule.http.method
+            if method is None:
+                continue
             for template in rule.http.all_paths:
                 legacy = template in rule.http.legacy_paths
-                routes.append(Route(rule, rule.http.method, template, legacy, compile_route(template)))
+                routes.append(Route(rule, method, template, legacy, compile_route(template)))
         return tuple(routes)
+
+    @cached_property
+    def pins(self) -> dict[str, Rule]:
+        """Normalised distribution name (`llama-stack-client`) -> the `pin` rule that looks for it."""
+        return {normalise_package(p): rule for rule in self.rules if rule.pin for p in rule.pin.packages}
 
     @cached_property
     def cli_commands(self) -> dict[tuple[str, str], Rule]:
@@ -96,3 +105,8 @@ class RuleSet:
         tokens.update(self.config_keys)
         tokens -= {"v1", "v1beta", "v1alpha", "beta", "alpha", "eval"}
         return tuple(sorted(tokens))
+
+
+def normalise_package(name: str) -> str:
+    """A distribution name as PEP 503 compares them (`Llama_Stack.Client` -> `llama-stack-client`)."""
+    return re.sub(r"[-_.]+", "-", name).lower()

@@ -10,14 +10,14 @@ sits below them.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from pydantic import ValidationError
 
 from migrate import sources, toml
 from migrate.errors import RuleError
-from migrate.registry import RuleSet
+from migrate.registry import RuleSet, normalise_package
 from migrate.rulecache import cached
 from migrate.rules import Rule
 from migrate.strategies import STRATEGIES
@@ -60,11 +60,25 @@ def _load(extra_dirs: Sequence[Path]) -> RuleSet:
                 continue
             seen_here[rule.id] = path
             rules[rule.id] = rule
+    problems += _shared_methods(rules.values())
     if problems:
         raise RuleError("invalid rules:\n  " + "\n  ".join(problems))
     if not rules:
         raise RuleError("no rules loaded")
     return RuleSet(tuple(sorted(rules.values(), key=lambda rule: rule.id)))
+
+
+def _shared_methods(rules: Iterable[Rule]) -> list[str]:
+    """An SDK method path, or a pinned distribution, that two rules claim: the matcher would see only one."""
+    owners: dict[str, str] = {}
+    problems: list[str] = []
+    for rule in sorted(rules, key=lambda rule: rule.id):
+        claims = [*rule.sdk.methods, *(f"pin {normalise_package(p)}" for p in (rule.pin.packages if rule.pin else ()))]
+        for claim in claims:
+            if claim in owners:
+                problems.append(f"{rule.id}: {claim} is also claimed by {owners[claim]}: one rule per method path")
+            owners.setdefault(claim, rule.id)
+    return problems
 
 
 def _load_rule_file(path: Path, problems: list[str]) -> Rule | None:

@@ -25,8 +25,11 @@ from pydantic import (
 from migrate.identifiers import IdentifierTemplate
 from migrate.targets import TARGETS, TargetName
 
-Resource = Literal["model", "shield", "tool_group", "dataset", "benchmark", "scoring_function"]
-Operation = Literal["register", "unregister"]
+Resource = Literal["model", "shield", "tool_group", "dataset", "benchmark", "scoring_function", "client"]
+#: `register` / `unregister`: the twelve deprecated operations. `read`: a read or use of a resource whose shape or
+#: route changed. `call`: an SDK call the SDK of the fixed code spells differently (a moved namespace, a dropped
+#: keyword). `pin`: the project's pin of the SDK (`resource = "client"`).
+Operation = Literal["register", "unregister", "read", "call", "pin"]
 #: A surface's name (`python`, `notebook`, `shell`, ...): the registry in `migrate.sources` knows them,
 #: and `rule_loader.load_rules` checks the examples' against it.
 Language = str
@@ -37,6 +40,9 @@ Strategy = Literal[
     "declare-connector",  # MCP tool group -> top-level `connectors` entry; built-in groups are dropped
     "remove-statement",  # unregister: the resource is removed from the run config instead
     "manual",  # no replacement on the target: a human decides
+    "extra-body",  # a keyword the target's SDK dropped is sent in `extra_body`, the same request body
+    "update-pin",  # the project's pin of the SDK moves to the version the fixed code is for
+    "guard-listed-fields",  # reads of a listing's items: fields the target's SDK gives as None are guarded
 ]
 
 #: A path parameter of a route template: `{name}` is one path segment, `{name:path}` one or more.
@@ -75,10 +81,14 @@ class SdkShape(_Frozen):
     keyword; register calls are keyword-only.
     """
 
-    methods: tuple[str, ...] = Field(min_length=1)
+    methods: tuple[str, ...] = ()
     required: tuple[str, ...] = ()
     optional: tuple[str, ...] = ()
     id_param: str | None = None
+    #: Other SDK calls that name the registered resource by its identifier, `method:keyword`
+    #: (`chat.completions.create:model`; the first positional argument counts too): where the target names
+    #: the resource differently, `fix` rewrites the id there as well.
+    uses: tuple[str, ...] = ()
 
     @field_validator("methods")
     @classmethod
@@ -88,15 +98,33 @@ class SdkShape(_Frozen):
                 raise ValueError(f"{method!r} is not a dotted SDK method path such as 'models.register'")
         return methods
 
+    @field_validator("uses")
+    @classmethod
+    def _use_sites(cls, uses: tuple[str, ...]) -> tuple[str, ...]:
+        for use in uses:
+            method, _, keyword = use.partition(":")
+            if not _DOTTED.match(method) or "." not in method or not re.fullmatch(r"[a-z_]+", keyword):
+                raise ValueError(f"{use!r} is not 'method:keyword' such as 'chat.completions.create:model'")
+        return uses
+
 
 class HttpShape(_Frozen):
-    """The deprecated HTTP route(s). Path parameters are `{name}`, or `{name:path}` when ids contain `/`."""
+    """The deprecated HTTP route(s). Path parameters are `{name}`, or `{name:path}` when ids contain `/`.
 
-    method: Literal["POST", "DELETE"]
-    paths: tuple[str, ...] = Field(min_length=1)
+    A rule found only in SDK calls (`call`) or in pins has none: no `method`, no `paths`.
+    """
+
+    method: Literal["POST", "DELETE"] | None = None
+    paths: tuple[str, ...] = ()
     legacy_paths: tuple[str, ...] = ()
     request_schema: str | None = None
     response_schema: str | None = None
+
+    @model_validator(mode="after")
+    def _routed(self) -> HttpShape:
+        if (self.method is None) != (not self.paths) or (self.legacy_paths and not self.paths):
+            raise ValueError("HTTP routes need a 'method' and 'paths' (and only then 'legacy_paths')")
+        return self
 
     @field_validator("paths", "legacy_paths")
     @classmethod
@@ -112,6 +140,12 @@ class HttpShape(_Frozen):
     @property
     def all_paths(self) -> tuple[str, ...]:
         return self.paths + self.legacy_paths
+
+
+class PinShape(_Frozen):
+    """The distributions a `pin` rule looks for in requirements files, pyproject.toml and setup.cfg."""
+
+    packages: tuple[str, ...] = Field(min_length=1)
 
 
 class CliShape(_Frozen):
@@ -192,6 +226,8 @@ class TargetPlan(_Frozen):
     identifier: Template | None = None
     read: ReadBack | None = None
     rename: dict[str, str] = {}
+    #: What `update-pin` writes: the PEP 440 specifier of the SDK the fixed code is for (`>=0.7.3,<0.8`).
+    requirement: str | None = Field(default=None, pattern=r"^[<>=!~][^;#\s]*$")
     guidance: str
 
     @model_validator(mode="after")
@@ -209,6 +245,8 @@ class TargetPlan(_Frozen):
             raise ValueError(f"strategy {self.strategy!r} needs 'identifier' and 'read'")
         if self.strategy == "declare-and-read" and self.read is not None and self.read.sdk is None:
             raise ValueError("strategy 'declare-and-read' reads the resource back: 'read' needs 'sdk'")
+        if (self.strategy == "update-pin") != (self.requirement is not None):
+            raise ValueError("strategy 'update-pin', and only it, needs 'requirement'")
         return self
 
 
@@ -305,13 +343,14 @@ class Rule(_Frozen):
     docs: str = Field(pattern=r"^https://")
     deprecated: Deprecation
     run_config_key: str | None = None
-    sdk: SdkShape
-    http: HttpShape
+    sdk: SdkShape = SdkShape()
+    http: HttpShape = HttpShape()
+    pin: PinShape | None = None
     cli: CliShape | None = None
     builtin: BuiltinGroups | None = None
     targets: dict[TargetName, TargetPlan]
     examples: tuple[Example, ...]
-    shim_examples: tuple[ShimExample, ...] = Field(min_length=1)
+    shim_examples: tuple[ShimExample, ...] = ()
 
     _naming: dict[TargetName, Naming] = PrivateAttr(default_factory=dict)
 
@@ -320,12 +359,9 @@ class Rule(_Frozen):
         missing = [name for name in TARGETS if name not in self.targets]
         if missing:
             raise ValueError(f"targets: missing plan for {', '.join(missing)}")
+        self._check_shapes()
         for name, plan in self.targets.items():
             self._check_fields(name, plan)
-        if self.operation == "unregister" and self.sdk.id_param is None:
-            raise ValueError("sdk.id_param is required for an unregister rule")
-        if self.operation == "register" and not self.sdk.required:
-            raise ValueError("sdk.required is required for a register rule")
         if not any(example.findings for example in self.examples):
             raise ValueError("examples: at least one example must be found")
         if not any(not example.findings for example in self.examples):
@@ -342,6 +378,23 @@ class Rule(_Frozen):
         }
         return self
 
+    def _check_shapes(self) -> None:
+        """The shapes an operation is found by: SDK calls and HTTP routes, or a pin (and nothing else)."""
+        if self.operation == "pin":
+            if self.pin is None or self.sdk.methods or self.http.paths or self.cli is not None:
+                raise ValueError("a pin rule has a 'pin' table and no sdk methods, http paths or cli")
+            return
+        if not self.sdk.methods or self.pin is not None:
+            raise ValueError(f"a {self.operation} rule has sdk methods and no 'pin'")
+        if self.operation in ("register", "unregister") and not self.http.paths:
+            raise ValueError(f"a {self.operation} rule has http paths")
+        if self.http.paths and not self.shim_examples:
+            raise ValueError("shim_examples: a rule with HTTP routes says how the shim answers them")
+        if self.operation == "unregister" and self.sdk.id_param is None:
+            raise ValueError("sdk.id_param is required for an unregister rule")
+        if self.operation == "register" and not self.sdk.required:
+            raise ValueError("sdk.required is required for a register rule")
+
     def _check_fields(self, target: TargetName, plan: TargetPlan) -> None:
         """Identifier templates and field maps may only name keywords of the real SDK method."""
         where = f"targets.{target}"
@@ -350,10 +403,11 @@ class Rule(_Frozen):
         unknown = (plan.identifier.names if plan.identifier else frozenset()) - self.keywords
         unknown |= {source.split(".")[0] for source in plan.fields} - self.keywords
         if unknown:
-            raise ValueError(f"{where}: {', '.join(sorted(unknown))} is not a keyword of {self.sdk.methods[0]}")
+            method = self.sdk.methods[0] if self.sdk.methods else self.id
+            raise ValueError(f"{where}: {', '.join(sorted(unknown))} is not a keyword of {method}")
 
     def _id_field(self, plan: TargetPlan) -> str:
-        primary = self.sdk.required[0]
+        primary = self.sdk.required[0] if self.sdk.required else ""
         return plan.fields.get(primary, primary)
 
     @property

@@ -77,7 +77,12 @@ def _within(seconds: float, action: Callable[[], Discovery], on_timeout: Callabl
         ("ci.yml", "yaml"),
         ("data.json", None),
         ("notes.txt", None),
-        ("setup.cfg", None),
+        ("setup.cfg", "dependencies"),
+        ("pyproject.toml", "dependencies"),
+        ("requirements.txt", "dependencies"),
+        ("requirements-dev.in", "dependencies"),
+        ("requirements.md", "markdown"),
+        ("other.toml", None),
         ("LICENSE", None),
     ],
 )

@@ -20,6 +20,8 @@ def test_every_rule_route_and_schema_is_in_the_spec() -> None:
     schemas = spec["components"]["schemas"]
     operations = 0
     for rule in load_rules().rules:
+        if not rule.http.paths:  # reads, calls and pins: no deprecated route of their own
+            continue
         (path,) = rule.http.paths
         spec_path = re.sub(r"\{(\w+):path\}", r"{\1}", path)
         operation = spec["paths"][spec_path][rule.http.method.lower()]

@@ -23,7 +23,10 @@ def test_example(rule: Rule, example: Example) -> None:
 def test_every_rule_has_examples_in_each_surface_it_declares() -> None:
     for rule in RULESET.rules:
         languages = {example.language for example in rule.examples if example.findings}
-        assert "python" in languages, rule.id
+        if rule.sdk.methods or rule.http.paths:
+            assert "python" in languages, rule.id
+        if rule.pin is not None:
+            assert languages == {"dependencies"}, rule.id
         if rule.cli is not None:
             assert any(
                 example.language == "shell" and "llama-stack-client" in example.code for example in rule.examples

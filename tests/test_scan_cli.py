@@ -57,14 +57,14 @@ def test_an_unsafe_fix_has_its_own_mark_and_the_summary_says_how_to_apply_it(tmp
         "from llama_stack_client import LlamaStackClient\n"
         "def add(client: LlamaStackClient, name: str) -> None:\n"
         '    client.models.register(model_id=name, provider_id="vllm")\n'
-        '    client.models.unregister("vllm/old")\n'
+        '    client.toolgroups.unregister("mcp::old")\n'
         '    client.datasets.register(purpose="eval/messages-answer", source={}, dataset_id="d")\n'
     )
     process = run_cli("scan", "--target", "llama-stack-0.7", ".", cwd=tmp_path)
     lines = process.stdout.splitlines()
     assert lines[:3] == [
         "app.py:3:5: LSM101 [~] Model registration removed on llama-stack-0.7",  # `name` is known at run time only
-        "app.py:4:5: LSM102 [*] Model unregistration removed on llama-stack-0.7",
+        "app.py:4:5: LSM122 [*] Tool group unregistration removed on llama-stack-0.7",
         "app.py:5:5: LSM131 [*] Dataset registration renamed on llama-stack-0.7",  # client.beta.datasets there
     ]
     # --target was given: the command the summary names says it too

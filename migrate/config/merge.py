@@ -38,10 +38,12 @@ _SET_IT = "set it before starting the server"
 
 @dataclass(frozen=True)
 class Conflict:
-    """An entry whose identifier the config already declares with different content (left unchanged)."""
+    """An entry whose resource the config (or an earlier entry, from `existing_origin`) already declares
+    with different content: it is not declared twice."""
 
     entry: ConfigEntry
     existing: dict[str, Any]
+    existing_origin: str | None = None
 
 
 @dataclass(frozen=True)
@@ -176,16 +178,16 @@ def merge_entries(
     return MergeResult(text, [entry for entry, _ in added], present, conflicts)
 
 
-def render_entries(entries: Sequence[ConfigEntry]) -> str:
+def render_entries(entries: Sequence[ConfigEntry]) -> MergeResult:
     """A ready-to-paste YAML block declaring the entries (duplicates once), for when there is no config."""
-    added, _, _ = _classify({}, [(entry, ()) for entry in entries])
+    added, present, conflicts = _classify({}, [(entry, ()) for entry in entries])
     layout = _Layout()
     text = ""
     for section, group in _by_section(added).items():
         items = [_item_lines(entry, extra, layout) for entry, extra in group]
         path = section.split(".")
         text = _insert(text, path, items, layout, "\n") if text else _join(_block(path, items, layout), "\n")
-    return text
+    return MergeResult(text, [entry for entry, _ in added], present, conflicts)
 
 
 def _describe(exc: YAMLError) -> str:
@@ -267,7 +269,7 @@ def _classify(
     added: list[tuple[ConfigEntry, Sequence[str]]] = []
     present: list[ConfigEntry] = []
     conflicts: list[Conflict] = []
-    known: dict[tuple[str, str], dict[str, Any]] = {}
+    known: dict[tuple[str, str], tuple[dict[str, Any], str | None]] = {}  # key -> (declared, by which entry)
     for entry, comments in pending:
         if isinstance(entry.identifier, Unknown):
             added.append((entry, comments))
@@ -275,27 +277,27 @@ def _classify(
         if entry.key not in known:
             existing = _existing_item(data, entry)
             if existing is None:
-                known[entry.key] = _plain(entry.fields)
+                known[entry.key] = (_plain(entry.fields), entry.origin)
                 added.append((entry, comments))
                 continue
-            known[entry.key] = existing
-        existing = known[entry.key]
-        if all(_plain(value) == existing.get(name) for name, value in entry.fields.items()):
+            known[entry.key] = (existing, None)
+        declared, origin = known[entry.key]
+        if all(_plain(value) == declared.get(name) for name, value in entry.fields.items()):
             present.append(entry)
         else:
-            conflicts.append(Conflict(entry, existing))
+            conflicts.append(Conflict(entry, declared, origin))
     return added, present, conflicts
 
 
 def _existing_item(data: Any, entry: ConfigEntry) -> dict[str, Any] | None:
-    """The config's item (as plain data) that declares the entry's identifier, if any."""
+    """The config's item (as plain data) that declares the entry's resource, if any."""
     items: Any = data
     for name in entry.section.split("."):
         items = items.get(name) if hasattr(items, "get") else None
     for item in items if isinstance(items, list) else ():
-        if hasattr(item, "get") and entry.id_field in item and str(item[entry.id_field]) == str(entry.identifier):
-            plain: dict[str, Any] = _plain(item)
-            return plain
+        if hasattr(item, "get") and entry.declares(plain := _plain(item)):
+            found: dict[str, Any] = plain
+            return found
     return None
 
 

@@ -12,6 +12,7 @@ import libcst as cst
 from migrate.config.entries import Unknown
 from migrate.fix.model import PythonSite
 from migrate.identifiers import IdentifierTemplate
+from migrate.rules import SDK_WRAPPERS
 
 
 @dataclass(frozen=True)
@@ -40,7 +41,7 @@ def named(noun: str, value: Value) -> str:
     if value.literal:
         return f"{noun} {value.code}"
     if value.known:
-        return f"{noun} {_quote(value.value) if isinstance(value.value, str) else repr(value.value)}"
+        return f"{noun} {string_literal(value.value) if isinstance(value.value, str) else repr(value.value)}"
     return f"the {noun} named by `{value.code}`"
 
 
@@ -113,6 +114,45 @@ def dict_item(site: PythonSite, node: cst.BaseExpression, key: str) -> Value | N
     return Value(f"{site.code(node)}[{key!r}]", False)
 
 
+#: The keywords that carry a raw-HTTP call's JSON body (`requests.post(url, json=...)`, `client.post(path, body=...)`).
+_BODY_KEYWORDS = ("json", "body")
+
+
+def json_nodes(site: PythonSite) -> dict[str, cst.BaseExpression] | None:
+    """The items of a raw-HTTP call's JSON body by key, when it is a dict literal or a constant; else None."""
+    node = keyword_nodes(site).get(next((k for k in _BODY_KEYWORDS if k in keyword_nodes(site)), ""))
+    if isinstance(node, cst.Dict):
+        items: dict[str, cst.BaseExpression] = {}
+        for element in node.elements:
+            if not isinstance(element, cst.DictElement):
+                return None  # `**other`: the body is only known at run time
+            key = static_value(element.key, site.constants)
+            if not isinstance(key, str):
+                return None
+            items[key] = element.value
+        return items
+    known = static_value(node, site.constants) if node is not None else _UNKNOWN
+    if isinstance(known, dict) and all(isinstance(key, str) for key in known):
+        return {key: cst.parse_expression(repr(value)) for key, value in known.items()}
+    return None
+
+
+def attribute_path(func: cst.BaseExpression) -> tuple[str, ...]:
+    """`client.with_raw_response.models.retrieve` -> ('models', 'retrieve'): the attribute names of a callee
+    (its root name left out), the SDK's response wrappers too."""
+    names: list[str] = []
+    while isinstance(func, cst.Attribute):
+        if func.attr.value not in SDK_WRAPPERS:
+            names.append(func.attr.value)
+        func = func.value
+    return tuple(reversed(names))
+
+
+def value_of(site: PythonSite, node: cst.BaseExpression) -> Value:
+    """An expression's Value: known when it is a literal or a constant (or a container of those)."""
+    return _value(site, node)
+
+
 def keyword_arguments(site: PythonSite) -> dict[str, Value]:
     return {
         arg.keyword.value: _value(site, arg.value)
@@ -157,7 +197,7 @@ def build_identifier(template: IdentifierTemplate, arguments: dict[str, Value]) 
     pieces: list[Value] = []  # the literal text and the chosen argument of each part, in order
     for part in template.parts:
         if isinstance(part, str):
-            pieces.append(Value(_quote(part), True, part, literal=True))
+            pieces.append(Value(string_literal(part), True, part, literal=True))
             continue
         name = part.choose(arguments)
         if name is None:
@@ -182,7 +222,10 @@ def build_identifier(template: IdentifierTemplate, arguments: dict[str, Value]) 
 
 
 def _joined(pieces: list[Value]) -> Value | str:
-    """One string expression of the pieces: a literal when all are literal, else an f-string."""
+    """One string expression of the pieces: a literal when all are literal, a constant naming a string
+    on its own, else an f-string."""
+    if len(pieces) == 1 and pieces[0].known and isinstance(pieces[0].value, str) and not pieces[0].literal:
+        return pieces[0]
     code_parts: list[tuple[bool, str]] = []  # (is code, text)
     for piece in pieces:
         inner = _fstring_body(piece.code)
@@ -196,7 +239,7 @@ def _joined(pieces: list[Value]) -> Value | str:
     value = "".join(str(piece.value) for piece in pieces) if known else None
     if not any(is_code for is_code, _ in code_parts):
         text = "".join(text for _, text in code_parts)
-        return Value(_quote(text), True, text, literal=True)
+        return Value(string_literal(text), True, text, literal=True)
     quote = next((q for q in ('"', "'") if not any(q in text for is_code, text in code_parts if is_code)), None)
     if quote is None:
         return "the identifier's parts use both quote characters; write the f-string by hand"
@@ -222,5 +265,6 @@ def _fstring_body(code: str) -> str | None:
     return body if isinstance(node, cst.FormattedString) else None
 
 
-def _quote(text: str) -> str:
+def string_literal(text: str) -> str:
+    """`text` as a double-quoted Python string literal."""
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -12,10 +12,12 @@ from migrate.engine import Prefilter, decode, judge_text
 from migrate.errors import SourceError
 from migrate.findings import Finding, Hit, source_lines
 from migrate.fix.model import Rewrite
-from migrate.fix.python import Outcome, fix_python, verify_python
+from migrate.fix.python import Outcome, declares, fix_python, verify_python
+from migrate.pairing import Key, broken, key
 from migrate.registry import RuleSet
 from migrate.rules import Language
 from migrate.sources import source_of
+from migrate.sources.notebook import notebook_constants
 from migrate.strategies.renames import rename_path_text
 from migrate.targets import TargetName
 
@@ -70,7 +72,8 @@ def fix_file(
         if judged.problems:
             raise SourceError("; ".join(judged.problems))
         findings = [finding for _, finding in judged.pairs]
-        fixable = [(hit, finding) for hit, finding in judged.pairs if finding.fixable]
+        python = source_of(source.language).fixes in ("python", "notebook")
+        fixable = [(h, f) for h, f in judged.pairs if f.fixable or (python and declares(h, target))]
         if not fixable:
             return FileFix(source, "unchanged", data, data, findings=findings)
         after, outcome = _rewrite(
@@ -84,6 +87,13 @@ def fix_file(
             unsafe=unsafe,
             depth=judged.depth,
         )
+        # A register that its rewrite left after all keeps its unregister: fix again, holding those.
+        held = broken(findings, judged.pairing, {key(finding) for finding, _ in outcome.applied})
+        if held:
+            after, outcome = _rewrite(
+                data, text, source.language, source.display, fixable, ruleset, target, unsafe=unsafe,
+                depth=judged.depth, held=held,
+            )  # fmt: skip
     except SourceError as exc:
         return FileFix(source, "failed", data, data, error=str(exc))
     except RecursionError:
@@ -103,12 +113,13 @@ def _rewrite(
     *,
     unsafe: bool,
     depth: int,
+    held: Mapping[Key, str] | None = None,
 ) -> tuple[bytes, Outcome]:
     fixes = source_of(language).fixes
     if fixes == "python":
         encoding = _encoding(data, text)
         code, outcome = fix_python(
-            data.decode(encoding), pairs, ruleset, target, unsafe=unsafe, origin=origin, depth=depth
+            data.decode(encoding), pairs, ruleset, target, unsafe=unsafe, origin=origin, depth=depth, held=held
         )
         if not outcome.applied:
             return data, outcome
@@ -118,10 +129,28 @@ def _rewrite(
         except UnicodeEncodeError as exc:
             raise SourceError(f"the rewritten code cannot be written in {encoding}: {exc}") from exc
     if fixes == "notebook":
-        return _rewrite_notebook(data, text, pairs, ruleset, target, unsafe=unsafe, origin=origin)
+        return _rewrite_notebook(data, text, pairs, ruleset, target, unsafe=unsafe, origin=origin, held=held)
     if fixes == "run-config" and any(hit.surface == "config" for hit, _ in pairs):
         return _rewrite_run_config(data, text, pairs, ruleset, target)
+    if fixes == "pins":
+        return _update_pins(data, text, pairs, target)
     return _rename_lines(data, text, pairs, target)
+
+
+def _update_pins(
+    data: bytes, text: str, pairs: Sequence[tuple[Hit, Finding]], target: TargetName
+) -> tuple[bytes, Outcome]:
+    """Each pin's specifier (the hit's span on its line) becomes the plan's requirement; the rest of the line stays."""
+    lines = source_lines(text, keepends=True)
+    outcome = Outcome()
+    for hit, finding in sorted(pairs, key=lambda pair: (pair[0].line, -pair[0].column)):
+        requirement = hit.rule.targets[target].requirement
+        assert requirement is not None  # update-pin plans have one, and only pins are fixable here
+        line = lines[hit.line - 1]
+        lines[hit.line - 1] = line[: hit.column] + requirement + line[hit.end_column :]
+        outcome.applied.append((finding, Rewrite(None, False, None, (), True, f"pinned {requirement}")))
+    new_text = "".join(lines)
+    return (_bom(data) + new_text.encode("utf-8")) if new_text != text else data, outcome
 
 
 def _encoding(data: bytes, text: str) -> str:
@@ -187,11 +216,13 @@ def _rewrite_notebook(
     *,
     unsafe: bool,
     origin: str,
+    held: Mapping[Key, str] | None = None,
 ) -> tuple[bytes, Outcome]:
     """Only code-cell sources change; outputs, metadata and the JSON layout are kept."""
     notebook = json.loads(text)
     dump = _notebook_layout(notebook, text)
     outcome = Outcome()
+    constants = notebook_constants(text)
     by_cell: dict[int, list[tuple[Hit, Finding]]] = {}
     for hit, finding in pairs:
         by_cell.setdefault(hit.cell or 0, []).append((hit, finding))
@@ -202,7 +233,14 @@ def _rewrite_notebook(
         code = "".join(source) if isinstance(source, list) else str(source)
         try:
             new_code, cell_outcome = fix_python(
-                code, cell_pairs, ruleset, target, unsafe=unsafe, origin=f"{origin}#cell{number}"
+                code,
+                cell_pairs,
+                ruleset,
+                target,
+                unsafe=unsafe,
+                origin=f"{origin}#cell{number}",
+                held=held,
+                constants=constants,
             )
             if cell_outcome.applied:
                 verify_python(new_code)

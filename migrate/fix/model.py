@@ -16,9 +16,11 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class Manual:
-    """No automatic rewrite: the reason, shown to the user with the rule's guidance."""
+    """No automatic rewrite: the reason, shown to the user with the rule's guidance, and what the call
+    declares all the same (a raw-HTTP registration whose JSON body is known: `Strategy.declare`)."""
 
     reason: str
+    entries: tuple[ConfigEntry, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -36,6 +38,9 @@ class Rewrite:
     entries: tuple[ConfigEntry, ...]
     safe: bool
     note: str
+    #: Other nodes of the module that change with the call: (original node, its replacement). What is read
+    #: from the call's result in the loop over it, later uses of the id it registered.
+    edits: tuple[tuple[cst.CSTNode, cst.CSTNode], ...] = ()
 
 
 @dataclass(frozen=True)

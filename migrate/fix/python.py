@@ -9,8 +9,9 @@ from __future__ import annotations
 import ast
 import warnings
 from bisect import bisect_right
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any, TypeVar, cast
 
 import libcst as cst
 from libcst.metadata import MetadataWrapper, PositionProvider
@@ -20,12 +21,14 @@ from migrate.errors import SourceError
 from migrate.findings import Finding, Hit, source_lines
 from migrate.fix.callargs import module_constants
 from migrate.fix.model import Manual, PythonSite, Rewrite
+from migrate.pairing import Key, key
 from migrate.registry import RuleSet
 from migrate.sources.python import syntax_depth
 from migrate.strategies import STRATEGIES
 from migrate.strategies.renames import rename_path_text
 from migrate.targets import TargetName
 
+CSTNodeT = TypeVar("CSTNodeT", bound=cst.CSTNode)
 MAX_DEPTH = 1000  # the deepest syntax handed to libcst (its printer gives up at about 500 levels)
 
 
@@ -36,15 +39,18 @@ class Outcome:
     applied: list[tuple[Finding, Rewrite]] = field(default_factory=list)
     unsafe: list[tuple[Finding, Rewrite]] = field(default_factory=list)
     manual: list[tuple[Finding, str]] = field(default_factory=list)
+    #: Entries declared for calls left for a human (raw-HTTP registrations, `Strategy.declare`).
+    declared: list[ConfigEntry] = field(default_factory=list)
 
     @property
     def entries(self) -> list[ConfigEntry]:
-        return [entry for _, rewrite in self.applied for entry in rewrite.entries]
+        return [entry for _, rewrite in self.applied for entry in rewrite.entries] + self.declared
 
     def extend(self, other: Outcome) -> None:
         self.applied.extend(other.applied)
         self.unsafe.extend(other.unsafe)
         self.manual.extend(other.manual)
+        self.declared.extend(other.declared)
 
 
 def fix_python(
@@ -56,10 +62,14 @@ def fix_python(
     unsafe: bool,
     origin: str,
     depth: int | None = None,
+    held: Mapping[Key, str] | None = None,
+    constants: dict[str, Any] | None = None,
 ) -> tuple[str, Outcome]:
     """Rewrite the fixable findings in `code`; returns the new code and what was done.
 
     `depth` is how deep the code's syntax nests (`syntax_depth`; measured here when not given).
+    `held` are findings left for a human whatever their rewrite (`migrate.pairing.broken`), with why.
+    `constants` are the names known statically (a notebook's, over all its cells); else the module's own.
     """
     depth = syntax_depth(code) if depth is None else depth
     if depth > MAX_DEPTH:
@@ -75,14 +85,19 @@ def fix_python(
     if printed != code:  # libcst loses a few spellings (`except X :`, a final lone CR): never write its output
         raise SourceError(_not_reproduced(code, printed))
     calls = _CallLocator(module)
-    constants = module_constants(module)
+    constants = module_constants(module) if constants is None else constants
     outcome = Outcome()
     replacements: dict[int, cst.BaseExpression] = {}
     removals: dict[int, str | None] = {}
+    edits: dict[int, cst.CSTNode] = {}
     text_renames: list[tuple[Hit, Finding]] = []
     chosen: list[tuple[Hit, Finding, Rewrite, cst.Call]] = []
     for hit, finding in pairs:
         if not finding.fixable:
+            _declare(hit, finding, calls, ruleset, target, module, origin, constants, outcome, unsafe=unsafe)
+            continue
+        if held and key(finding) in held:
+            outcome.manual.append((finding, held[key(finding)]))
             continue
         plan = hit.rule.targets[target]
         call = calls.locate(hit)
@@ -100,7 +115,9 @@ def fix_python(
         if isinstance(decision, Manual):
             outcome.manual.append((finding, decision.reason))
             continue
-        if not decision.safe and not unsafe:
+        # The scan may judge a rewrite unsafe that is safe on its own: an unregister whose register is unsafe.
+        judged_unsafe = finding.fix is not None and finding.fix.applicability == "unsafe"
+        if (judged_unsafe or not decision.safe) and not unsafe:
             outcome.unsafe.append((finding, decision))
             continue
         chosen.append((hit, finding, decision, call))
@@ -109,13 +126,15 @@ def fix_python(
             outcome.manual.append((finding, "a deprecated call inside it is rewritten first; run fix again"))
             continue
         outcome.applied.append((finding, decision))
+        edits.update((id(original), replacement) for original, replacement in decision.edits)
         if decision.remove_statement:
             removals[id(call)] = decision.comment
         elif decision.replacement is not None:
             replacements[id(call)] = decision.replacement
-    if replacements or removals:
-        skipped = {id(statement) for statement in module.body} - calls.searched
-        code = module.visit(_Rewriter(replacements, removals, skipped)).code
+    if replacements or removals or edits:
+        # Edits reach beyond the statements of the located calls: then every statement is visited.
+        skipped = set() if edits else {id(statement) for statement in module.body} - calls.searched
+        code = module.visit(_Rewriter(replacements, removals, skipped, edits)).code
     for hit, finding in text_renames:
         lines = source_lines(code, keepends=True)  # numbered as the notebook matcher numbers a cell's lines
         for index in range(hit.line - 1, min(hit.end_line, len(lines))):
@@ -123,6 +142,40 @@ def fix_python(
         code = "".join(lines)
         outcome.applied.append((finding, Rewrite(None, False, None, (), True, "path renamed")))
     return code, outcome
+
+
+def declares(hit: Hit, target: TargetName) -> bool:
+    """Whether a finding left for a human still declares its resource: a raw-HTTP register (`Strategy.declare`)."""
+    return hit.surface == "http" and STRATEGIES[hit.rule.targets[target].strategy].declare is not None
+
+
+def _declare(
+    hit: Hit,
+    finding: Finding,
+    calls: _CallLocator,
+    ruleset: RuleSet,
+    target: TargetName,
+    module: cst.Module,
+    origin: str,
+    constants: dict[str, Any],
+    outcome: Outcome,
+    *,
+    unsafe: bool,
+) -> None:
+    """A raw-HTTP register stays for a human; what its JSON body declares goes into the run config."""
+    loader = STRATEGIES[hit.rule.targets[target].strategy].declare if hit.surface == "http" else None
+    call = calls.locate(hit) if loader is not None else None
+    if loader is None or call is None:
+        return
+    plan, naming = hit.rule.targets[target], ruleset.naming(hit.rule, target)
+    site = PythonSite(hit, hit.rule, plan, naming, target, call, module, f"{origin}:{hit.line}", constants)
+    decision = loader()(site)
+    unknown = any(entry.unknown_fields for entry in decision.entries)
+    if unknown and not unsafe:
+        outcome.manual.append((finding, f"{decision.reason} (with values a human sets: rerun with --unsafe-fixes)"))
+        return
+    outcome.manual.append((finding, decision.reason))
+    outcome.declared.extend(decision.entries)
 
 
 def _rebuilds_around(
@@ -226,12 +279,17 @@ class _Rewriter(cst.CSTTransformer):
     """Replace calls, and remove the statements of removed calls, keeping blocks valid."""
 
     def __init__(
-        self, replacements: dict[int, cst.BaseExpression], removals: dict[int, str | None], skipped: set[int]
+        self,
+        replacements: dict[int, cst.BaseExpression],
+        removals: dict[int, str | None],
+        skipped: set[int],
+        edits: dict[int, cst.CSTNode],
     ) -> None:
         super().__init__()
         self.replacements = replacements
         self.removals = removals
         self.skipped = skipped  # ids of the top-level statements that hold no rewritten call
+        self.edits = edits  # id(original node) -> its replacement (`Rewrite.edits`)
         self.gone: dict[int, list[cst.EmptyLine]] = {}  # id(updated statement) -> lines to carry on
         self.placeholders: dict[int, list[cst.EmptyLine]] = {}  # id(`pass` put in an emptied block)
 
@@ -240,6 +298,14 @@ class _Rewriter(cst.CSTTransformer):
         if id(node) in self.skipped:
             return False
         return super().on_visit(node)
+
+    def on_leave(
+        self, original_node: CSTNodeT, updated_node: CSTNodeT
+    ) -> CSTNodeT | cst.RemovalSentinel | cst.FlattenSentinel[CSTNodeT]:
+        edited = self.edits.get(id(original_node))
+        if edited is not None:
+            return cast(CSTNodeT, edited)  # an expression for an expression (`Rewrite.edits`)
+        return super().on_leave(original_node, updated_node)
 
     def leave_Call(self, original_node: cst.Call, updated_node: cst.Call) -> cst.BaseExpression:
         replacement = self.replacements.get(id(original_node))

@@ -8,6 +8,7 @@ from typing import Any
 import click
 
 from migrate.config.entries import Unknown
+from migrate.findings import Finding
 from migrate.fix.run import FixRun, unified_diff
 from migrate.registry import RuleSet
 from migrate.targets import TargetName
@@ -38,7 +39,8 @@ def _summary(run: FixRun, ruleset: RuleSet, target: TargetName, style: Callable[
     unsafe = [item for fix in run.files for item in fix.outcome.unsafe]
     manual = [item for fix in run.files for item in fix.outcome.manual]
     changed = sum(1 for fix in run.files if fix.status == "changed")
-    left = [f for fix in run.files for f in fix.findings if not f.fixable]
+    reported = {id(finding) for finding, _ in manual}
+    left = [f for fix in run.files for f in fix.findings if not f.fixable and id(f) not in reported]
     lines = [
         style(
             f"{len(applied)} fix{'es' * (len(applied) != 1)} for target {target} in {changed} "
@@ -50,7 +52,7 @@ def _summary(run: FixRun, ruleset: RuleSet, target: TargetName, style: Callable[
         lines.append(f"{len(unsafe)} unsafe fix(es) not applied; review them and rerun with --unsafe-fixes:")
         lines += [f"  {f.path}:{f.line}:{f.column} {f.rule} {rewrite.note}" for f, rewrite in unsafe]
     needs_human = [(f, reason) for f, reason in manual] + [
-        (f, ruleset.by_id[f.rule].targets[target].guidance) for f in left if f.severity == "error"
+        (f, _why_left(f, ruleset.by_id[f.rule].targets[target].guidance)) for f in left if f.severity == "error"
     ]
     if needs_human:
         lines.append(style(f"{len(needs_human)} use(s) need a human:", fg="yellow", bold=True))
@@ -80,6 +82,12 @@ def _summary(run: FixRun, ruleset: RuleSet, target: TargetName, style: Callable[
         lines.append(style(f"{len(failed)} file(s) could not be fixed:", fg="red", bold=True))
         lines += [f"  {fix.source.display}: {fix.error}" for fix in failed]
     return "\n".join(lines) + "\n"
+
+
+def _why_left(finding: Finding, guidance: str) -> str:
+    """Why the scan left a finding for a human (a test of the register lifecycle, an unregister held with
+    its register, raw HTTP), then what to do."""
+    return f"{finding.fix.note}; {guidance}" if finding.fix is not None else guidance
 
 
 def _scanned(run: FixRun) -> bool:

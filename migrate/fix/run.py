@@ -6,6 +6,7 @@ import difflib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from migrate.atomic import write_bytes_atomic
 from migrate.config.entries import ConfigEntry
@@ -15,6 +16,9 @@ from migrate.errors import MigrateError
 from migrate.fix.engine import FileFix, fix_file
 from migrate.registry import RuleSet
 from migrate.targets import TargetName
+
+if TYPE_CHECKING:
+    from migrate.config.merge import Conflict
 
 _BOM = b"\xef\xbb\xbf"
 
@@ -89,7 +93,10 @@ def _config_change(fixes: list[FileFix], entries: list[ConfigEntry], config_path
     from migrate.config.merge import merge_entries, render_entries
 
     if config_path is None:
-        return ConfigChange(None, "", render_entries(entries), list(entries)) if entries else None
+        if not entries:
+            return None
+        block = render_entries(entries)
+        return ConfigChange(None, "", block.text, block.added, block.already_present, _conflicts(block.conflicts))
     resolved = config_path.resolve()
     same = next((fix for fix in fixes if fix.source.path.resolve() == resolved), None)
     try:
@@ -103,11 +110,19 @@ def _config_change(fixes: list[FileFix], entries: list[ConfigEntry], config_path
     if same is not None:  # the config is also a scanned file: one change, one write
         same.after = bom + result.text.encode("utf-8")
         same.status = "changed" if same.after != same.before else same.status
-    conflicts = [
-        f"{c.entry.section}: {c.entry.identifier!r} from {c.entry.origin} differs from the entry in the config"
-        for c in result.conflicts
-    ]
+    conflicts = _conflicts(result.conflicts)
     return ConfigChange(config_path, original, result.text, result.added, result.already_present, conflicts, bom)
+
+
+def _conflicts(conflicts: Sequence[Conflict]) -> list[str]:
+    """One message per entry that was not declared, naming both sources."""
+    messages = []
+    for conflict in conflicts:
+        entry = conflict.entry
+        served = f" (served as {entry.served_as!r})" if entry.served_as is not None else ""
+        other = f"the entry from {conflict.existing_origin}" if conflict.existing_origin else "the entry in the config"
+        messages.append(f"{entry.section}: {entry.identifier!r}{served} from {entry.origin} differs from {other}")
+    return messages
 
 
 def unified_diff(name: str, before: str, after: str) -> str:

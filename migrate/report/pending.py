@@ -123,7 +123,7 @@ def pending_declarations(
         )
         entries.setdefault(target, []).append((entry, pending))
     patches = [
-        PendingPatch(target=target, yaml=render_entries([e for e, _ in items]), entries=[p for _, p in items])
+        PendingPatch(target=target, yaml=render_entries([e for e, _ in items]).text, entries=[p for _, p in items])
         for target, items in sorted(entries.items())
     ]
     return PendingResult(patches, unnamed, unservable)

@@ -10,6 +10,7 @@ is one matcher module and one record here.
 from __future__ import annotations
 
 import codecs
+import fnmatch
 import io
 import os
 import re
@@ -34,6 +35,7 @@ FixKind = Literal[
     "notebook",  # the same, per code cell; outputs, metadata and the JSON layout are kept
     "text",  # path renames on the finding's own lines (scripts, docs, CI files); the rest is shown
     "run-config",  # as "text", and a server run config's own blocks that the target ignores are migrated
+    "pins",  # a dependency pin's version specifier on the finding's line becomes the plan's `requirement`
 ]
 
 
@@ -60,7 +62,8 @@ def decode_python(data: bytes) -> str:
 class Source:
     """One kind of file: how it is found, decoded, searched and rewritten.
 
-    `names` are whole file names (`Makefile`) and `prefixes` starts of them (`Dockerfile.dev`);
+    `names` are whole file names (`Makefile`), `patterns` shell patterns of them (`requirements*.txt`)
+    and `prefixes` starts of them (`Dockerfile.dev`);
     `interpreters` are the programs of a `#!` line that make an extension-less file this kind
     (`python` also stands for `python3.12`). `fence` is the Markdown code-fence language of its
     examples in the docs.
@@ -75,6 +78,7 @@ class Source:
     names: tuple[str, ...] = ()
     prefixes: tuple[str, ...] = ()
     interpreters: tuple[str, ...] = ()
+    patterns: tuple[str, ...] = ()
 
     def runs(self, program: str) -> bool:
         """Whether a `#!` line's program (`bash`, `python3.12`) makes a file this kind."""
@@ -105,6 +109,12 @@ def _markdown() -> Matcher:
     return scan_markdown
 
 
+def _dependencies() -> Matcher:
+    from migrate.sources.dependencies import scan_dependencies
+
+    return scan_dependencies
+
+
 def _yaml() -> Matcher:
     from migrate.sources.runconfig import scan_yaml
 
@@ -127,14 +137,27 @@ SOURCES: tuple[Source, ...] = (
     ),
     Source("markdown", (".md", ".mdx", ".markdown"), decode_utf8, _markdown, "text", "markdown"),
     Source("yaml", (".yaml", ".yml"), decode_utf8, _yaml, "run-config", "yaml"),
+    Source(
+        "dependencies",
+        (),
+        decode_utf8,
+        _dependencies,
+        "pins",
+        "text",
+        names=("pyproject.toml", "setup.cfg"),
+        patterns=("requirements*.txt", "requirements*.in", "constraints*.txt"),
+    ),
 )
 
 
 def language_of_name(name: str) -> str | None:
-    """The surface a file name says (whole name, name prefix, then suffix), or None."""
+    """The surface a file name says (whole name, name pattern, name prefix, then suffix), or None."""
     by_name, by_prefix, by_suffix = _name_tables(SOURCES)
     if name in by_name:
         return by_name[name]
+    for record in SOURCES:
+        if any(fnmatch.fnmatchcase(name, pattern) for pattern in record.patterns):
+            return record.language
     for prefix, language in by_prefix:
         if name.startswith(prefix):
             return language

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 
 from migrate.errors import SourceError
 from migrate.findings import Document, Hit, Scanned, source_lines
-from migrate.sources.python import scan_python
+from migrate.sources.python import constants_of, parse_python, scan_python
 from migrate.sources.shell import shell_hits
 from migrate.sources.urls import LLAMA_CONTEXT
 
@@ -211,6 +211,24 @@ def _kernel_language(data: dict[object, object]) -> str:
             if isinstance(value, str) and value:
                 return value.lower()
     return "python"
+
+
+def notebook_constants(text: str) -> dict[str, object]:
+    """The constants of a notebook's code cells as the scan reads them: the cells that parse, joined.
+
+    `fix` rewrites a notebook cell by cell; with these, a constant of an earlier cell resolves in a later
+    one, as the scan judged it (`CallShape.known`). Raises SourceError for what is not a notebook.
+    """
+    cells, kernel = _read_cells(text)
+    plans = [
+        _plan(number, source_lines(source), kernel) for number, (kind, source) in enumerate(cells, 1) if kind == "code"
+    ]
+    parts = ["\n".join(plan.python) for plan in plans if plan.python is not None]
+    joined = "\n".join(part for part in parts if _parse_error(part) is None)
+    try:
+        return constants_of(parse_python(joined + "\n"))
+    except SourceError:  # the joined cells do not parse (a late `from __future__`): no constant is shared
+        return {}
 
 
 def scan_notebook(text: str, ruleset: RuleSet, target: TargetName) -> Scanned:

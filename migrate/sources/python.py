@@ -42,6 +42,8 @@ _HTTP_GENERIC_METHODS = frozenset({"request", "_request", "arequest"})
 _MAX_ALIAS_DEPTH = 4
 _MAX_STRING_DEPTH = 6
 _FORMAT_FIELD = re.compile(r"\{[^{}]*\}")
+#: SDK namespaces that group others by API stability (`client.beta.datasets`, `client.alpha.eval`).
+_STABILITY_NAMESPACES = frozenset({"alpha", "beta"})
 
 
 def scan_python_file(text: str, ruleset: RuleSet, target: TargetName) -> Scanned:
@@ -109,6 +111,10 @@ class _Collector:
     calls: list[ast.Call] = field(default_factory=list)
     assignments: dict[str, list[ast.expr]] = field(default_factory=dict)
     standalone: set[int] = field(default_factory=set)
+    bound: dict[int, str] = field(default_factory=dict)  # id(call) -> the one name its result is assigned to
+    loops: dict[int, tuple[str, ast.AST]] = field(default_factory=dict)  # id(call) -> (item name, loop) it feeds
+    scopes: dict[int, str] = field(default_factory=dict)  # id(call) -> its enclosing functions and classes
+    handled: set[int] = field(default_factory=set)  # ids of the calls inside an `except` handler
     depth: int = 0  # the deepest node, counted as libcst nests (see `syntax_depth`)
 
     def visit_Import(self, node: ast.Import) -> None:
@@ -135,10 +141,29 @@ class _Collector:
         for target in node.targets:
             if isinstance(target, ast.Name):
                 self.assignments.setdefault(target.id, []).append(node.value)
+        if len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
+            self._bind(node.targets[0].id, node.value)
 
     def visit_AnnAssign(self, node: ast.AnnAssign) -> None:
         if isinstance(node.target, ast.Name) and node.value is not None:
             self.assignments.setdefault(node.target.id, []).append(node.value)
+            self._bind(node.target.id, node.value)
+
+    def visit_For(self, node: ast.For | ast.AsyncFor) -> None:
+        self._loop(node.target, node.iter, node)
+
+    def visit_comprehension(self, node: ast.ListComp | ast.SetComp | ast.GeneratorExp | ast.DictComp) -> None:
+        self._loop(node.generators[0].target, node.generators[0].iter, node)
+
+    def _loop(self, target: ast.expr, iterable: ast.expr, loop: ast.AST) -> None:
+        iterable = iterable.value if isinstance(iterable, ast.Await) else iterable
+        if isinstance(iterable, ast.Call) and isinstance(target, ast.Name):
+            self.loops[id(iterable)] = (target.id, loop)
+
+    def _bind(self, name: str, value: ast.expr) -> None:
+        value = value.value if isinstance(value, ast.Await) else value
+        if isinstance(value, ast.Call):
+            self.bound[id(value)] = name
 
     def visit_Expr(self, node: ast.Expr) -> None:
         value = node.value.value if isinstance(node.value, ast.Await) else node.value
@@ -158,23 +183,36 @@ class _Collector:
             ast.AnnAssign: self.visit_AnnAssign,
             ast.Expr: self.visit_Expr,
             ast.Call: self.visit_Call,
+            ast.For: self.visit_For,
+            ast.AsyncFor: self.visit_For,
+            ast.ListComp: self.visit_comprehension,
+            ast.SetComp: self.visit_comprehension,
+            ast.GeneratorExp: self.visit_comprehension,
+            ast.DictComp: self.visit_comprehension,
         }
         deepest = 0
-        stack: list[tuple[ast.AST, int]] = [(tree, 0)]
+        stack: list[tuple[ast.AST, int, str | None, bool]] = [(tree, 0, None, False)]
         while stack:
-            node, depth = stack.pop()
+            node, depth, scope, handled = stack.pop()
             deepest = max(deepest, depth)
             visit = visitors.get(type(node))
             if visit is not None:
                 visit(node)
+                if isinstance(node, ast.Call) and scope is not None:
+                    self.scopes[id(node)] = scope
+                if isinstance(node, ast.Call) and handled:
+                    self.handled.add(id(node))
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                scope, handled = (node.name if scope is None else f"{scope}.{node.name}"), False
+            handled = handled or isinstance(node, ast.ExceptHandler)
             inner = depth + (len(node.values) - 1 if isinstance(node, ast.BoolOp) else 1)
-            children: list[tuple[ast.AST, int]] = []
+            children: list[tuple[ast.AST, int, str | None, bool]] = []
             for name in node._fields:  # ast.iter_child_nodes, without a generator per node
                 value = getattr(node, name, None)
                 if isinstance(value, ast.AST):
-                    children.append((value, inner))
+                    children.append((value, inner, scope, handled))
                 elif isinstance(value, list):
-                    children += [(item, inner) for item in value if isinstance(item, ast.AST)]
+                    children += [(item, inner, scope, handled) for item in value if isinstance(item, ast.AST)]
             children.reverse()
             stack += children
         self.depth = deepest
@@ -193,30 +231,7 @@ class _Module:
 
     @cached_property
     def constants(self) -> dict[str, object]:
-        """Module-level names assigned exactly once, to a value known statically (`ID = "mcp::x"`).
-
-        The same names `fix` reads as constants (`fix.callargs.module_constants`): top-level statements
-        only, a single plain target, evaluated in order.
-        """
-        assigned: dict[str, list[ast.expr]] = {}
-        for statement in self.tree.body:
-            if isinstance(statement, ast.Assign) and len(statement.targets) == 1:
-                target = statement.targets[0]
-                if isinstance(target, ast.Name):
-                    assigned.setdefault(target.id, []).append(statement.value)
-            elif (
-                isinstance(statement, ast.AnnAssign)
-                and isinstance(statement.target, ast.Name)
-                and statement.value is not None
-            ):
-                assigned.setdefault(statement.target.id, []).append(statement.value)
-        constants: dict[str, object] = {}
-        for name, values in assigned.items():
-            if len(values) == 1:
-                value = static_value(values[0], constants)
-                if value is not UNKNOWN:
-                    constants[name] = value
-        return constants
+        return constants_of(self.tree)
 
     # -- entry point -------------------------------------------------------------------------
 
@@ -261,7 +276,8 @@ class _Module:
         for length in (3, 2):
             method = tuple(path[-length:])
             rule = self.ruleset.sdk_methods.get(method)
-            if rule is not None and len(path) > length:
+            # `datasets.list` is the 0.3 spelling; below `beta` it is the current one, which a rule names in full.
+            if rule is not None and len(path) > length and path[-length - 1] not in _STABILITY_NAMESPACES:
                 return self._judge_sdk(call, rule, method, chain, aliased)
         if path[:-1] == ["()"]:
             return self._match_unresolved(call, path[-1])
@@ -300,9 +316,15 @@ class _Module:
         self, call: ast.Call, rule: Rule, method: tuple[str, ...], chain: list[str], aliased: bool
     ) -> Hit | None:
         valid, starred = _signature_fits(call, rule)
+        hinted = self.collector.llama_import or any("llama" in name.lower() for name in chain[:-1])
+        if rule.operation not in ("register", "unregister"):
+            # Reads and calls are everyday methods (`list`, `retrieve`): only a Llama Stack module's, and only
+            # with the keywords whose use is what breaks (`run_shield(params=...)`).
+            given = {kw.arg for kw in call.keywords if kw.arg is not None}
+            if not valid or not hinted or not set(rule.sdk.required) <= given:
+                return None
         confidence: Confidence
         if valid:
-            hinted = self.collector.llama_import or any("llama" in name.lower() for name in chain[:-1])
             confidence = "high" if hinted else "medium"
         elif self.collector.llama_import or _shares_identifier(call, rule):
             confidence = "low"
@@ -312,13 +334,26 @@ class _Module:
         detail = f"SDK call {shown}()"
         if not valid:
             detail += " with arguments the real SDK method does not take"
+        named = _naming_argument(call, rule)
+        item, loop = self.collector.loops.get(id(call), (None, None))
+        known = self._known_keywords(call)
+        if named is not None and rule.sdk.id_param is not None and rule.sdk.id_param not in known:
+            value = static_value(named, self.constants)  # the positional id of an unregister
+            if value is not UNKNOWN:
+                known[rule.sdk.id_param] = value
         shape = CallShape(
             keywords=frozenset(kw.arg for kw in call.keywords if kw.arg is not None),
             positional=len(call.args),
             starred=starred,
             standalone=id(call) in self.collector.standalone,
             aliased=aliased,
-            known=self._known_keywords(call),
+            known=known,
+            id_code=ast.unparse(named) if named is not None else None,
+            bound_to=self.collector.bound.get(id(call)),
+            scope=self.collector.scopes.get(id(call)),
+            handled=id(call) in self.collector.handled,
+            iterated_by=item,
+            item_reads=_attributes_read(item, loop, call) if item is not None and loop is not None else frozenset(),
         )
         return self._hit(call, rule, "sdk", confidence, valid and not starred, detail, sdk_path=method, shape=shape)
 
@@ -470,6 +505,30 @@ class _Module:
 UNKNOWN: Any = object()
 
 
+def constants_of(tree: ast.Module) -> dict[str, object]:
+    """Module-level names assigned exactly once, to a value known statically (`ID = "mcp::x"`).
+
+    The same names `fix` reads as constants (`fix.callargs.module_constants`): top-level statements
+    only, a single plain target, evaluated in order. A notebook's are those of its code cells joined
+    (`notebook.joined_python`): a constant of a set-up cell counts in the cells after it.
+    """
+    assigned: dict[str, list[ast.expr]] = {}
+    for statement in tree.body:
+        if isinstance(statement, ast.Assign) and len(statement.targets) == 1:
+            target = statement.targets[0]
+            if isinstance(target, ast.Name):
+                assigned.setdefault(target.id, []).append(statement.value)
+        elif isinstance(statement, ast.AnnAssign) and isinstance(statement.target, ast.Name) and statement.value:
+            assigned.setdefault(statement.target.id, []).append(statement.value)
+    constants: dict[str, object] = {}
+    for name, values in assigned.items():
+        if len(values) == 1:
+            value = static_value(values[0], constants)
+            if value is not UNKNOWN:
+                constants[name] = value
+    return constants
+
+
 def static_value(node: ast.expr, constants: dict[str, object]) -> object:
     """The value of a literal, a known constant, or a container of those; `UNKNOWN` otherwise."""
     if isinstance(node, ast.Name):
@@ -500,6 +559,29 @@ def static_value(node: ast.expr, constants: dict[str, object]) -> object:
         return UNKNOWN
 
 
+def _attributes_read(name: str, loop: ast.AST, iterable: ast.Call) -> frozenset[str]:
+    """The attributes read on `name` in a loop or comprehension (outside the iterable itself)."""
+    inside = {id(node) for node in ast.walk(iterable)}
+    return frozenset(
+        node.attr
+        for node in ast.walk(loop)
+        if isinstance(node, ast.Attribute)
+        and isinstance(node.value, ast.Name)
+        and node.value.id == name
+        and id(node) not in inside
+    )
+
+
+def _naming_argument(call: ast.Call, rule: Rule) -> ast.expr | None:
+    """The argument that names the resource: an unregister's id (positional or by keyword), else the
+    first required keyword (`model_id`, `toolgroup_id`); None when the call does not pass it plainly."""
+    keywords = {kw.arg: kw.value for kw in call.keywords if kw.arg is not None}
+    if rule.sdk.id_param is not None:
+        plain = [arg for arg in call.args if not isinstance(arg, ast.Starred)]
+        return plain[0] if plain and len(plain) == len(call.args) else keywords.get(rule.sdk.id_param)
+    return keywords.get(rule.sdk.required[0]) if rule.sdk.required else None
+
+
 def _call_name(call: ast.Call) -> str | None:
     if isinstance(call.func, ast.Attribute):
         return call.func.attr
@@ -528,7 +610,10 @@ def _signature_fits(call: ast.Call, rule: Rule) -> tuple[bool, bool]:
     accepted = accepted | {id_param} if id_param else accepted
     if not names <= accepted:
         return False, starred
-    given = len(call.args) - len(unknown) + (1 if id_param in names else 0)
+    plain = len(call.args) - len(unknown)
+    if rule.operation != "unregister":  # a read or a call: keywords, and at most the id positionally
+        return plain <= (1 if id_param else 0), starred
+    given = plain + (1 if id_param in names else 0)
     return (given == 1 or (given == 0 and starred)), starred
 
 

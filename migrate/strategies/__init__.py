@@ -25,10 +25,13 @@ from migrate.rules import Strategy as StrategyName
 from migrate.strategies import (
     declare_and_read,
     declare_connector,
+    extra_body,
+    guard_listed_fields,
     keep,
     manual,
     remove_statement,
     rename_namespace,
+    update_pin,
 )
 from migrate.strategies.model import Strategy
 
@@ -49,4 +52,7 @@ STRATEGIES: Mapping[StrategyName, Strategy] = _registry(
     declare_connector.STRATEGY,
     remove_statement.STRATEGY,
     manual.STRATEGY,
+    extra_body.STRATEGY,
+    update_pin.STRATEGY,
+    guard_listed_fields.STRATEGY,
 )

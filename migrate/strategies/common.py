@@ -22,6 +22,10 @@ def sdk_call_blocker(hit: Hit, *, standalone: bool) -> str | None:
 
 UNKNOWN: Any = object()
 
+#: Fields of listed items that the SDK of the fixed code gives as None where the legacy SDK gave an empty value,
+#: with that empty value as Python source (`guard-listed-fields`; llama-stack-client 0.7's `Model.metadata`).
+GUARDED = {"metadata": "{}"}
+
 
 def known_value(call: CallShape, dotted: str) -> Any:
     """The value of argument `name` (or of an item in it: `mcp_endpoint.uri`) known before the program

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Literal
 
 from migrate.strategies.common import UNKNOWN, given, known_value, sdk_call_blocker
-from migrate.strategies.model import Case, RewriteCall, Strategy
+from migrate.strategies.model import Case, DeclareCall, RewriteCall, Strategy
 
 if TYPE_CHECKING:
     from migrate.shim.answers import Handler
@@ -44,6 +44,12 @@ def _rewrite() -> RewriteCall:
     return rewrite
 
 
+def _declare() -> DeclareCall:
+    from migrate.fix.rewrites.declare_and_read import declare
+
+    return declare
+
+
 def _answer() -> Handler:
     from migrate.shim.answers.declare import answer
 
@@ -67,4 +73,5 @@ STRATEGY = Strategy(
     applicability=_applicability,
     rewrite=_rewrite,
     answer=_answer,
+    declare=_declare,
 )

@@ -29,7 +29,7 @@ STRATEGY = Strategy(
     ),
     safe_when="nothing is rewritten",
     status="removed",
-    operations=frozenset({"register", "unregister"}),
+    operations=frozenset({"register", "unregister", "read", "call", "pin"}),
     blocker=_blocker,
     applicability=always_safe,
     rewrite=None,

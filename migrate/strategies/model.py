@@ -15,6 +15,8 @@ if TYPE_CHECKING:
     from migrate.shim.answers import Handler
 
 RewriteCall = Callable[["PythonSite"], "Rewrite | Manual"]
+#: What a raw-HTTP call left for a human still declares: `Manual` with the run-config entries of its JSON body.
+DeclareCall = Callable[["PythonSite"], "Manual"]
 
 
 @dataclass(frozen=True)
@@ -49,6 +51,9 @@ class Strategy:
     answer: Callable[[], Handler]
     #: Whether a run config's own block for the resource, which the target ignores, can be migrated.
     migrates_config: bool = False
+    #: Loads what declares the resource of a raw-HTTP call (`requests.post(url, json={...})`) whose call site
+    #: only a human can change: its JSON body becomes the run-config entry all the same.
+    declare: Callable[[], DeclareCall] | None = None
 
     def unfit(self, rule: Rule, plan: TargetPlan) -> str | None:
         """Why this strategy cannot serve `rule`'s plan (None: it can)."""

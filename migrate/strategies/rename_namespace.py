@@ -51,7 +51,7 @@ STRATEGY = Strategy(
     ),
     safe_when="always: the same operation under its new name",
     status="deprecated",
-    operations=frozenset({"register", "unregister"}),
+    operations=frozenset({"register", "unregister", "read", "call"}),
     blocker=_blocker,
     applicability=always_safe,
     rewrite=_rewrite,

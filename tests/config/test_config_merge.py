@@ -14,9 +14,10 @@ from ruamel.yaml import YAML
 from ruamel.yaml.error import YAMLError
 
 from migrate.atomic import write_text_atomic
-from migrate.config.entries import ConfigEntry, Unknown
+from migrate.config.entries import ConfigEntry, Identity, Unknown
 from migrate.config.merge import merge_entries, render_entries
 from migrate.errors import MigrateError
+from migrate.identifiers import IdentifierTemplate
 
 FIXTURES = Path(__file__).parents[1] / "integration" / "servers"
 EXAMPLE_RUN = Path(__file__).resolve().parents[2] / "examples" / "legacy-app" / "run.yaml"
@@ -219,6 +220,40 @@ def test_duplicates_in_the_input_are_written_once() -> None:
     assert safe_load(result.text)["connectors"] == [first.fields]
 
 
+OGX_MODELS = Identity(IdentifierTemplate.parse("{provider_id}/{model_id}", prefix_once=True), {})
+
+
+def served(model_id: str, provider_id: str, origin: str, **fields: Any) -> ConfigEntry:
+    values = {"model_id": model_id, "provider_id": provider_id, **fields}
+    return ConfigEntry("registered_resources.models", "model_id", values, "LSM101", origin, identity=OGX_MODELS)
+
+
+def test_one_model_id_on_two_providers_is_two_models_and_both_are_declared() -> None:
+    before = "registered_resources:\n  models:\n  - model_id: llama3\n    provider_id: ollama\n"
+    local, again = served("llama3", "ollama", "a.py:1"), served("llama3", "ollama", "b.py:1")
+    vllm = served("llama3", "vllm", "a.py:2", provider_model_id="meta/llama3")
+
+    result = merge_entries(before, [local, vllm, again])
+
+    assert result.added == [vllm] and result.already_present == [local, again] and result.conflicts == []
+    assert [item["provider_id"] for item in safe_load(result.text)["registered_resources"]["models"]] == [
+        "ollama",
+        "vllm",
+    ]
+
+
+def test_two_entries_the_target_serves_under_one_identifier_conflict_naming_both_sources() -> None:
+    first = served("vllm/chat", "vllm", "a.py:1", metadata={"team": "a"})
+    clash = served("chat", "vllm", "b.py:9", metadata={"team": "b"})  # OGX also names this one vllm/chat
+
+    block = render_entries([first, clash])
+
+    assert block.added == [first] and block.already_present == []
+    [conflict] = block.conflicts
+    assert conflict.entry is clash and conflict.existing_origin == "a.py:1"
+    assert safe_load(block.text)["registered_resources"]["models"] == [first.fields]
+
+
 def test_unknown_values_are_null_with_a_comment_and_unknown_ids_are_never_merged() -> None:
     before = (FIXTURES / "llama-stack-0.7.3.yaml").read_text()
     first = model(Unknown("settings.chat_model"), provider_model_id=Unknown('os.environ[\n    "CHAT_MODEL"]'))
@@ -393,7 +428,7 @@ def test_a_section_of_the_wrong_type_raises_migrate_error() -> None:
 def test_render_entries_is_a_pasteable_block_that_parses_back() -> None:
     entries = [model(), connector(), dataset(), model(), model(Unknown("name"))]
 
-    block = render_entries(entries)
+    block = render_entries(entries).text
 
     assert safe_load(block) == {
         "registered_resources": {
@@ -407,4 +442,4 @@ def test_render_entries_is_a_pasteable_block_that_parses_back() -> None:
     }
     assert block.startswith("registered_resources:\n  models:\n  # from supportbot/resources.py:48 (LSM101)\n")
     assert f"  - model_id: null  # llama-stack-migrate: unknown: name; {UNKNOWN_NOTE}\n" in block
-    assert render_entries([]) == ""
+    assert render_entries([]).text == ""

@@ -108,6 +108,38 @@ def test_unsafe_fixes_are_listed_and_applied_only_on_request(tmp_path: Path, run
     assert "# llama-stack-migrate: unknown: provider" in applied.stdout
 
 
+TWO_PROVIDERS = """\
+from llama_stack_client import LlamaStackClient
+client = LlamaStackClient()
+local = client.models.register(model_id="llama3", provider_id="ollama", provider_model_id="llama3:8b")
+served = client.models.register(model_id="llama3", provider_id="vllm", provider_model_id="meta/llama3")
+again = client.models.register(model_id="llama3", provider_id="vllm", provider_model_id="meta/llama3")
+renamed = client.models.register(model_id="llama3-chat", provider_id="vllm", provider_model_id="meta/llama3")
+"""
+
+
+@pytest.mark.parametrize("with_config", [False, True])
+def test_no_declaration_is_lost_and_the_count_printed_is_the_count_written(
+    tmp_path: Path, run_cli: RunCli, with_config: bool
+) -> None:
+    (tmp_path / "app.py").write_text(TWO_PROVIDERS)
+    (tmp_path / "run.yaml").write_text("version: 2\n")
+    config = ["--config", "run.yaml"] if with_config else []
+    process = run_cli("fix", "--write", "app.py", "--target", "llama-stack-0.7", *config, cwd=tmp_path)
+    assert process.returncode == 0, process.stderr
+    text = (tmp_path / "run.yaml").read_text() if with_config else process.stdout.split("run config:", 1)[1]
+    models = yaml.safe_load(text)["registered_resources"]["models"]
+    assert [(m["provider_id"], m["provider_model_id"]) for m in models] == [
+        ("ollama", "llama3:8b"),
+        ("vllm", "meta/llama3"),
+    ]
+    assert f"{len(models)} entries added, 1 already present." in process.stderr
+    assert (
+        "conflict: registered_resources.models: 'llama3-chat' (served as 'vllm/meta/llama3') from app.py:6 "
+        "differs from the entry from app.py:4; not overwritten"
+    ) in process.stderr
+
+
 def test_manual_work_is_listed_with_guidance(tmp_path: Path, run_cli: RunCli) -> None:
     (tmp_path / "app.py").write_text("import llama_stack_client\nclient.shields.delete('guard')\n")
     process = run_cli("fix", "app.py", "--target", "ogx-1", cwd=tmp_path)

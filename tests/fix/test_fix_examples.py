@@ -25,8 +25,15 @@ CASES = [
 ]
 
 
+def example_name(example: Example) -> str:
+    """A file name of the example's surface: `example.py`, or a whole name (`pyproject.toml`) for surfaces without a
+    suffix of their own."""
+    source = source_of(example.language)
+    return "example" + source.suffixes[0] if source.suffixes else source.names[0]
+
+
 def fix_result(tmp_path: Path, example: Example, code: str, target: TargetName) -> FileFix:
-    path = tmp_path / ("example" + source_of(example.language).suffixes[0])
+    path = tmp_path / example_name(example)
     path.write_text(code, encoding="utf-8")
     result = fix_file(
         SourceFile(path, path.name, example.language), RULESET, target, PREFILTER, unsafe=example.unsafe_fixes
@@ -59,7 +66,7 @@ EVERY = [(rule, example, target) for rule in RULESET.rules for example in rule.e
 @pytest.mark.parametrize(("rule", "example", "target"), EVERY, ids=[f"{r.id}::{e.name}::{t}" for r, e, t in EVERY])
 def test_scan_says_what_fix_does(tmp_path: Path, rule: Rule, example: Example, target: TargetName) -> None:
     """A finding's fix applicability, judged from the scan alone, is what `fix` then does with it."""
-    path = tmp_path / ("example" + source_of(example.language).suffixes[0])
+    path = tmp_path / example_name(example)
     path.write_text(example.code, encoding="utf-8")
     result = fix_file(SourceFile(path, path.name, example.language), RULESET, target, PREFILTER, unsafe=False)
     assert result.error is None

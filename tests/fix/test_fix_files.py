@@ -7,8 +7,10 @@ import json
 from pathlib import Path
 
 import pytest
+import yaml as pyyaml
 
 from migrate.discovery import discover
+from migrate.engine import scan_text
 from migrate.fix.run import run_fix, write_run
 from migrate.rule_loader import load_rules
 
@@ -140,6 +142,32 @@ def test_notebook_code_cells_change_and_everything_else_is_kept(tmp_path: Path) 
     assert data["metadata"] == {"kernelspec": {"name": "python3"}}
     expected = original.replace("client.datasets.register", "client.beta.datasets.register")
     assert after == expected  # same layout: indent 1, sorted keys, final newline
+
+
+def test_a_notebook_constant_of_an_earlier_cell_resolves_in_a_later_one(tmp_path: Path) -> None:
+    """F9: the set-up cell's constants count in the register's cell, for scan and fix alike (no --unsafe-fixes)."""
+    setup = (
+        "from llama_stack_client import LlamaStackClient\nclient = LlamaStackClient()\nCANDIDATE = 'vllm/acme/faq'\n"
+    )
+    register = "candidate = client.models.register(model_id=CANDIDATE, provider_id='vllm')\n"
+    cells: list[dict[str, object]] = [
+        {"cell_type": "code", "execution_count": None, "id": "a", "metadata": {}, "outputs": [], "source": setup},
+        {"cell_type": "code", "execution_count": None, "id": "b", "metadata": {}, "outputs": [], "source": register},
+    ]
+    path = tmp_path / "nb.ipynb"
+    path.write_text(json.dumps(notebook(cells), indent=1) + "\n", encoding="utf-8")
+    config = tmp_path / "run.yaml"
+    config.write_text("version: 2\n", encoding="utf-8")
+    [finding] = scan_text(path.read_text(encoding="utf-8"), "notebook", RULESET, "ogx-1", "nb.ipynb").findings
+    assert finding.fix is not None and finding.fix.applicability == "safe"
+    run = run_fix(discover([path]).files, RULESET, "ogx-1", unsafe=False, config_path=config)
+    assert write_run(run) == []
+    assert json.loads(path.read_text(encoding="utf-8"))["cells"][1]["source"] == (
+        "candidate = client.models.retrieve(CANDIDATE)\n"
+    )
+    assert pyyaml.safe_load(config.read_text(encoding="utf-8"))["registered_resources"]["models"] == [
+        {"model_id": "vllm/acme/faq", "provider_id": "vllm"}
+    ]
 
 
 def test_shell_and_markdown_get_path_renames_only(tmp_path: Path) -> None:

@@ -10,7 +10,8 @@ Columns (`COLUMNS`):
   real llama-stack 0.7.3 / OGX 1.5.0. The server's run config is the one `fix --config` wrote for the apps (the
   declarations the shim's 409 answers ask for), with the values `fix` could not know filled in.
 * ``fixed-0.7.3`` / ``fixed-ogx``: the apps after ``fix --target T --unsafe-fixes --config <run config> --write``,
-  straight against the server started from that config, with the SDK the fixed code is written for (`Column`).
+  straight against the server started from that config, with the SDK the fixed code is written for (`FIXED_SDK`,
+  llama-stack-client 0.7.3 for both targets).
 
 One server per column, shared by all apps (each app uses its own resource ids), started fresh from its config;
 one `fix` per target over all apps. Inference and MCP are the stand-ins of `standins.py`. Steps come from the apps
@@ -91,17 +92,20 @@ class Column:
     fixed: bool
 
 
+#: The SDK the fixed-* columns run the apps with.
+FIXED_SDK = APPS_CLIENT_073
+
 COLUMNS: tuple[Column, ...] = (
     Column("baseline", LEGACY, APPS_CLIENT_035, None, via_shim=False, fixed=False),
     Column("shim-0.7.3", LLAMA_STACK_07, APPS_CLIENT_035, "llama-stack-0.7", via_shim=True, fixed=False),
     Column("shim-ogx", OGX_RESPONSES, APPS_CLIENT_035, "ogx-1", via_shim=True, fixed=False),
-    # `fix --target llama-stack-0.7` writes code for SDK 0.4+ (beta.datasets, alpha.benchmarks); 0.7.3 is the
-    # SDK of that server (SDK 0.3.5 is refused with 426 by it).
-    Column("fixed-0.7.3", LLAMA_STACK_07, APPS_CLIENT_073, "llama-stack-0.7", via_shim=False, fixed=True),
-    # `fix --target ogx-1` keeps the `llama_stack_client` imports and the 0.3 namespaces (it renames nothing for
-    # OGX); ogx-client 1.5.0 is another library (OpenAPI-generated `OgxClient`), so the fixed code runs with the
-    # SDK it was written for, which OGX accepts (it checks only X-OGX-Client-Version).
-    Column("fixed-ogx", OGX_RESPONSES, APPS_CLIENT_035, "ogx-1", via_shim=False, fixed=True),
+    # The SDK fixed code is for (decision D5, rule LSM160: fix moves the project's pin to it): llama-stack-client
+    # 0.7.x for both targets. The 0.7.3 server refuses SDK 0.3.5 (426); on OGX, the 0.7 SDK's list items carry the
+    # legacy fields as compatibility properties. ogx-client 1.5.0 is another library (OpenAPI-generated
+    # `OgxClient`) that fixed code cannot use; OGX accepts any llama-stack-client (it checks only
+    # X-OGX-Client-Version).
+    Column("fixed-0.7.3", LLAMA_STACK_07, FIXED_SDK, "llama-stack-0.7", via_shim=False, fixed=True),
+    Column("fixed-ogx", OGX_RESPONSES, FIXED_SDK, "ogx-1", via_shim=False, fixed=True),
 )
 COLUMNS_BY_NAME = {column.name: column for column in COLUMNS}
 
@@ -221,8 +225,8 @@ def human_values(standins: Standins) -> dict[str, str]:
         "HELPDESK_MCP_URL": standins.mcp_url,
         "mcp_url": standins.mcp_url,
         "self.settings.inventory_mcp_url": standins.mcp_url,
-        # The notebook's constant lives in another cell than the register call.
-        "CANDIDATE": "vllm/acme/faq-bot",
+        # ops_provision's raw POST /v1/toolgroups: fix declares it, with the URL the script reads from OPS_MCP_URL.
+        "MCP_URL": standins.mcp_url,
     }
 
 

@@ -1,25 +1,34 @@
-"""`declare-and-read` in Python: the register call becomes the read of the declared resource, and its entry."""
+"""`declare-and-read` in Python: the register call becomes the read of the declared resource, and its entry.
+
+A raw-HTTP register (`requests.post(f"{base}/v1/models", json={...})`) is left for a human, who changes the call
+site; its JSON body is declared all the same (`declare`), so the server serves what the code expects.
+"""
 
 from __future__ import annotations
 
 import libcst as cst
 
-from migrate.config.entries import ConfigEntry, Unknown
-from migrate.fix.callargs import build_identifier, keyword_arguments
+from migrate.config.entries import ConfigEntry, Identity, Unknown
+from migrate.fix.callargs import (
+    Value,
+    attribute_path,
+    build_identifier,
+    json_nodes,
+    keyword_arguments,
+    static_value,
+    string_literal,
+    value_of,
+)
 from migrate.fix.model import Manual, PythonSite, Rewrite
 
 
 def rewrite(site: PythonSite) -> Rewrite | Manual:
-    plan, naming = site.plan, site.naming
+    naming = site.naming
     assert naming is not None and naming.read.sdk is not None  # the rule's plan was validated for the strategy
-    arguments = keyword_arguments(site)
-    identifier = build_identifier(naming.template, arguments)
-    if isinstance(identifier, str):
-        return Manual(identifier)
-    fields = {target: arguments[source].for_config() for source, target in plan.fields.items() if source in arguments}
-    if "provider_id" not in fields:
-        fields["provider_id"] = Unknown("not given in the call (the server ignores entries without one)")
-    entry = ConfigEntry(naming.section, naming.id_field, fields, site.rule.id, site.origin)
+    declared = _declared(site, keyword_arguments(site))
+    if isinstance(declared, str):
+        return Manual(declared)
+    entry, identifier = declared
     verb = naming.read.sdk.rsplit(".", 1)[-1]
     func = site.call.func
     assert isinstance(func, cst.Attribute)
@@ -30,4 +39,96 @@ def rewrite(site: PythonSite) -> Rewrite | Manual:
     )
     safe = identifier.known and not entry.unknown_fields
     note = f"reads {identifier.code} back; declared in {naming.section}"
-    return Rewrite(call, False, None, (entry,), safe, note)
+    edits = _renamed_uses(site, keyword_arguments(site), identifier)
+    if edits:
+        note += f"; {len(edits)} later use(s) of its old id renamed"
+    return Rewrite(call, False, None, (entry,), safe, note, edits)
+
+
+def _renamed_uses(
+    site: PythonSite, arguments: dict[str, Value], identifier: Value
+) -> tuple[tuple[cst.CSTNode, cst.CSTNode], ...]:
+    """Later uses of the id the code registered, where the target names the resource differently.
+
+    The code knew the resource by the id it passed (`model_id`, the 0.2-era identifier) or by the 0.3-0.7
+    identifier (`provider_id/provider_model_id`); in the calls the rule lists as uses (`chat.completions.create`
+    `model=`), an argument whose value is one of those and not the target's identifier becomes the target's.
+    """
+    if not identifier.known or not site.rule.sdk.uses:
+        return ()
+    known = {name: value.value for name, value in arguments.items() if value.known}
+    names = {known.get(site.rule.sdk.required[0]), _legacy_identifier(known)}
+    old = {name for name in names if isinstance(name, str) and name != identifier.value}
+    if not old:
+        return ()
+    new = cst.SimpleString(string_literal(str(identifier.value)))
+    finder = _Uses(site, old)
+    site.module.visit(finder)
+    return tuple((node, new) for node in finder.found)
+
+
+def _legacy_identifier(known: dict[str, object]) -> object:
+    """What llama-stack 0.3 to 0.7 named the model: `provider_id/provider_model_id` (or `model_id`)."""
+    model = known.get("provider_model_id", known.get("model_id"))
+    provider = known.get("provider_id")
+    return f"{provider}/{model}" if isinstance(provider, str) and isinstance(model, str) else None
+
+
+class _Uses(cst.CSTVisitor):
+    """Arguments of the rule's use sites whose value is one of the old ids (outside the register call)."""
+
+    def __init__(self, site: PythonSite, old: set[str]) -> None:
+        self.site = site
+        self.old = old
+        self.sites = [(tuple(use.split(":")[0].split(".")), use.split(":")[1]) for use in site.rule.sdk.uses]
+        self.found: list[cst.BaseExpression] = []
+
+    def visit_Call(self, node: cst.Call) -> bool:
+        if node is self.site.call:
+            return False
+        path = attribute_path(node.func)
+        for method, keyword in self.sites:
+            if path[-len(method) :] != method:
+                continue
+            for index, arg in enumerate(node.args):
+                named = arg.keyword.value if arg.keyword is not None else None
+                if (named == keyword or (named is None and index == 0 and arg.star == "")) and (
+                    static_value(arg.value, self.site.constants) in self.old
+                ):
+                    self.found.append(arg.value)
+        return True
+
+
+def declare(site: PythonSite) -> Manual:
+    """A raw-HTTP register: its JSON body declared, the call site left for a human."""
+    naming = site.naming
+    assert naming is not None
+    nodes = json_nodes(site)
+    if nodes is None:
+        return Manual("raw HTTP whose JSON body is only known at run time: declare the resource and change the call")
+    declared = _declared(site, {name: value_of(site, node) for name, node in nodes.items()})
+    if isinstance(declared, str):
+        return Manual(f"raw HTTP: {declared}")
+    entry, identifier = declared
+    served = identifier.value if identifier.known else f"the identifier {identifier.code}"
+    read = naming.read.http.replace("{identifier}", str(served))
+    return Manual(
+        f"raw HTTP: declared in {naming.section} (served as {served}); change the call by hand: "
+        f"the resource is read with {read}",
+        (entry,),
+    )
+
+
+def _declared(site: PythonSite, arguments: dict[str, Value]) -> tuple[ConfigEntry, Value] | str:
+    """The run-config entry and the identifier expression a register's arguments make, or why there is none."""
+    plan, naming = site.plan, site.naming
+    assert naming is not None
+    identifier = build_identifier(naming.template, arguments)
+    if isinstance(identifier, str):
+        return identifier
+    fields = {target: arguments[source].for_config() for source, target in plan.fields.items() if source in arguments}
+    if "provider_id" not in fields:
+        fields["provider_id"] = Unknown("not given in the call (the server ignores entries without one)")
+    identity = Identity(naming.template, dict(plan.fields))
+    entry = ConfigEntry(naming.section, naming.id_field, fields, site.rule.id, site.origin, identity=identity)
+    return entry, identifier

@@ -1,4 +1,8 @@
-"""`remove-statement` in Python: the unregister statement goes, with a comment saying where the resource lives."""
+"""`remove-statement` in Python: the unregister statement goes, with a comment saying where the resource lives.
+
+A built-in tool group (the rule's `builtin` prefix) is in no section of the run config: it follows the configured
+tool_runtime providers, and the comment says so.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +14,12 @@ def rewrite(site: PythonSite) -> Rewrite | Manual:
     identifier = identifier_argument(site)
     if identifier is None:
         return Manual("the call names no identifier")
+    if identifier.known and site.naming is not None and site.naming.is_builtin(identifier.value):
+        comment = (
+            f"# llama-stack-migrate: {named('tool group', identifier)} is built in: it follows the tool_runtime "
+            f"providers ({site.rule.id})"
+        )
+        return Rewrite(None, True, comment, (), True, "removed; built-in groups follow the tool_runtime providers")
     section = site.plan.config_section or "the run config"
     resource = site.rule.resource.replace("_", " ")
     comment = f"# llama-stack-migrate: {named(resource, identifier)} stays declared in {section} ({site.rule.id})"
