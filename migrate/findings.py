@@ -2,6 +2,11 @@
 
 Per-file work never raises past the file: whatever goes wrong becomes a `failed` result with an
 error message, and the run goes on.
+
+The scan builds these models with `model_construct`: its values are the tool's own, typed in code,
+and building pydantic's validators (and its plugin machinery) would be the largest part of a small
+scan's start-up. What is read back from a file (`report`, `--baseline`) is validated as usual, and
+tests validate what the scan builds (tests/test_engine.py).
 """
 
 from __future__ import annotations
@@ -98,7 +103,7 @@ class CallShape:
 class FixInfo(BaseModel):
     """What `fix --target` does with a finding: its applicability, and what the fix is or why there is none."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
     applicability: Applicability
     note: str = Field(description="What the fix does (safe, unsafe), or why a human must do it (manual).")
@@ -107,7 +112,7 @@ class FixInfo(BaseModel):
 class Finding(BaseModel):
     """One deprecated use, located and judged for a target."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
     path: str = Field(description="File path, as given on the command line or relative to it (POSIX form).")
     line: int = Field(ge=1, description="1-based start line (within the cell for notebooks).")
@@ -137,7 +142,7 @@ class Finding(BaseModel):
 class FileResult(BaseModel):
     """The outcome for one file."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
     path: str
     status: FileStatus

@@ -35,7 +35,7 @@ def judge(hit: Hit, ruleset: RuleSet, target: TargetName, path: str, language: L
     if rule.operation == "pin":
         verdict = "outdated"  # the project pins an SDK older than the one the fixed code needs
     fix = fix_info(Case(hit, plan, ruleset.naming(rule, target)), source_of(language).fixes)
-    return Finding(
+    return Finding.model_construct(
         path=path,
         line=hit.line,
         column=hit.column + 1,
@@ -71,6 +71,6 @@ def fix_info(case: Case, fixes: FixKind) -> FixInfo:
     else:
         reason = strategy.blocker(case)
     if reason is not None:
-        return FixInfo(applicability="manual", note=reason)
+        return FixInfo.model_construct(applicability="manual", note=reason)
     applicability = "safe" if hit.surface == "config" else strategy.applicability(case)
-    return FixInfo(applicability=applicability, note=strategy.summary)
+    return FixInfo.model_construct(applicability=applicability, note=strategy.summary)

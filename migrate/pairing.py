@@ -160,7 +160,7 @@ def _applicability(finding: Finding) -> Applicability:
 
 
 def _with(finding: Finding, applicability: Applicability, note: str) -> Finding:
-    fix = FixInfo(applicability=applicability, note=note)
+    fix = FixInfo.model_construct(applicability=applicability, note=note)
     return finding.model_copy(update={"fix": fix, "fixable": applicability != "manual"})
 
 

@@ -343,8 +343,8 @@ class Rule(_Frozen):
     docs: str = Field(pattern=r"^https://")
     deprecated: Deprecation
     run_config_key: str | None = None
-    sdk: SdkShape = SdkShape()
-    http: HttpShape = HttpShape()
+    sdk: SdkShape = Field(default_factory=SdkShape)
+    http: HttpShape = Field(default_factory=HttpShape)
     pin: PinShape | None = None
     cli: CliShape | None = None
     builtin: BuiltinGroups | None = None

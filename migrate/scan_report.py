@@ -13,7 +13,7 @@ from migrate.targets import TargetName
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
 
 class Tool(_Strict):
@@ -48,7 +48,7 @@ class ScanReport(_Strict):
     """Everything `scan` found. `schema_version` changes when a field is removed or changes meaning."""
 
     schema_version: Literal[1] = 1
-    tool: Tool = Tool()
+    tool: Tool = Field(default_factory=Tool.model_construct)
     target: TargetName
     rules: list[str] = Field(description="Ids of the rules that ran.")
     summary: Summary
@@ -59,10 +59,10 @@ class ScanReport(_Strict):
     def build(cls, target: TargetName, rules: list[str], results: list[FileResult], skipped: int) -> ScanReport:
         results = sorted(results, key=lambda result: result.path)
         findings = [finding for result in results for finding in result.findings]
-        failures = [Failure(path=r.path, error=r.error) for r in results if r.error is not None]
+        failures = [Failure.model_construct(path=r.path, error=r.error) for r in results if r.error is not None]
         by_rule = Counter(finding.rule for finding in findings)
         by_fix = Counter(finding.fix.applicability for finding in findings if finding.fix is not None)
-        summary = Summary(
+        summary = Summary.model_construct(
             files_scanned=sum(1 for result in results if result.status != "skipped"),
             files_skipped=skipped + sum(1 for result in results if result.status == "skipped"),
             files_failed=sum(1 for result in results if result.status == "failed"),
@@ -74,4 +74,4 @@ class ScanReport(_Strict):
             suppressed=sum(result.suppressed for result in results),
             by_rule=dict(sorted(by_rule.items())),
         )
-        return cls(target=target, rules=rules, summary=summary, findings=findings, failures=failures)
+        return cls.model_construct(target=target, rules=rules, summary=summary, findings=findings, failures=failures)

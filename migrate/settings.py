@@ -20,7 +20,7 @@ TABLE = "llama-stack-migrate"
 class Settings(BaseModel):
     """The keys of `[tool.llama-stack-migrate]` (kebab-case in TOML)."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True, defer_build=True)
 
     target: TargetName | None = None
     select: tuple[str, ...] | None = None
@@ -42,7 +42,7 @@ def find_settings(start: Path) -> Settings:
             settings = load_settings(candidate)
             if settings is not None:
                 return settings
-    return Settings()
+    return Settings.model_construct()  # the defaults: nothing to validate
 
 
 def load_settings(pyproject: Path) -> Settings | None:

@@ -9,6 +9,7 @@ from migrate.discovery import SourceFile
 from migrate.engine import Prefilter, scan_file
 from migrate.rule_loader import load_rules
 from migrate.scan import run_scan
+from tests.conftest import REPO
 
 RULESET = load_rules()
 PREFILTER = Prefilter(RULESET)
@@ -71,3 +72,14 @@ def test_the_prefilter_lets_through_every_sdk_cli_program() -> None:
     assert prefilter(b"ogx-client eval_tasks register --eval-task-id qa\n")
     assert prefilter(b"llama-stack-client eval_tasks register --eval-task-id qa\n")
     assert not prefilter(b"some-other-cli eval_tasks register --eval-task-id qa\n")
+
+
+def test_what_the_scan_builds_without_validation_is_valid() -> None:
+    """The scan builds its result models unvalidated (`model_construct`, for start-up): they must be valid."""
+    from migrate.discovery import discover
+    from migrate.scan_report import ScanReport
+
+    files = discover([REPO / "examples" / "legacy-app"]).files
+    report = run_scan(files, RULESET, "ogx-1", jobs=1)
+    assert report.findings and all(finding.fix is not None for finding in report.findings)
+    assert ScanReport.model_validate(report.model_dump()) == report
