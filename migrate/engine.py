@@ -8,7 +8,7 @@ from pathlib import Path
 
 from migrate.errors import SourceError
 from migrate.findings import FileResult, Finding, Hit, fingerprint
-from migrate.judge import judge
+from migrate.judge import breaks, judge
 from migrate.registry import RuleSet
 from migrate.rules import Language
 from migrate.sources import matcher, source_of
@@ -72,6 +72,8 @@ def judge_text(text: str, language: Language, ruleset: RuleSet, target: TargetNa
     suppressed = 0
     for document in scanned.documents:
         for hit in sorted(document.hits, key=lambda h: (h.line, h.column, h.rule.id)):
+            if not breaks(hit, target):
+                continue
             if _is_suppressed(document.lines, hit.line, hit.end_line, hit.rule.id):
                 suppressed += 1
                 continue

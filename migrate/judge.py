@@ -20,6 +20,16 @@ from migrate.targets import TargetName
 _SCRIPTS = "documentation and scripts are only rewritten for path renames; the replacement is shown"
 
 
+def breaks(hit: Hit, target: TargetName) -> bool:
+    """Whether the hit is a finding on `target`: every deprecated operation is; a read only where it breaks.
+
+    A read the target serves (`served`) breaks only where it is spelled the way the target renamed
+    (`client.datasets.list()` on 0.7, which has `client.beta.datasets`).
+    """
+    plan = hit.rule.targets[target]
+    return hit.rule.operation != "read" or plan.status == "removed" or renamed_away(hit, plan)
+
+
 def judge(hit: Hit, ruleset: RuleSet, target: TargetName, path: str, language: Language, source_line: str) -> Finding:
     """Turn a matcher's hit into a finding for `target` (severity, fix applicability, message)."""
     rule = hit.rule

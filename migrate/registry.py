@@ -134,6 +134,7 @@ def load_rules(extra_dirs: Sequence[Path] = ()) -> RuleSet:
                 continue
             seen_here[rule.id] = path
             rules[rule.id] = rule
+    problems += _unknown_builtins(list(rules.values()))
     if problems:
         raise RuleError("invalid rules:\n  " + "\n  ".join(problems))
     if not rules:
@@ -160,6 +161,19 @@ def _load_rule_file(path: Path, problems: list[str]) -> Rule | None:
     served = _unserved(rule)
     problems.extend(f"{path}: {problem}" for problem in served)
     return None if served else rule
+
+
+def _unknown_builtins(rules: Sequence[Rule]) -> list[str]:
+    """Translations that read built-in identifiers of a resource whose register rule describes none."""
+    described = {rule.resource for rule in rules if rule.builtin is not None}
+    return [
+        f"{rule.id}: targets.{target}.translate: the {rule.resource} register rule has no 'builtin' table"
+        for rule in rules
+        for target, plan in rule.targets.items()
+        if plan.translate is not None
+        and rule.resource not in described
+        and (plan.translate.builtin is not None or any(source.path is None for source in plan.translate.sources))
+    ]
 
 
 def _unserved(rule: Rule) -> list[str]:

@@ -15,12 +15,17 @@ from tests.conftest import RunCli
 LSM101 = (bundled_rules_dir() / "LSM101_model_register.toml").read_text(encoding="utf-8")
 
 
-def test_bundled_rules_cover_all_twelve_operations() -> None:
+def test_bundled_rules_cover_all_twelve_operations_and_number_reads_in_their_block() -> None:
     rules = load_rules().rules
-    pairs = {(rule.resource, rule.operation) for rule in rules}
+    deprecated = [rule for rule in rules if rule.operation != "read"]
+    pairs = {(rule.resource, rule.operation) for rule in deprecated}
     resources = {"model", "shield", "tool_group", "dataset", "benchmark", "scoring_function"}
     assert pairs == {(r, op) for r in resources for op in ("register", "unregister")}
-    assert len({rule.id for rule in rules}) == 12
+    assert len({rule.id for rule in deprecated}) == 12
+    blocks = {rule.resource: rule.id[:5] for rule in deprecated}  # LSM10, LSM11, ...
+    for read in (rule for rule in rules if rule.operation == "read"):
+        assert read.id[:5] == blocks[read.resource] and int(read.id[5]) >= 3, read.id
+        assert read.deprecated is None  # no release deprecated a read: it broke
 
 
 def test_every_problem_is_reported_with_file_and_key(tmp_path: Path) -> None:
@@ -41,7 +46,7 @@ def test_extra_directory_overrides_a_bundled_rule_by_id(tmp_path: Path) -> None:
     (tmp_path / "mine.toml").write_text(LSM101.replace("Model registration through the API", "Our own wording"))
     ruleset = load_rules([tmp_path])
     assert ruleset.by_id["LSM101"].summary == "Our own wording"
-    assert len(ruleset.rules) == 12
+    assert len(ruleset.rules) == len(load_rules().rules)
 
 
 def test_duplicate_ids_in_one_directory_are_rejected(tmp_path: Path) -> None:
@@ -62,7 +67,7 @@ def test_invalid_rules_exit_2_with_the_message(tmp_path: Path, run_cli: RunCli) 
     (tmp_path / "bad.toml").write_text(LSM101.replace('operation = "register"', 'operation = "create"'))
     process = run_cli("scan", str(tmp_path), "--rules", str(tmp_path))
     assert process.returncode == 2
-    assert "bad.toml: operation: Input should be 'register' or 'unregister'" in process.stderr
+    assert "bad.toml: operation: Input should be 'register', 'unregister' or 'read'" in process.stderr
 
 
 @pytest.mark.parametrize(
@@ -132,8 +137,38 @@ def test_an_unknown_strategy_or_surface_fails_to_load_naming_the_file(tmp_path: 
 def test_an_identifier_template_may_only_name_keywords_of_the_sdk_method(tmp_path: Path) -> None:
     (tmp_path / "typo.toml").write_text(
         LSM101.replace('id = "LSM101"', 'id = "LSM904"').replace(
-            'identifier = "{provider_id}/{model_id}"', 'identifier = "{provider}/{model_id}"'
+            'template = "{provider_id}/{model_id}"', 'template = "{provider}/{model_id}"'
         )
     )
     with pytest.raises(RuleError, match=r"typo\.toml: .*targets\.ogx-1: provider is not a keyword of models\.register"):
+        load_rules([tmp_path])
+
+
+LSM123 = (bundled_rules_dir() / "LSM123_tool_group_read.toml").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    ("source", "replaced", "message"),
+    [
+        (LSM101, ('status = "deprecated"', 'status = "served"'), "'served' is for read rules"),
+        (LSM123, ('strategy = "translate-read"', 'strategy = "manual"'), "only it has one"),
+        (LSM123, ('status = "served"\nstrategy = "keep"', 'status = "served"\nstrategy = "translate-read"'), "needs a"),
+        (LSM123, ('read = "GET /v1beta/connectors"', 'read = "GET /v1beta/connectors/{group}/x"'), "group is neither"),
+        (LSM123, ('read = "builtin"', 'read = "a listing"'), "String should match pattern"),
+        (LSM123, ('"mcp_endpoint.uri" = "url"', '"mcp endpoint" = "url"'), "is not a dotted field name"),
+    ],
+)
+def test_read_rules_are_checked(tmp_path: Path, source: str, replaced: tuple[str, str], message: str) -> None:
+    assert replaced[0] in source
+    (tmp_path / "r.toml").write_text(source.replace(replaced[0], replaced[1], 1))
+    with pytest.raises(RuleError, match=re.escape(message)):
+        load_rules([tmp_path])
+
+
+def test_a_translation_of_built_in_identifiers_needs_the_register_rule_that_describes_them(tmp_path: Path) -> None:
+    register = (bundled_rules_dir() / "LSM121_tool_group_register.toml").read_text(encoding="utf-8")
+    without = re.sub(r"\n\[builtin\]\n.*?\n(?=\[targets)", "\n", register, flags=re.DOTALL)
+    assert "[builtin" not in without
+    (tmp_path / "LSM121.toml").write_text(without)
+    with pytest.raises(RuleError, match=r"LSM123: targets\.llama-stack-0\.7\.translate: the tool_group register rule"):
         load_rules([tmp_path])

@@ -26,7 +26,14 @@ if TYPE_CHECKING:
     from migrate.targets import TargetName
 
 LLAMA_MODULES = frozenset({"llama_stack_client", "llama_stack", "ogx", "ogx_client"})
-_HTTP_VERB_METHODS = {"post": "POST", "_post": "POST", "delete": "DELETE", "_delete": "DELETE"}
+_HTTP_VERB_METHODS = {
+    "get": "GET",
+    "_get": "GET",
+    "post": "POST",
+    "_post": "POST",
+    "delete": "DELETE",
+    "_delete": "DELETE",
+}
 _HTTP_GENERIC_METHODS = frozenset({"request", "_request", "arequest"})
 _MAX_ALIAS_DEPTH = 4
 _MAX_STRING_DEPTH = 6
@@ -242,9 +249,11 @@ class _Module:
         self, call: ast.Call, rule: Rule, method: tuple[str, ...], chain: list[str], aliased: bool
     ) -> Hit | None:
         valid, starred = _signature_fits(call, rule)
+        hinted = self.collector.llama_import or any("llama" in name.lower() for name in chain[:-1])
+        if rule.operation == "read" and not hinted:
+            return None  # `models.list()`, `tools.list()`: everywhere; a read needs the Llama Stack context
         confidence: Confidence
         if valid:
-            hinted = self.collector.llama_import or any("llama" in name.lower() for name in chain[:-1])
             confidence = "high" if hinted else "medium"
         elif self.collector.llama_import:
             confidence = "low"
@@ -449,6 +458,8 @@ def _call_name(call: ast.Call) -> str | None:
 def _signature_fits(call: ast.Call, rule: Rule) -> tuple[bool, bool]:
     """(does the call fit the real SDK method's signature, does it unpack `*`/`**` arguments)."""
     starred = any(isinstance(arg, ast.Starred) for arg in call.args) or any(kw.arg is None for kw in call.keywords)
+    if rule.operation == "read":
+        return True, starred  # read methods take ids, filters and options: any call of one fits
     names = {kw.arg for kw in call.keywords if kw.arg is not None}
     accepted = rule.keywords | SDK_REQUEST_OPTIONS
     if rule.operation == "register":

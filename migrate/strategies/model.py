@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
 from migrate.findings import Hit
-from migrate.rules import Naming, Operation, Rule, TargetPlan
+from migrate.rules import Naming, Operation, PlanStatus, Rule, TargetPlan
 from migrate.rules import Strategy as StrategyName
 
 if TYPE_CHECKING:
@@ -41,7 +41,8 @@ class Strategy:
     rewrites: str
     #: When the rewrite is safe, applied without `--unsafe-fixes` (docs/fix.md).
     safe_when: str
-    status: Literal["deprecated", "removed"]
+    #: The plan statuses it serves (`deprecated`, `removed`, `served`: see `rules.PlanStatus`).
+    statuses: frozenset[PlanStatus]
     operations: frozenset[Operation]
     blocker: Callable[[Case], str | None]
     applicability: Callable[[Case], Literal["safe", "unsafe"]]
@@ -54,8 +55,8 @@ class Strategy:
         """Why this strategy cannot serve `rule`'s plan (None: it can)."""
         if rule.operation not in self.operations:
             return f"strategy {self.name!r} replaces {' and '.join(sorted(self.operations))} operations only"
-        if plan.status != self.status:
-            return f"strategy {self.name!r} is for an operation the target has {self.status}"
+        if plan.status not in self.statuses:
+            return f"strategy {self.name!r} is for what the target has {' or '.join(sorted(self.statuses))}"
         return None
 
 

@@ -50,8 +50,8 @@ STRATEGY = Strategy(
         "`/v1alpha/eval/benchmarks` in Python string literals, curl lines, Markdown fences and CI files"
     ),
     safe_when="always: the same operation under its new name",
-    status="deprecated",
-    operations=frozenset({"register", "unregister"}),
+    statuses=frozenset({"deprecated", "served"}),
+    operations=frozenset({"register", "unregister", "read"}),
     blocker=_blocker,
     applicability=always_safe,
     rewrite=_rewrite,
