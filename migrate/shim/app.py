@@ -7,6 +7,12 @@ for the upstream (`version.VersionGate`), and then either
 * a deprecated call is answered by the handler its rule and the target select (`answers`), with
   the deprecation headers (`headers`), and recorded as one event (`events`).
 
+A read rule's call counts as a deprecated call only where the read breaks: a read the target serves
+(`served`) is other traffic unless it uses a 0.2-era path, and a read the shim translates
+(`translate-read`) is other traffic unless a legacy client makes it (`clients.LegacyClients`), so
+current clients get the upstream's bytes untouched. A read of a kind the target removed (`manual`)
+is answered 410 for every client.
+
 Paths under `metrics.RESERVED_PREFIX` are the shim's own (metrics, health) and never go upstream.
 Every request is counted in `metrics` by kind and status class, with its duration.
 
@@ -31,6 +37,7 @@ from migrate.registry import RuleSet, load_rules
 from migrate.shim.answers import Answer, Call, Forward, Handler
 from migrate.shim.asgi import ClientDisconnected, Message, Receive, Scope, Send, client_gone
 from migrate.shim.client_address import ClientAddress
+from migrate.shim.clients import LegacyClients
 from migrate.shim.events import Event, EventRecorder, EventSink, JsonLinesLog, SQLiteStore
 from migrate.shim.headers import Header, deprecation_headers, end_to_end
 from migrate.shim.identity import Fingerprinter, identify, load_or_create_key
@@ -95,6 +102,13 @@ class ShimApp:
         self.handlers: dict[str, Handler] = {
             rule.id: STRATEGIES[rule.targets[settings.target].strategy].answer() for rule in self.ruleset.rules
         }
+        self.legacy_clients = LegacyClients(settings.legacy_user_agents)
+        #: Read rules whose calls are other traffic here: served (unless on a 0.2-era path), or translated
+        #: for legacy clients only.
+        self._served = {rule.id for rule in self.ruleset.rules if rule.targets[settings.target].status == "served"}
+        self._translated = {
+            rule.id for rule in self.ruleset.rules if rule.targets[settings.target].strategy == "translate-read"
+        }
         self.upstream = Upstream(settings.upstream)
         self.gate = VersionGate(self.upstream)
         if fingerprinter is None:
@@ -157,6 +171,8 @@ class ShimApp:
                 return
             headers = await self.gate.rewrite(_forwarded_headers(scope))
             match = self.matcher.match(scope["method"], target.path)
+            if match is not None and self._other_traffic(match, scope["headers"]):
+                match = None
             if match is None:
                 kind = "passthrough"
                 await self._passthrough(scope, receive, tracked, target, headers)
@@ -175,6 +191,13 @@ class ShimApp:
         finally:
             if kind is not None:
                 self.metrics.request_done(kind, tracked.status, time.perf_counter() - started)
+
+    def _other_traffic(self, match: Match, headers: Sequence[Header]) -> bool:
+        """Whether a matched read is ordinary traffic on this target, for this client (see the module docstring)."""
+        rule_id = match.rule.id
+        if rule_id in self._served:
+            return not match.route.legacy
+        return rule_id in self._translated and not self.legacy_clients.legacy(headers)
 
     async def _reserved(self, scope: Scope, send: _Tracked, target: RequestTarget) -> None:
         accept = dict(scope["headers"]).get(b"accept")
@@ -241,6 +264,7 @@ class ShimApp:
                     plan=plan,
                     target=self.settings.target,
                     path=target.raw_path,
+                    query=target.query,
                     body=body,
                     authorization=dict(scope["headers"]).get(b"authorization"),
                     upstream=self.upstream,

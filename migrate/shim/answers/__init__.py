@@ -5,6 +5,7 @@ Each strategy (`migrate.strategies`) loads its answer:
 * `keep`, `rename-namespace` (the target still serves the route): `forward`, legacy paths renamed;
 * `declare-and-read`, `declare-connector` (declared in the run config instead): `declare`;
 * `remove-statement` (an unregister whose replacement is editing the run config): `remove_statement`;
+* `translate-read` (a read whose legacy answer is gone, for a legacy client): `translate`;
 * `manual` (removed with no replacement): `manual` (410).
 
 A handler gets the `Call` and returns an `Answer` (a complete response the shim sends) or a
@@ -35,6 +36,7 @@ class Call:
     plan: TargetPlan
     target: TargetName
     path: str
+    query: bytes
     body: bytes
     authorization: bytes | None
     upstream: Upstream
