@@ -126,7 +126,7 @@ def test_the_charts_are_accessible(page: Page) -> None:
     )
     assert charts == [{"role": "img", "label": ["title", "desc"]}] * 2
     description = page.evaluate("document.getElementById('readiness-desc').textContent")
-    assert "supportbot: not ready, 15 files: 4 ready, 1 unsafe auto-fix, 10 manual" in description
+    assert "supportbot: not ready, 15 files: 3 ready, 12 manual" in description
     rows = page.evaluate("document.querySelectorAll('table[data-table=\"overview-repos\"] tbody tr').length")
     assert rows == 3  # the text alternative: the same numbers as a table
 
