@@ -35,13 +35,13 @@ from typing import Any
 from migrate.event_schema import Outcome, PostgresURL
 from migrate.registry import RuleSet, load_rules
 from migrate.shim.answers import Answer, Call, Forward, Handler
-from migrate.shim.asgi import ClientDisconnected, Message, Receive, Scope, Send, client_gone
+from migrate.shim.asgi import Body, ClientDisconnected, Message, Receive, Scope, Send, client_gone
 from migrate.shim.client_address import ClientAddress
 from migrate.shim.clients import LegacyClients
 from migrate.shim.events import Event, EventRecorder, EventSink, JsonLinesLog, SQLiteStore
 from migrate.shim.headers import Header, deprecation_headers, end_to_end
 from migrate.shim.identity import Fingerprinter, identify, load_or_create_key
-from migrate.shim.matching import Match, RequestTarget, RouteMatcher, TargetRefused, parse_target
+from migrate.shim.matching import Match, RequestTarget, RouteMatcher, TargetRefused, parse_target, quote_identifier
 from migrate.shim.metrics import Kind, MetricsListener, ShimMetrics, health_document, is_reserved, reserved_answer
 from migrate.shim.postgres import PostgresStore
 from migrate.shim.problems import (
@@ -52,6 +52,7 @@ from migrate.shim.problems import (
     upstream_failure,
 )
 from migrate.shim.relay import read_body, relay, request_body
+from migrate.shim.resolve import MODEL_BODIES, MODEL_PATH, ModelNames
 from migrate.shim.settings import ShimSettings
 from migrate.shim.upstream import Upstream, UpstreamError
 from migrate.shim.version import VersionGate
@@ -111,6 +112,7 @@ class ShimApp:
         }
         self.upstream = Upstream(settings.upstream)
         self.gate = VersionGate(self.upstream)
+        self.models = ModelNames(self.upstream)
         if fingerprinter is None:
             key_path = settings.key_path
             fingerprinter = Fingerprinter(load_or_create_key(key_path) if key_path else secrets.token_bytes(32))
@@ -221,11 +223,16 @@ class ShimApp:
         self, scope: Scope, receive: Receive, send: _Tracked, target: RequestTarget, headers: list[Header]
     ) -> None:
         complete = asyncio.Event()
-        body = request_body(scope, receive, complete)
+        body: Body = request_body(scope, receive, complete)
+        upstream_target = target.upstream_target
+        if scope["method"] == "POST" and target.path in MODEL_BODIES and self._small_body(scope):
+            body = await self._resolved_body(scope, receive, complete)
+        elif scope["method"] == "GET" and target.path.startswith(MODEL_PATH):
+            upstream_target = await self._resolved_path(scope, target)
         gone = client_gone(scope)
         sent = time.perf_counter()
         try:
-            async with self.upstream.request(scope["method"], target.upstream_target, headers, body, gone) as response:
+            async with self.upstream.request(scope["method"], upstream_target, headers, body, gone) as response:
                 self.metrics.upstream_answered("passthrough", time.perf_counter() - sent)
                 await relay(response, send, receive, complete, gone=gone)
         except UpstreamError as exc:
@@ -233,6 +240,33 @@ class ShimApp:
                 await _send_problem(send, upstream_failure(exc.kind, str(exc), target.raw_path))
             else:
                 log.warning("upstream answer to %s %s broke off: %s", scope["method"], target.raw_path, exc)
+
+    def _small_body(self, scope: Scope) -> bool:
+        """A body whose length is given and within `--max-body`: read whole to resolve the model it names."""
+        declared = dict(scope["headers"]).get(b"content-length")
+        return declared is not None and declared.strip().isdigit() and int(declared) <= self.settings.max_body
+
+    async def _resolved_body(self, scope: Scope, receive: Receive, complete: asyncio.Event) -> bytes | None:
+        """The request body, with the model it names resolved to the target's identifier (`resolve`)."""
+        body = await read_body(receive, self.settings.max_body)
+        complete.set()
+        assert body is not None  # the server frames the body by its Content-Length, which `_small_body` checked
+        resolved = await self.models.resolve_body(body, dict(scope["headers"]).get(b"authorization"))
+        return resolved if resolved is not None else body
+
+    async def _resolved_path(self, scope: Scope, target: RequestTarget) -> str:
+        """`GET /v1/models/{name}` with a legacy model name resolved to the target's identifier."""
+        name = target.path[len(MODEL_PATH) :].rstrip("/")
+        if not name:
+            return target.upstream_target
+        resolved = await self.models.resolve(name, dict(scope["headers"]).get(b"authorization"))
+        if resolved == name:
+            return target.upstream_target
+        try:
+            path = MODEL_PATH + quote_identifier(resolved)
+        except TargetRefused:
+            return target.upstream_target
+        return path + ("?" + target.query.decode("latin-1") if target.query else "")
 
     async def _deprecated(
         self,
@@ -270,6 +304,7 @@ class ShimApp:
                     upstream=self.upstream,
                     naming=self.ruleset.naming(rule, self.settings.target),
                     on_unregister=self.settings.on_unregister,
+                    models=self.models,
                 )
                 answer = await self.handlers[rule.id](call)
             resource_id = answer.resource_id or resource_id

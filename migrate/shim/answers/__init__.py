@@ -22,6 +22,7 @@ from migrate.event_schema import Outcome
 from migrate.rules import Naming, Rule, TargetPlan
 from migrate.shim.matching import Match
 from migrate.shim.problems import Problem
+from migrate.shim.resolve import ModelNames
 from migrate.shim.upstream import Upstream
 from migrate.targets import TargetName
 
@@ -42,6 +43,8 @@ class Call:
     upstream: Upstream
     naming: Naming | None
     on_unregister: OnUnregister
+    #: Legacy model names and the target's identifiers (`resolve`): learnt from registers, used by lookups.
+    models: ModelNames
 
     @property
     def rule(self) -> Rule:
