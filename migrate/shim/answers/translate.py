@@ -183,8 +183,8 @@ def _unlisted(call: Call, identifier: str | None) -> Answer:
         "builtin-tools-not-listed",
         "Built-in tools not listed on the target",
         501,
-        f"{call.target} lists no tools of built-in groups such as {identifier!r}: no route of the target serves "
-        f"them, and the shim does not invent a listing. {call.plan.guidance}.",
+        f"{call.target} has no route that lists the tools of a built-in group such as {identifier!r}, and the shim "
+        f"does not invent a listing: {call.plan.guidance}.",
         instance=call.path,
         extensions={**rule_members(call), "identifier": identifier, "guidance": call.plan.guidance},
         headers=NO_RETRY,
