@@ -246,7 +246,7 @@ class ShimApp:
         declared = dict(scope["headers"]).get(b"content-length")
         return declared is not None and declared.strip().isdigit() and int(declared) <= self.settings.max_body
 
-    async def _resolved_body(self, scope: Scope, receive: Receive, complete: asyncio.Event) -> bytes | None:
+    async def _resolved_body(self, scope: Scope, receive: Receive, complete: asyncio.Event) -> bytes:
         """The request body, with the model it names resolved to the target's identifier (`resolve`)."""
         body = await read_body(receive, self.settings.max_body)
         complete.set()

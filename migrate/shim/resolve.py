@@ -96,8 +96,9 @@ class ModelNames:
         found = _MODEL_VALUE.search(body)
         if found is None:
             return None
+        raw = found.group(1)
         try:
-            name = json.loads(b'"' + found.group(1) + b'"')
+            name = json.loads(b'"' + raw + b'"') if b"\\" in raw else raw.decode("utf-8")
         except ValueError:
             return None
         resolved = await self.resolve(name, authorization)
