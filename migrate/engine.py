@@ -25,15 +25,40 @@ class Prefilter:
     A bare `register` is everywhere (atexit, codecs, singledispatch), so the test keys on what every
     use must contain: an SDK namespace *and* an SDK verb, a deprecated route's literal prefix, the
     `llama-stack-client` CLI, or a `registered_resources` block. Plain substring tests (memchr fast)
-    run first; the word-boundary regexes only confirm the few files that pass them.
+    run first; the word-boundary regexes only confirm the few files that pass them. A read rule's
+    namespaces and verbs (`models` and `list`) are everywhere too; its SDK calls are only taken with
+    the Llama Stack context (`sources.python`), so they count only in a file that says `llama` or `ogx`.
     """
 
     def __init__(self, ruleset: RuleSet) -> None:
-        namespaces = sorted({path[-2] for path in ruleset.sdk_methods})
-        verbs = sorted(ruleset.sdk_verbs)
         prefixes = sorted({route.template.split("{", 1)[0].rstrip("/") for route in ruleset.routes})
         self._markers = (b"llama-stack-client", b"registered_resources")
         self._route_prefixes = tuple(prefix.encode() for prefix in prefixes)
+        methods = ruleset.sdk_methods
+        self._calls = _Calls([path for path, rule in methods.items() if rule.operation != "read"])
+        self._reads = _Calls([path for path, rule in methods.items() if rule.operation == "read"])
+
+    def __call__(self, data: bytes) -> bool:
+        if any(marker in data for marker in self._markers):
+            return True
+        if b"/v1" in data and any(prefix in data for prefix in self._route_prefixes):
+            return True
+        if self._calls(data):
+            return True
+        return any(word in data for word in _LLAMA_CONTEXT) and self._reads(data)
+
+
+#: How a file says it talks to Llama Stack: an import of `llama_stack(_client)` or `ogx(_client)`, a receiver
+#: named for llama (what `sources.python` takes as the context of a read).
+_LLAMA_CONTEXT = (b"llama", b"Llama", b"LLAMA", b"ogx")
+
+
+class _Calls:
+    """Whether bytes hold one of the SDK namespaces *and* one of the verbs of `methods` (as words)."""
+
+    def __init__(self, methods: list[tuple[str, ...]]) -> None:
+        namespaces = sorted({path[-2] for path in methods})
+        verbs = sorted({path[-1] for path in methods})
         self._namespaces = tuple(name.encode() for name in namespaces)
         # "unregister" contains "register": test only the shortest spellings as substrings.
         self._verbs = tuple(v.encode() for v in verbs if not any(o != v and o in v for o in verbs))
@@ -41,11 +66,9 @@ class Prefilter:
         self._verb = re.compile(rb"\b(?:" + b"|".join(re.escape(v.encode()) for v in verbs) + rb")\b")
 
     def __call__(self, data: bytes) -> bool:
-        if any(marker in data for marker in self._markers):
-            return True
-        if b"/v1" in data and any(prefix in data for prefix in self._route_prefixes):
-            return True
-        if not any(name in data for name in self._namespaces) or not any(verb in data for verb in self._verbs):
+        if not self._namespaces or not any(name in data for name in self._namespaces):
+            return False
+        if not any(verb in data for verb in self._verbs):
             return False
         return bool(self._namespace.search(data) and self._verb.search(data))
 
