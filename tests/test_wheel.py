@@ -23,8 +23,9 @@ def test_wheel_installs_and_scans_with_bundled_rules(tmp_path: Path) -> None:
     (wheel,) = dist.glob("llama_stack_migrate-*.whl")
     names = zipfile.ZipFile(wheel).namelist()
     rule_files = [n for n in names if n.startswith("migrate/builtin_rules/") and n.endswith(".toml")]
-    assert len(rule_files) == 12
+    assert len(rule_files) == len(list((REPO / "rules").glob("*.toml")))  # the deprecated operations and the reads
     assert "migrate/legacy_spec/deprecated-llama-stack-spec.yaml" in names
+    assert "migrate/legacy_spec/legacy-read-schemas.yaml" in names
 
     env_dir = tmp_path / "venv"
     venv.EnvBuilder(with_pip=True).create(env_dir)
@@ -41,6 +42,6 @@ def test_wheel_installs_and_scans_with_bundled_rules(tmp_path: Path) -> None:
     assert scanned.returncode == 0, scanned.stderr
     report = json.loads(scanned.stdout)
     assert [(f["rule"], f["line"]) for f in report["findings"]] == [("LSM122", 2)]
-    assert len(report["rules"]) == 12
+    assert len(report["rules"]) == len(rule_files)
     where = run(python, "-c", "import migrate.registry as r; print(r.bundled_rules_dir())", cwd=project)
     assert "site-packages/migrate/builtin_rules" in where.stdout
