@@ -10,13 +10,19 @@ Needs `wrk` and `nginx` on PATH (Debian packages `wrk` and `nginx-light` or `ngi
 an error when one is missing. Everything runs on 127.0.0.1, bounded in time:
 
 * **upstream**: a tiny HTTP/1.1 server (raw asyncio protocol, uvloop when installed) in a subprocess,
-  answering fixed JSON: `GET /v1/version`, a model for `GET /v1/models/<id>`, a model list otherwise.
+  answering fixed JSON: `GET /v1/version`, a model for `GET /v1/models/<id>`, otherwise the model list
+  as llama-stack 0.7.3 answers it (the OpenAI list: `id`, `custom_metadata`).
 * **direct**: wrk against the upstream.
 * **nginx**: one worker, `proxy_pass` to the upstream through a keep-alive upstream block.
 * **shim**: the real `llama-stack-migrate shim` command (`--target llama-stack-0.7`, SQLite events,
   no event log) in front of the upstream.
+* **passthrough calls**: `GET /v1/models` (a current or unannounced client: a read rule's route the shim
+  relays byte for byte, checked before timing) and `POST /v1/chat/completions` (a body that names a model,
+  read whole to resolve the name, `resolve.py`).
 * **deprecated calls** through the shim: `POST /v1/models` (declare & read: one upstream read and
-  an event) and `DELETE /v1/models/{id}` (look up, acknowledged).
+  an event), `DELETE /v1/models/{id}` (look up, acknowledged) and `GET /v1/models` from
+  llama-stack-client 0.3.5 (translated into the legacy listing: one upstream read and an event; a
+  shim before read translation relays it).
 * `--baseline REV` (a git revision of this repository, exported with `git archive` into a temporary
   folder): the shim of that revision runs beside the current one and the two are measured in turns,
   round after round, on every call (the passthrough too, unless `--deprecated-only`): the
@@ -74,6 +80,8 @@ MODEL = {
     "model_type": "llm",
 }
 REGISTER_BODY = json.dumps({"model_id": "llm1", "provider_id": "vllm", "provider_model_id": "some-llm"})
+CHAT_BODY = json.dumps({"model": "vllm/some-llm", "messages": [{"role": "user", "content": "Say hello"}]})
+LEGACY_SDK = {"User-Agent": "LlamaStackClient/Python 0.3.5", "X-LlamaStack-Client-Version": "0.3.5"}
 LUA_REPORT = textwrap.dedent(
     """
     done = function(summary, latency, requests)
@@ -90,12 +98,16 @@ LUA_POST = (
     'wrk.method = "POST"\nwrk.headers["Content-Type"] = "application/json"\nwrk.body = [[' + REGISTER_BODY + "]]\n"
 )
 LUA_DELETE = 'wrk.method = "DELETE"\n'
+LUA_CHAT = 'wrk.method = "POST"\nwrk.headers["Content-Type"] = "application/json"\nwrk.body = [[' + CHAT_BODY + "]]\n"
+LUA_LEGACY = "".join(f'wrk.headers["{name}"] = "{value}"\n' for name, value in LEGACY_SDK.items())
 
-#: (label, method, path, extra Lua) of the calls measured.
+#: (label, path, extra Lua) of the calls measured.
 PASSTHROUGH = ("GET /v1/models (passthrough)", "/v1/models", "")
+PASSTHROUGH_CALLS = (PASSTHROUGH, ("POST /v1/chat/completions (passthrough)", "/v1/chat/completions", LUA_CHAT))
 DEPRECATED = (
     ("POST /v1/models (declare & read)", "/v1/models", LUA_POST),
     ("DELETE /v1/models/{id} (acknowledged)", "/v1/models/vllm/some-llm", LUA_DELETE),
+    ("GET /v1/models, SDK 0.3.5 (translated)", "/v1/models", LUA_LEGACY),
 )
 #: ASGI server candidates: (name, server, http, loop). `shim` is `migrate.shim.server.ShimHttpProtocol`.
 SERVERS = (
@@ -128,12 +140,24 @@ class Result:
 # ------------------------------------------------------------------------------------------ upstream
 
 
+def listed(model: dict[str, Any]) -> dict[str, Any]:
+    """A model as llama-stack 0.7.3's `GET /v1/models` lists it."""
+    custom = {key: model[key] for key in ("model_type", "provider_id", "provider_resource_id")}
+    return {
+        "id": model["identifier"],
+        "object": "model",
+        "created": 1,
+        "owned_by": "llama_stack",
+        "custom_metadata": custom,
+    }
+
+
 def serve_upstream(port: int) -> None:
     """The fast upstream: fixed answers, keep-alive, pipelining-safe."""
     model = json.dumps(MODEL).encode()
     answers = {
         b"/v1/version": json.dumps({"version": "0.7.3"}).encode(),
-        b"/v1/models": json.dumps({"data": [MODEL, {**MODEL, "identifier": "vllm/other"}]}).encode(),
+        b"/v1/models": json.dumps({"data": [listed(MODEL), listed({**MODEL, "identifier": "vllm/other"})]}).encode(),
     }
 
     def answer(body: bytes) -> bytes:
@@ -630,16 +654,19 @@ def main(argv: Sequence[str] | None = None) -> int:
                 nginx_command = [tools["nginx"], "-p", str(work / "nginx"), "-c", str(nginx_conf), "-e", "stderr"]
                 nginx_pid = stack.enter_context(started(nginx_command, nginx_port, "nginx", proxy_cpus, log))
                 shims = start_shims(stack, args, python, upstream_url, work, proxy_cpus, log)
-                for _, port, _ in shims:
-                    check_answers(upstream_url, f"http://127.0.0.1:{nginx_port}", f"http://127.0.0.1:{port}")
+                for label, port, _ in shims:
+                    check_answers(
+                        upstream_url, f"http://127.0.0.1:{nginx_port}", f"http://127.0.0.1:{port}", label == "shim"
+                    )
                 proxies = (("direct", upstream_port, None), ("nginx", nginx_port, nginx_pid), *shims)
                 for _ in range(args.rounds):
                     for level in levels:
-                        for label, port, pid in proxies:
-                            url = f"http://127.0.0.1:{port}{PASSTHROUGH[1]}"
-                            sample = measure(label, PASSTHROUGH[0], url, "", level, args, pid, work, load_cpus)
-                            samples.setdefault((label, PASSTHROUGH[0], level), []).append(sample)
-                            print(_line(sample), flush=True)
+                        for call, path, lua in PASSTHROUGH_CALLS:
+                            for label, port, pid in proxies:
+                                url = f"http://127.0.0.1:{port}{path}"
+                                sample = measure(label, call, url, lua, level, args, pid, work, load_cpus)
+                                samples.setdefault((label, call, level), []).append(sample)
+                                print(_line(sample), flush=True)
                         if level > 16:
                             continue
                         for call, path, lua in DEPRECATED:
@@ -759,8 +786,8 @@ def deprecated_only(
                 )
             )
             running = start_shims(stack, args, python, upstream_url, work, proxy_cpus, log)
-            for _, port, _ in running:
-                check_answers(upstream_url, f"http://127.0.0.1:{port}", f"http://127.0.0.1:{port}")
+            for label, port, _ in running:
+                check_answers(upstream_url, f"http://127.0.0.1:{port}", f"http://127.0.0.1:{port}", label == "shim")
             for _ in range(args.rounds):
                 for level in levels:
                     for call, path, lua in DEPRECATED:
@@ -835,8 +862,8 @@ def client_hops(
     return hops
 
 
-def check_answers(direct: str, nginx: str, shim: str) -> None:
-    """Every path answers as expected before anything is timed."""
+def check_answers(direct: str, nginx: str, shim: str, translates: bool) -> None:
+    """Every path answers as expected before anything is timed: passthrough byte for byte, translations legacy."""
     import httpx
 
     expected = httpx.get(direct + "/v1/models").content
@@ -844,6 +871,13 @@ def check_answers(direct: str, nginx: str, shim: str) -> None:
         got = httpx.get(base + "/v1/models")
         if got.status_code != 200 or got.content != expected:
             raise SystemExit(f"{name} does not pass GET /v1/models through: {got.status_code} {got.content[:200]!r}")
+    chat = httpx.post(shim + "/v1/chat/completions", content=CHAT_BODY, headers={"content-type": "application/json"})
+    if chat.status_code != 200 or chat.content != expected:  # the upstream answers any other path with the list
+        raise SystemExit(f"the shim does not pass a chat completion through: {chat.status_code}")
+    legacy = httpx.get(shim + "/v1/models", headers=LEGACY_SDK)
+    identifiers = [item.get("identifier") for item in legacy.json()["data"]] if legacy.status_code == 200 else []
+    if translates and identifiers != [MODEL["identifier"], "vllm/other"]:
+        raise SystemExit(f"the shim does not translate the legacy listing: {legacy.status_code} {legacy.text[:300]}")
     registered = httpx.post(shim + "/v1/models", content=REGISTER_BODY, headers={"content-type": "application/json"})
     if registered.status_code != 200 or registered.json()["identifier"] != MODEL["identifier"]:
         raise SystemExit(f"the shim's register answer is wrong: {registered.status_code} {registered.text[:300]}")

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from migrate.errors import SourceError
 from migrate.findings import FileResult, Finding, Hit, fingerprint
-from migrate.judge import judge
+from migrate.judge import breaks, judge
 from migrate.pairing import Pairing, pair, settle
 from migrate.registry import RuleSet
 from migrate.rules import CLI_PROGRAMS, Language
@@ -24,13 +24,17 @@ class Prefilter:
     """A byte-level test that decides, without parsing, whether a file can hold a deprecated use.
 
     A bare `register` is everywhere (atexit, codecs, singledispatch), so the test keys on what every
-    use must contain: an SDK namespace *and* an SDK verb, a deprecated route's literal prefix, an SDK's
-    CLI (`llama-stack-client`, `ogx-client`), or a `registered_resources` block. Plain substring tests
-    (memchr fast) run first; the word-boundary regexes only confirm the few files that pass them.
+    use must contain: an SDK namespace *and* an SDK verb of a deprecated operation, a deprecated route's
+    literal prefix, an SDK's CLI (`llama-stack-client`, `ogx-client`), a pinned SDK's name, or a
+    `registered_resources` block. Reads and calls (`models.list`, `datasets.iterrows`) are everyday
+    methods: the matcher takes them only in a file with the Llama Stack context, so they count only in a
+    file that says `llama` or `ogx` and writes them as an attribute chain (`.datasets.list(`). Plain
+    substring tests (memchr fast) run first; the regexes only confirm the few files that pass them.
     """
 
     def __init__(self, ruleset: RuleSet) -> None:
-        lifecycle = {path: rule for path, rule in ruleset.sdk_methods.items() if rule.operation in _LIFECYCLE}
+        methods = [(path, rule) for path, rules in ruleset.sdk_methods.items() for rule in rules]
+        lifecycle = {path for path, rule in methods if rule.operation in _LIFECYCLE}
         namespaces = sorted({path[-2] for path in lifecycle})
         verbs = sorted({path[-1] for path in lifecycle})
         prefixes = sorted({route.template.split("{", 1)[0].rstrip("/") for route in ruleset.routes})
@@ -41,9 +45,7 @@ class Prefilter:
         self._verbs = tuple(v.encode() for v in verbs if not any(o != v and o in v for o in verbs))
         self._namespace = _words(namespaces)
         self._verb = _words(verbs)
-        # Reads and calls (`datasets.list`) are only found in modules that name Llama Stack (the matcher's rule too),
-        # written as an attribute chain (`.datasets.list(`, possibly through a response wrapper).
-        others = [path for path, rule in ruleset.sdk_methods.items() if rule.operation not in _LIFECYCLE]
+        others = [path for path, rule in methods if rule.operation not in _LIFECYCLE]
         self._other_call = (
             re.compile(
                 rb"\.(?:" + b"|".join(re.escape(n.encode()) for n in sorted({p[-2] for p in others})) + rb")"
@@ -60,10 +62,10 @@ class Prefilter:
             return True
         if b"/v1" in data and any(prefix in data for prefix in self._route_prefixes):
             return True
-        named = b"llama" in data or b"Llama" in data or b"LLAMA" in data
-        if named and self._other_call is not None and self._other_call.search(data):
-            return True
         if any(pin in data for pin in self._pins):
+            return True
+        context = any(word in data for word in _LLAMA_CONTEXT)
+        if context and self._other_call is not None and self._other_call.search(data):
             return True
         if not any(name in data for name in self._namespaces) or not any(verb in data for verb in self._verbs):
             return False
@@ -71,6 +73,9 @@ class Prefilter:
 
 
 _LIFECYCLE = ("register", "unregister")
+#: How a file says it talks to Llama Stack: an import of `llama_stack(_client)` or `ogx(_client)`, a receiver
+#: named for llama (what `sources.python` takes as the context of a read or a call).
+_LLAMA_CONTEXT = (b"llama", b"Llama", b"LLAMA", b"ogx")
 
 
 def _words(words: list[str]) -> re.Pattern[bytes]:
@@ -101,6 +106,8 @@ def judge_text(text: str, language: Language, ruleset: RuleSet, target: TargetNa
     suppressed = 0
     for document in scanned.documents:
         for hit in sorted(document.hits, key=lambda h: (h.line, h.column, h.rule.id)):
+            if not breaks(hit, target):
+                continue
             if _is_suppressed(document.lines, hit.line, hit.end_line, hit.rule.id):
                 suppressed += 1
                 continue

@@ -19,10 +19,11 @@ if TYPE_CHECKING:
 Outcome = Literal[
     "forwarded",  # the target still serves the route: relayed (status 0 when the client left before the answer)
     "satisfied",  # register: the resource is declared on the target, answered in the legacy shape
-    "unsatisfied",  # register: not declared (409); unregister: no such resource (404)
+    "unsatisfied",  # register: not declared (409); unregister, translated read: no such resource (404)
     "acknowledged",  # unregister of a declared resource answered as done; nothing changed upstream
     "rejected",  # unregister refused (--on-unregister reject)
-    "gone",  # removed on the target with no replacement (410)
+    "gone",  # removed on the target with no replacement (410; 501 for a built-in group's tools nothing lists)
+    "translated",  # read of a legacy client: answered in the legacy shape, built from the target's answers
     "invalid",  # the legacy request is invalid (400), too large (413) or was abandoned mid-body (status 0)
     "upstream-error",  # the upstream could not be reached or answered a read unexpectedly
 ]

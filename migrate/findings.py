@@ -83,7 +83,7 @@ class CallShape:
 
     What a rewrite of a listing's reads needs (`guard-listed-fields`): `iterated_by` is the loop variable
     when the call is what a `for` loop or a comprehension iterates (`for m in client.models.list():`),
-    and `item_reads` the attributes read on that variable there (`identifier`, `metadata`).
+    and `item_reads` the attributes read on that variable there where a None would break (not in truth tests).
     """
 
     keywords: frozenset[str]

@@ -20,6 +20,20 @@ from migrate.targets import TargetName
 _SCRIPTS = "documentation and scripts are only rewritten for path renames; the replacement is shown"
 
 
+def breaks(hit: Hit, target: TargetName) -> bool:
+    """Whether the hit is a finding on `target`: every deprecated operation is; a read only where it breaks.
+
+    A read the target serves (`served`) breaks only where it is spelled the way the target renamed
+    (`client.datasets.list()` on 0.7, which has `client.beta.datasets`); one whose strategy says the code
+    already reads what the target's SDK gives (`Strategy.settled`) does not break.
+    """
+    plan = hit.rule.targets[target]
+    settled = STRATEGIES[plan.strategy].settled
+    if settled is not None and settled(hit):
+        return False  # it already reads what the target's SDK gives
+    return hit.rule.operation != "read" or plan.status == "removed" or renamed_away(hit, plan)
+
+
 def judge(hit: Hit, ruleset: RuleSet, target: TargetName, path: str, language: Language, source_line: str) -> Finding:
     """Turn a matcher's hit into a finding for `target` (severity, fix applicability, message).
 

@@ -53,9 +53,30 @@ class RuleSet:
         return register.naming(target) if register is not None else None
 
     @cached_property
-    def sdk_methods(self) -> dict[tuple[str, ...], Rule]:
-        """`("models", "register")` -> rule, for every SDK method path."""
-        return {tuple(method.split(".")): rule for rule in self.rules for method in rule.sdk.methods}
+    def sdk_methods(self) -> dict[tuple[str, ...], tuple[Rule, ...]]:
+        """`("models", "register")` -> its rules, for every SDK method path.
+
+        A path has one rule, or several that tell calls apart by the keywords they require
+        (`safety.run_shield`: with `params`, a call the 0.7 SDK refuses; without, a use of the Safety API):
+        the most specific first (`rule_for`).
+        """
+        table: dict[tuple[str, ...], list[Rule]] = {}
+        for rule in self.rules:
+            for method in rule.sdk.methods:
+                table.setdefault(tuple(method.split(".")), []).append(rule)
+        return {
+            path: tuple(sorted(rules, key=lambda rule: (-len(rule.sdk.required), rule.id)))
+            for path, rules in table.items()
+        }
+
+    def rule_for(self, method: tuple[str, ...], keywords: Iterable[str]) -> Rule | None:
+        """The rule of an SDK call of `method` that passes `keywords`: the first whose required keywords it passes,
+        else the least specific (a call that lacks a required keyword is a finding that does not fit)."""
+        rules = self.sdk_methods.get(method)
+        if not rules:
+            return None
+        given = set(keywords)
+        return next((rule for rule in rules if set(rule.sdk.required) <= given), rules[-1])
 
     @cached_property
     def sdk_verbs(self) -> frozenset[str]:

@@ -61,6 +61,7 @@ def _load(extra_dirs: Sequence[Path]) -> RuleSet:
             seen_here[rule.id] = path
             rules[rule.id] = rule
     problems += _shared_methods(rules.values())
+    problems += _unknown_builtins(list(rules.values()))
     if problems:
         raise RuleError("invalid rules:\n  " + "\n  ".join(problems))
     if not rules:
@@ -69,16 +70,31 @@ def _load(extra_dirs: Sequence[Path]) -> RuleSet:
 
 
 def _shared_methods(rules: Iterable[Rule]) -> list[str]:
-    """An SDK method path, or a pinned distribution, that two rules claim: the matcher would see only one."""
-    owners: dict[str, str] = {}
+    """An SDK method path, or a pinned distribution, that two rules claim alike: the matcher could not tell
+    which a call is. Rules may share a method path when they require different keywords (`rule_for`)."""
+    owners: dict[tuple[str, frozenset[str]], str] = {}
     problems: list[str] = []
     for rule in sorted(rules, key=lambda rule: rule.id):
-        claims = [*rule.sdk.methods, *(f"pin {normalise_package(p)}" for p in (rule.pin.packages if rule.pin else ()))]
-        for claim in claims:
-            if claim in owners:
-                problems.append(f"{rule.id}: {claim} is also claimed by {owners[claim]}: one rule per method path")
-            owners.setdefault(claim, rule.id)
+        pins = [f"pin {normalise_package(p)}" for p in (rule.pin.packages if rule.pin else ())]
+        for claim in (*rule.sdk.methods, *pins):
+            key = (claim, frozenset(rule.sdk.required) if claim in rule.sdk.methods else frozenset())
+            if key in owners:
+                problems.append(f"{rule.id}: {claim} is also claimed by {owners[key]}: one rule per method path")
+            owners.setdefault(key, rule.id)
     return problems
+
+
+def _unknown_builtins(rules: Sequence[Rule]) -> list[str]:
+    """Translations that read built-in identifiers of a resource whose register rule describes none."""
+    described = {rule.resource for rule in rules if rule.builtin is not None}
+    return [
+        f"{rule.id}: targets.{target}.translate: the {rule.resource} register rule has no 'builtin' table"
+        for rule in rules
+        for target, plan in rule.targets.items()
+        if plan.translate is not None
+        and rule.resource not in described
+        and (plan.translate.builtin is not None or any(source.path is None for source in plan.translate.sources))
+    ]
 
 
 def _load_rule_file(path: Path, problems: list[str]) -> Rule | None:

@@ -1,7 +1,13 @@
-"""The rule model: one deprecated operation, described once, read by scan, fix, shim and report.
+"""The rule model: a deprecated operation, or a read that breaks, described once for scan, fix, shim and report.
 
 Rule files are TOML documents in `rules/`; they are validated here with pydantic (unknown keys are
 rejected, every model is frozen). `docs/rules.md` documents every field.
+
+A `register` or `unregister` rule is one of the twelve deprecated operations. A `read` rule is a read
+or use of a resource (a listing, a lookup, running a shield, invoking a tool) that breaks on a target
+although nothing deprecated it: its plan there is `served` (it works as it is, or after the namespace
+rename of its resource), `translate-read` (the target serves the data elsewhere or in another shape:
+`Translation` says how the shim builds the legacy answer) or `manual` (gone with no replacement).
 """
 
 from __future__ import annotations
@@ -30,6 +36,9 @@ Resource = Literal["model", "shield", "tool_group", "dataset", "benchmark", "sco
 #: route changed. `call`: an SDK call the SDK of the fixed code spells differently (a moved namespace, a dropped
 #: keyword). `pin`: the project's pin of the SDK (`resource = "client"`).
 Operation = Literal["register", "unregister", "read", "call", "pin"]
+#: `served`: a read the target serves as the legacy server did (read rules only): scan reports it only
+#: where its spelling was renamed, the shim lets it through.
+PlanStatus = Literal["deprecated", "removed", "served"]
 #: A surface's name (`python`, `notebook`, `shell`, ...): the registry in `migrate.sources` knows them,
 #: and `rule_loader.load_rules` checks the examples' against it.
 Language = str
@@ -39,6 +48,7 @@ Strategy = Literal[
     "declare-and-read",  # declare the resource in the run config, read it back at the call site
     "declare-connector",  # MCP tool group -> top-level `connectors` entry; built-in groups are dropped
     "remove-statement",  # unregister: the resource is removed from the run config instead
+    "translate-read",  # read: the shim builds the legacy answer from what the target serves instead
     "manual",  # no replacement on the target: a human decides
     "extra-body",  # a keyword the target's SDK dropped is sent in `extra_body`, the same request body
     "update-pin",  # the project's pin of the SDK moves to the version the fixed code is for
@@ -78,7 +88,9 @@ class SdkShape(_Frozen):
     the `with_raw_response` / `with_streaming_response` wrappers are implied. `required` and
     `optional` are the keyword names of the real method: together they tell a Llama Stack call from
     a look-alike. `id_param` names the one identifier an unregister call takes, positionally or by
-    keyword; register calls are keyword-only.
+    keyword; register calls are keyword-only. A read rule's methods take any arguments (`list()`,
+    `get(id)`, `iterrows(id, limit=...)`): what tells them from look-alikes is the file's Llama Stack
+    context (a `llama_stack_client` import, or `llama` in the receiver's name).
     """
 
     methods: tuple[str, ...] = ()
@@ -114,7 +126,7 @@ class HttpShape(_Frozen):
     A rule found only in SDK calls (`call`) or in pins has none: no `method`, no `paths`.
     """
 
-    method: Literal["POST", "DELETE"] | None = None
+    method: Literal["GET", "POST", "DELETE"] | None = None
     paths: tuple[str, ...] = ()
     legacy_paths: tuple[str, ...] = ()
     request_schema: str | None = None
@@ -201,6 +213,75 @@ class BuiltinGroups(_Frozen):
         return isinstance(identifier, str) and identifier.startswith(self.prefix)
 
 
+#: A dotted field of a JSON object: `custom_metadata.provider_id`, `mcp_endpoint.uri`.
+_FIELD = re.compile(r"^[a-z_]+(\.[a-z_]+)*$")
+#: An item source's read: `GET /path` (`{name}` filled from the request's parameters), or `builtin`.
+BUILTIN_SOURCE = "builtin"
+
+
+class ItemSource(_Frozen):
+    """Where items of a translated legacy answer come from on the target, and how one legacy item is made.
+
+    `read` is `GET /path`, a listing (`{"data": [...]}`) of the target; a `{name}` in the path is the
+    request's parameter of that name (a path parameter of the legacy route, or a query parameter),
+    percent-encoded. `builtin` is the resource's built-in identifiers instead (its register rule's
+    `builtin`): one item per configured provider whose type serves one, the provider's fields with
+    `identifier` added. A legacy item is built from one upstream item: `fields` copies a (dotted)
+    upstream field to a (dotted) legacy field, `constants` sets fixed values, `parameters` copies a
+    request parameter, and `rest` copies an upstream object without the keys `fields` took from it
+    (a model's `metadata` is its `custom_metadata` minus `model_type`, `provider_id` and
+    `provider_resource_id`).
+    """
+
+    read: str = Field(pattern=rf"^(GET /\S*|{BUILTIN_SOURCE})$")
+    fields: dict[str, str] = {}
+    constants: dict[str, Any] = {}
+    parameters: dict[str, str] = {}
+    rest: dict[str, str] = {}
+
+    @model_validator(mode="after")
+    def _dotted(self) -> ItemSource:
+        for table in (self.fields, self.constants, self.parameters, self.rest):
+            for name in table:
+                if not _FIELD.match(name):
+                    raise ValueError(f"{name!r} is not a dotted field name such as 'mcp_endpoint.uri'")
+        for value in (*self.fields.values(), *self.rest.values()):
+            if not _FIELD.match(value):
+                raise ValueError(f"{value!r} is not a dotted field name such as 'custom_metadata.provider_id'")
+        return self
+
+    @property
+    def path(self) -> str | None:
+        """The upstream path template, None for `builtin`."""
+        return None if self.read == BUILTIN_SOURCE else self.read.split(" ", 1)[1]
+
+    @property
+    def placeholders(self) -> tuple[str, ...]:
+        """The request parameters the read's path needs."""
+        return tuple(found.group("name") for found in PATH_PARAMETER.finditer(self.path or ""))
+
+
+class Translation(_Frozen):
+    """How the shim answers a read of a legacy client when the target serves the data elsewhere or in another shape.
+
+    The answer is built from the `sources` (in order, items concatenated) and each item is checked
+    against the legacy schema `shape`. A legacy route without a path parameter answers the listing
+    `{"data": [...]}`; one with a path parameter answers the one item whose `key` equals it (404
+    `resource-not-found` otherwise). A request's parameters are the legacy route's path parameters
+    and the query parameters `query` names, under the name it gives them (`tool_group_id` of
+    `/v1/tool-runtime/list-tools` is the `toolgroup_id` of `/v1/tools`). `builtin` says what a
+    request whose parameter names a built-in identifier gets: `forward` (the target answers it at
+    the legacy route itself) or `unlisted` (no route of the target lists it: 501
+    `builtin-tools-not-listed`). A request without a parameter a source needs is forwarded as it is.
+    """
+
+    shape: str = Field(pattern=r"^[A-Z][A-Za-z]+$")
+    sources: tuple[ItemSource, ...] = Field(min_length=1)
+    key: str = "identifier"
+    query: dict[str, str] = {}
+    builtin: Literal["forward", "unlisted"] | None = None
+
+
 def _template(value: object) -> object:
     """`"{a}/{b}"`, or `{ template = "{a}/{b}", prefix_once = true }`, parsed into an `IdentifierTemplate`."""
     if isinstance(value, str):
@@ -213,10 +294,14 @@ def _template(value: object) -> object:
 Template = Annotated[IdentifierTemplate, BeforeValidator(_template), PlainSerializer(str)]
 
 
+#: The strategies whose shim answer translates a legacy client's read (`TargetPlan.translate` says how).
+_TRANSLATING = ("translate-read", "guard-listed-fields")
+
+
 class TargetPlan(_Frozen):
     """What the operation is on one target and how `fix` and the shim replace it there."""
 
-    status: Literal["deprecated", "removed"]
+    status: PlanStatus
     removed_in: str | None = None
     removed_date: str | None = Field(default=None, pattern=r"^\d{4}-\d{2}(-\d{2})?$")
     strategy: Strategy
@@ -228,14 +313,19 @@ class TargetPlan(_Frozen):
     rename: dict[str, str] = {}
     #: What `update-pin` writes: the PEP 440 specifier of the SDK the fixed code is for (`>=0.7.3,<0.8`).
     requirement: str | None = Field(default=None, pattern=r"^[<>=!~][^;#\s]*$")
+    translate: Translation | None = None
     guidance: str
 
     @model_validator(mode="after")
     def _consistent(self) -> TargetPlan:
         if self.status == "removed" and self.removed_in is None:
             raise ValueError("a removed operation needs 'removed_in'")
-        if self.status == "deprecated" and self.removed_in is not None:
+        if self.status != "removed" and self.removed_in is not None:
             raise ValueError("'removed_in' is only for status = 'removed'")
+        if (self.strategy in _TRANSLATING) != (self.translate is not None):
+            raise ValueError(
+                "strategies 'translate-read' and 'guard-listed-fields' need a 'translate' table, and only they have one"
+            )
         if self.strategy == "rename-namespace" and not self.rename:
             raise ValueError("strategy 'rename-namespace' needs a 'rename' table")
         if self.strategy in ("declare-and-read", "declare-connector") and self.config_section is None:
@@ -280,31 +370,45 @@ class Naming:
 class Example(_Frozen):
     """A named snippet and the lines where scan must report this rule (empty: a look-alike).
 
-    `after` maps a target to what `fix --target` must turn `code` into (with `--unsafe-fixes` when
-    `unsafe_fixes`); a target not listed must leave the code unchanged.
+    `also` names the lines where scan must report other rules in the same snippet (a register example
+    that lists the resources afterwards is a finding of the listing's read rule too); scan must report
+    nothing else. `after` maps a target to what `fix --target` must turn `code` into (with
+    `--unsafe-fixes` when `unsafe_fixes`); a target not listed must leave the code unchanged.
     """
 
     name: str
     language: Language
     code: str
     findings: tuple[int, ...]
+    also: dict[str, tuple[int, ...]] = {}
     target: TargetName = TARGETS[-1]
     after: dict[TargetName, str] = {}
     unsafe_fixes: bool = False
 
+    def expected(self, rule_id: str) -> list[tuple[int, str]]:
+        """Every (line, rule id) scan must report in `code` for `target`, sorted; `rule_id` is the example's rule."""
+        found = [(line, rule_id) for line in self.findings]
+        found += [(line, other) for other, lines in self.also.items() for line in lines]
+        return sorted(found)
+
 
 class ShimExample(_Frozen):
-    """A deprecated call and how the shim answers it on each target; tests are generated from these.
+    """A call and how the shim answers it on each target; tests are generated from these.
 
     The upstream serves `declared` (identifiers on the target, of the rule's resource) and nothing else
-    of that kind. An answer is `forward` (the upstream answers the call as sent, or at the path after it:
-    `forward /v1beta/datasets`), a legacy shape (`Model`, `Shield`, `Dataset`) or `null`, answered 200 by
-    the shim, or `problem NAME`, an RFC 9457 problem document of that type.
+    of that kind. `client` is who sends the call: `legacy` (llama-stack-client 0.3.5's headers),
+    `current` (0.7.3's) or `unannounced` (no SDK headers). An answer is `forward` (the upstream answers
+    the call as sent, or at the path after it: `forward /v1beta/datasets`), `passthrough` (ordinary
+    traffic: the upstream's answer, byte for byte, without deprecation headers or an event), a legacy
+    shape (`Model`, `Shield`, `Dataset`) or `null`, answered 200 by the shim, `list SHAPE`, a legacy
+    listing `{"data": [...]}` of that shape translated by the shim, or `problem NAME`, an RFC 9457
+    problem document of that type.
     """
 
     name: str
-    request: str = Field(pattern=r"^(POST|DELETE) /v1\S*$")
+    request: str = Field(pattern=r"^(GET|POST|DELETE) /v1\S*$")
     body: dict[str, Any] | None = None
+    client: Literal["unannounced", "legacy", "current"] = "unannounced"
     declared: tuple[str, ...] = ()
     answers: dict[TargetName, str]
 
@@ -316,7 +420,10 @@ class ShimExample(_Frozen):
             raise ValueError(f"no answer for {', '.join(missing)}")
         for answer in answers.values():
             if not _SHIM_ANSWER.fullmatch(answer):
-                raise ValueError(f"{answer!r} is not 'forward [PATH]', 'null', a legacy shape or 'problem NAME'")
+                raise ValueError(
+                    f"{answer!r} is not 'forward [PATH]', 'passthrough', 'null', a legacy shape, 'list SHAPE' or "
+                    "'problem NAME'"
+                )
         return answers
 
     @property
@@ -328,11 +435,11 @@ class ShimExample(_Frozen):
         return self.request.split(" ", 1)[1]
 
 
-_SHIM_ANSWER = re.compile(r"forward(?: /\S+)?|null|[A-Z][A-Za-z]+|problem [a-z-]+")
+_SHIM_ANSWER = re.compile(r"forward(?: /\S+)?|passthrough|null|(?:list )?[A-Z][A-Za-z]+|problem [a-z-]+")
 
 
 class Rule(_Frozen):
-    """One deprecated operation."""
+    """One deprecated operation, or a read that breaks on some target (`operation = "read"`)."""
 
     id: str = Field(pattern=r"^LSM\d{3}$")
     resource: Resource
@@ -341,7 +448,7 @@ class Rule(_Frozen):
     summary: str = Field(max_length=40)
     rationale: str
     docs: str = Field(pattern=r"^https://")
-    deprecated: Deprecation
+    deprecated: Deprecation | None = None
     run_config_key: str | None = None
     sdk: SdkShape = Field(default_factory=SdkShape)
     http: HttpShape = Field(default_factory=HttpShape)
@@ -362,6 +469,9 @@ class Rule(_Frozen):
         self._check_shapes()
         for name, plan in self.targets.items():
             self._check_fields(name, plan)
+            self._check_read(name, plan)
+        if self.operation not in ("read", "call", "pin") and self.deprecated is None:
+            raise ValueError("deprecated: a deprecated operation needs the release and date that deprecated it")
         if not any(example.findings for example in self.examples):
             raise ValueError("examples: at least one example must be found")
         if not any(not example.findings for example in self.examples):
@@ -386,8 +496,8 @@ class Rule(_Frozen):
             return
         if not self.sdk.methods or self.pin is not None:
             raise ValueError(f"a {self.operation} rule has sdk methods and no 'pin'")
-        if self.operation in ("register", "unregister") and not self.http.paths:
-            raise ValueError(f"a {self.operation} rule has http paths")
+        if self.operation in ("register", "unregister", "read") and not (self.http.paths and self.http.method):
+            raise ValueError(f"a {self.operation} rule has an http method and paths")
         if self.http.paths and not self.shim_examples:
             raise ValueError("shim_examples: a rule with HTTP routes says how the shim answers them")
         if self.operation == "unregister" and self.sdk.id_param is None:
@@ -406,6 +516,27 @@ class Rule(_Frozen):
             method = self.sdk.methods[0] if self.sdk.methods else self.id
             raise ValueError(f"{where}: {', '.join(sorted(unknown))} is not a keyword of {method}")
 
+    def _check_read(self, target: TargetName, plan: TargetPlan) -> None:
+        """`served` and `translate` belong to read rules, and a translation names only the request's parameters."""
+        where = f"targets.{target}"
+        if self.operation != "read":
+            if plan.status == "served":
+                raise ValueError(f"{where}.status: 'served' is for read rules; a deprecated operation is deprecated")
+            return
+        if plan.config_section is not None or plan.fields or plan.read is not None:
+            raise ValueError(f"{where}: a read rule declares nothing (config_section, fields, read)")
+        if plan.translate is None:
+            return
+        given = {name for path in self.http.all_paths for name in _path_parameters(path)}
+        given |= set(plan.translate.query.values())
+        for source in plan.translate.sources:
+            unknown = (set(source.placeholders) | set(source.parameters.values())) - given
+            if unknown:
+                raise ValueError(
+                    f"{where}.translate: {', '.join(sorted(unknown))} is neither a path parameter of the rule's "
+                    "routes nor a query parameter of 'translate.query'"
+                )
+
     def _id_field(self, plan: TargetPlan) -> str:
         primary = self.sdk.required[0] if self.sdk.required else ""
         return plan.fields.get(primary, primary)
@@ -418,3 +549,7 @@ class Rule(_Frozen):
     def naming(self, target: TargetName) -> Naming | None:
         """How `target` names this register rule's resource when it is declared (None: it is not)."""
         return self._naming.get(target)
+
+
+def _path_parameters(template: str) -> list[str]:
+    return [found.group("name") for found in PATH_PARAMETER.finditer(template)]

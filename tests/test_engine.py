@@ -25,6 +25,15 @@ def test_prefilter_rules_out_bare_register_calls_and_keeps_every_surface() -> No
     assert PREFILTER(b"registered_resources:\n  tool_groups: []\n")
 
 
+def test_prefilter_keeps_reads_only_with_the_llama_stack_context() -> None:
+    listing = b"for model in client.models.list():\n    print(model.id)\n"
+    assert not PREFILTER(b"from openai import OpenAI\nclient = OpenAI()\n" + listing)  # found nowhere by the matcher
+    assert PREFILTER(b"from llama_stack_client import LlamaStackClient\n" + listing)
+    assert PREFILTER(b"import ogx_client\n" + listing)
+    assert PREFILTER(b"for group in llama.toolgroups.list(): pass\n")
+    assert PREFILTER(b'requests.get(f"{base}/v1/tools", params=params)')  # a read rule's route, as any route
+
+
 def test_prefiltered_file_is_skipped_without_parsing(tmp_path: Path) -> None:
     path = tmp_path / "broken_but_irrelevant.py"
     path.write_text("def (:\n")  # would not parse, but nothing in it can be a use

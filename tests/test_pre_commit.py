@@ -54,6 +54,8 @@ def test_the_files_pattern_agrees_with_the_surface_registry() -> None:
         *(f"{prefix}dev" for record in SOURCES for prefix in record.prefixes),
         *("Dockerfile.", ".x.py", "a..py", "..py", ".py", ".md", "py", "Makefile.am", "makefile", "notes.txt"),
         *("setup.cfg", "Dockerfile2", "app.py.orig", "app.pyc", "x.ipynb.bak", "README", "Justfile.txt"),
+        *("requirements.txt", "requirements-dev.txt", "constraints.txt", "requirements.in", "requirements.txt.bak"),
+        *("requirements", "dev-requirements.txt.orig"),
     ]
     for name in names:
         for path in (name, f"src/deep/{name}"):

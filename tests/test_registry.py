@@ -15,12 +15,17 @@ from tests.conftest import RunCli
 LSM101 = (bundled_rules_dir() / "LSM101_model_register.toml").read_text(encoding="utf-8")
 
 
-def test_bundled_rules_cover_all_twelve_operations() -> None:
-    rules = [rule for rule in load_rules().rules if rule.operation in ("register", "unregister")]
-    pairs = {(rule.resource, rule.operation) for rule in rules}
+def test_bundled_rules_cover_all_twelve_operations_and_number_reads_in_their_block() -> None:
+    rules = load_rules().rules
+    deprecated = [rule for rule in rules if rule.operation in ("register", "unregister")]
+    pairs = {(rule.resource, rule.operation) for rule in deprecated}
     resources = {"model", "shield", "tool_group", "dataset", "benchmark", "scoring_function"}
     assert pairs == {(r, op) for r in resources for op in ("register", "unregister")}
-    assert len({rule.id for rule in rules}) == 12
+    assert len({rule.id for rule in deprecated}) == 12
+    blocks = {rule.resource: rule.id[:5] for rule in deprecated}  # LSM10, LSM11, ...
+    for read in (rule for rule in rules if rule.operation == "read"):
+        assert read.id[:5] == blocks[read.resource] and int(read.id[5]) >= 3, read.id
+        assert read.deprecated is None  # no release deprecated a read: it broke
 
 
 def test_two_rules_never_claim_one_sdk_method(tmp_path: Path) -> None:
@@ -142,4 +147,34 @@ def test_an_identifier_template_may_only_name_keywords_of_the_sdk_method(tmp_pat
         )
     )
     with pytest.raises(RuleError, match=r"typo\.toml: .*targets\.ogx-1: provider is not a keyword of models\.register"):
+        load_rules([tmp_path])
+
+
+LSM123 = (bundled_rules_dir() / "LSM123_tool_group_read.toml").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    ("source", "replaced", "message"),
+    [
+        (LSM101, ('status = "deprecated"', 'status = "served"'), "'served' is for read rules"),
+        (LSM123, ('strategy = "translate-read"', 'strategy = "manual"'), "only they have one"),
+        (LSM123, ('status = "served"\nstrategy = "keep"', 'status = "served"\nstrategy = "translate-read"'), "need a"),
+        (LSM123, ('read = "GET /v1beta/connectors"', 'read = "GET /v1beta/connectors/{group}/x"'), "group is neither"),
+        (LSM123, ('read = "builtin"', 'read = "a listing"'), "String should match pattern"),
+        (LSM123, ('"mcp_endpoint.uri" = "url"', '"mcp endpoint" = "url"'), "is not a dotted field name"),
+    ],
+)
+def test_read_rules_are_checked(tmp_path: Path, source: str, replaced: tuple[str, str], message: str) -> None:
+    assert replaced[0] in source
+    (tmp_path / "r.toml").write_text(source.replace(replaced[0], replaced[1], 1))
+    with pytest.raises(RuleError, match=re.escape(message)):
+        load_rules([tmp_path])
+
+
+def test_a_translation_of_built_in_identifiers_needs_the_register_rule_that_describes_them(tmp_path: Path) -> None:
+    register = (bundled_rules_dir() / "LSM121_tool_group_register.toml").read_text(encoding="utf-8")
+    without = re.sub(r"\n\[builtin\]\n.*?\n(?=\[targets)", "\n", register, flags=re.DOTALL)
+    assert "[builtin" not in without
+    (tmp_path / "LSM121.toml").write_text(without)
+    with pytest.raises(RuleError, match=r"LSM123: targets\.llama-stack-0\.7\.translate: the tool_group register rule"):
         load_rules([tmp_path])

@@ -17,7 +17,7 @@ def test_example(rule: Rule, example: Example) -> None:
     result = scan_text(example.code, example.language, RULESET, example.target, "example")
     assert result.error is None
     found = sorted((finding.line, finding.rule) for finding in result.findings)
-    assert found == [(line, rule.id) for line in example.findings]
+    assert found == example.expected(rule.id)
 
 
 def test_every_rule_has_examples_in_each_surface_it_declares() -> None:

@@ -59,7 +59,7 @@ def query_files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
 def test_a_surface_added_through_the_registry_alone_is_scanned_and_fixed(tmp_path: Path) -> None:
     project = tmp_path / "project"
     project.mkdir()
-    (project / "admin.lsq").write_text("CALL GET /v1/models\nCALL POST /v1/datasets\n", encoding="utf-8")
+    (project / "admin.lsq").write_text("CALL GET /v1/version\nCALL POST /v1/datasets\n", encoding="utf-8")
     (project / "notes.txt").write_text("CALL POST /v1/datasets\n", encoding="utf-8")  # no surface: not read
     runner = CliRunner()
 
@@ -71,7 +71,7 @@ def test_a_surface_added_through_the_registry_alone_is_scanned_and_fixed(tmp_pat
 
     fixed = runner.invoke(main, ["fix", str(project), "--target", "llama-stack-0.7", "--write"])
     assert fixed.exit_code == 0, fixed.output
-    assert (project / "admin.lsq").read_text() == "CALL GET /v1/models\nCALL POST /v1beta/datasets\n"
+    assert (project / "admin.lsq").read_text() == "CALL GET /v1/version\nCALL POST /v1beta/datasets\n"
     assert (project / "notes.txt").read_text() == "CALL POST /v1/datasets\n"
 
 

@@ -25,6 +25,7 @@ def test_wheel_installs_and_scans_with_bundled_rules(tmp_path: Path) -> None:
     rule_files = [n for n in names if n.startswith("migrate/builtin_rules/") and n.endswith(".toml")]
     assert sorted(Path(n).name for n in rule_files) == sorted(p.name for p in (REPO / "rules").glob("*.toml"))
     assert "migrate/legacy_spec/deprecated-llama-stack-spec.yaml" in names
+    assert "migrate/legacy_spec/legacy-read-schemas.yaml" in names
 
     env_dir = tmp_path / "venv"
     venv.EnvBuilder(with_pip=True).create(env_dir)

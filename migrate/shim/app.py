@@ -7,6 +7,12 @@ for the upstream (`version.VersionGate`), and then either
 * a deprecated call is answered by the handler its rule and the target select (`answers`), with
   the deprecation headers (`headers`), and recorded as one event (`events`).
 
+A read rule's call counts as a deprecated call only where the read breaks: a read the target serves
+(`served`) is other traffic unless it uses a 0.2-era path, and a read the shim translates
+(`translate-read`) is other traffic unless a legacy client makes it (`clients.LegacyClients`), so
+current clients get the upstream's bytes untouched. A read of a kind the target removed (`manual`)
+is answered 410 for every client.
+
 Paths under `metrics.RESERVED_PREFIX` are the shim's own (metrics, health) and never go upstream.
 Every request is counted in `metrics` by kind and status class, with its duration.
 
@@ -30,12 +36,13 @@ from migrate.event_schema import Outcome, PostgresURL
 from migrate.registry import RuleSet
 from migrate.rule_loader import load_rules
 from migrate.shim.answers import Answer, Call, Forward, Handler
-from migrate.shim.asgi import ClientDisconnected, Message, Receive, Scope, Send, client_gone
+from migrate.shim.asgi import Body, ClientDisconnected, Message, Receive, Scope, Send, client_gone
 from migrate.shim.client_address import ClientAddress
+from migrate.shim.clients import LegacyClients
 from migrate.shim.events import Event, EventRecorder, EventSink, JsonLinesLog, SQLiteStore
 from migrate.shim.headers import Header, deprecation_headers, end_to_end
 from migrate.shim.identity import Fingerprinter, identify, load_or_create_key
-from migrate.shim.matching import Match, RequestTarget, RouteMatcher, TargetRefused, parse_target
+from migrate.shim.matching import Match, RequestTarget, RouteMatcher, TargetRefused, parse_target, quote_identifier
 from migrate.shim.metrics import Kind, MetricsListener, ShimMetrics, health_document, is_reserved, reserved_answer
 from migrate.shim.postgres import PostgresStore
 from migrate.shim.problems import (
@@ -46,6 +53,7 @@ from migrate.shim.problems import (
     upstream_failure,
 )
 from migrate.shim.relay import read_body, relay, request_body
+from migrate.shim.resolve import MODEL_BODIES, MODEL_PATH, ModelNames
 from migrate.shim.settings import ShimSettings
 from migrate.shim.upstream import Upstream, UpstreamError
 from migrate.shim.version import VersionGate
@@ -96,8 +104,16 @@ class ShimApp:
         self.handlers: dict[str, Handler] = {
             rule.id: STRATEGIES[rule.targets[settings.target].strategy].answer() for rule in self.ruleset.rules
         }
+        self.legacy_clients = LegacyClients(settings.legacy_user_agents)
+        #: Read rules whose calls are other traffic here: served (unless on a 0.2-era path), or translated
+        #: for legacy clients only.
+        self._served = {rule.id for rule in self.ruleset.rules if rule.targets[settings.target].status == "served"}
+        self._translated = {
+            rule.id for rule in self.ruleset.rules if rule.targets[settings.target].translate is not None
+        }
         self.upstream = Upstream(settings.upstream)
         self.gate = VersionGate(self.upstream)
+        self.models = ModelNames(self.upstream)
         if fingerprinter is None:
             key_path = settings.key_path
             fingerprinter = Fingerprinter(load_or_create_key(key_path) if key_path else secrets.token_bytes(32))
@@ -158,6 +174,8 @@ class ShimApp:
                 return
             headers = await self.gate.rewrite(_forwarded_headers(scope))
             match = self.matcher.match(scope["method"], target.path)
+            if match is not None and self._other_traffic(match, scope["headers"]):
+                match = None
             if match is None:
                 kind = "passthrough"
                 await self._passthrough(scope, receive, tracked, target, headers)
@@ -176,6 +194,13 @@ class ShimApp:
         finally:
             if kind is not None:
                 self.metrics.request_done(kind, tracked.status, time.perf_counter() - started)
+
+    def _other_traffic(self, match: Match, headers: Sequence[Header]) -> bool:
+        """Whether a matched read is ordinary traffic on this target, for this client (see the module docstring)."""
+        rule_id = match.rule.id
+        if rule_id in self._served:
+            return not match.route.legacy
+        return rule_id in self._translated and not self.legacy_clients.legacy(headers)
 
     async def _reserved(self, scope: Scope, send: _Tracked, target: RequestTarget) -> None:
         accept = dict(scope["headers"]).get(b"accept")
@@ -199,11 +224,16 @@ class ShimApp:
         self, scope: Scope, receive: Receive, send: _Tracked, target: RequestTarget, headers: list[Header]
     ) -> None:
         complete = asyncio.Event()
-        body = request_body(scope, receive, complete)
+        body: Body = request_body(scope, receive, complete)
+        upstream_target = target.upstream_target
+        if scope["method"] == "POST" and target.path in MODEL_BODIES and self._small_body(scope):
+            body = await self._resolved_body(scope, receive, complete)
+        elif scope["method"] == "GET" and target.path.startswith(MODEL_PATH):
+            upstream_target = await self._resolved_path(scope, target)
         gone = client_gone(scope)
         sent = time.perf_counter()
         try:
-            async with self.upstream.request(scope["method"], target.upstream_target, headers, body, gone) as response:
+            async with self.upstream.request(scope["method"], upstream_target, headers, body, gone) as response:
                 self.metrics.upstream_answered("passthrough", time.perf_counter() - sent)
                 await relay(response, send, receive, complete, gone=gone)
         except UpstreamError as exc:
@@ -211,6 +241,33 @@ class ShimApp:
                 await _send_problem(send, upstream_failure(exc.kind, str(exc), target.raw_path))
             else:
                 log.warning("upstream answer to %s %s broke off: %s", scope["method"], target.raw_path, exc)
+
+    def _small_body(self, scope: Scope) -> bool:
+        """A body whose length is given and within `--max-body`: read whole to resolve the model it names."""
+        declared = dict(scope["headers"]).get(b"content-length")
+        return declared is not None and declared.strip().isdigit() and int(declared) <= self.settings.max_body
+
+    async def _resolved_body(self, scope: Scope, receive: Receive, complete: asyncio.Event) -> bytes:
+        """The request body, with the model it names resolved to the target's identifier (`resolve`)."""
+        body = await read_body(receive, self.settings.max_body)
+        complete.set()
+        assert body is not None  # the server frames the body by its Content-Length, which `_small_body` checked
+        resolved = await self.models.resolve_body(body, dict(scope["headers"]).get(b"authorization"))
+        return resolved if resolved is not None else body
+
+    async def _resolved_path(self, scope: Scope, target: RequestTarget) -> str:
+        """`GET /v1/models/{name}` with a legacy model name resolved to the target's identifier."""
+        name = target.path[len(MODEL_PATH) :].rstrip("/")
+        if not name:
+            return target.upstream_target
+        resolved = await self.models.resolve(name, dict(scope["headers"]).get(b"authorization"))
+        if resolved == name:
+            return target.upstream_target
+        try:
+            path = MODEL_PATH + quote_identifier(resolved)
+        except TargetRefused:
+            return target.upstream_target
+        return path + ("?" + target.query.decode("latin-1") if target.query else "")
 
     async def _deprecated(
         self,
@@ -242,11 +299,13 @@ class ShimApp:
                     plan=plan,
                     target=self.settings.target,
                     path=target.raw_path,
+                    query=target.query,
                     body=body,
                     authorization=dict(scope["headers"]).get(b"authorization"),
                     upstream=self.upstream,
                     naming=self.ruleset.naming(rule, self.settings.target),
                     on_unregister=self.settings.on_unregister,
+                    models=self.models,
                 )
                 answer = await self.handlers[rule.id](call)
             resource_id = answer.resource_id or resource_id

@@ -140,6 +140,14 @@ def parse_events(value: str | None) -> Path | PostgresURL:
     help="A gateway (address or network) whose X-Forwarded-For names the client in events; repeatable.",
 )
 @click.option(
+    "--legacy-user-agent",
+    "legacy_user_agents",
+    multiple=True,
+    metavar="PREFIX",
+    help="Translate the reads of clients whose User-Agent starts with PREFIX (e.g. python-requests) as those of "
+    "llama-stack-client 0.3, which get the legacy shapes; repeatable.",
+)
+@click.option(
     "--log-level",
     type=click.Choice(("debug", "info", "warning", "error")),
     default="info",
@@ -163,9 +171,10 @@ def shim(
     max_connections: int,
     rule_dirs: tuple[Path, ...],
     trusted_proxies: tuple[str, ...],
+    legacy_user_agents: tuple[str, ...],
     log_level: str,
 ) -> None:
-    """Proxy a Llama Stack / OGX server and answer the deprecated register/unregister calls."""
+    """Proxy a Llama Stack / OGX server, answer the deprecated calls and translate legacy clients' reads."""
     if emit_nginx:
         with errors_to_exit_codes():
             check_upstream_url(upstream)
@@ -194,6 +203,7 @@ def shim(
             ),
             rule_dirs=rule_dirs,
             trusted_proxies=trusted_proxies,
+            legacy_user_agents=legacy_user_agents,
             log_level=log_level,
         )
     uvicorn.Server(config).run()
@@ -213,6 +223,7 @@ def _server_config(
     upstream_config: UpstreamConfig,
     rule_dirs: tuple[Path, ...],
     trusted_proxies: tuple[str, ...],
+    legacy_user_agents: tuple[str, ...],
     log_level: str,
 ) -> uvicorn.Config:
     from migrate.shim.app import ShimApp
@@ -240,6 +251,7 @@ def _server_config(
         metrics_listen=metrics_address,
         trusted_proxies=trusted,
         listen=(host, port),
+        legacy_user_agents=tuple(prefix.strip() for prefix in legacy_user_agents if prefix.strip()),
     )
     app = ShimApp(settings)
     if not is_loopback(host):

@@ -2,7 +2,8 @@
 
 Every answer to a deprecated call carries
 
-* `Deprecation: @<unix seconds>` (RFC 9745): midnight UTC of the day upstream deprecated the operation;
+* `Deprecation: @<unix seconds>` (RFC 9745): midnight UTC of the day upstream deprecated the operation
+  (an answer to a read rule's call has none: no release deprecated the read, it broke);
 * `Sunset: <HTTP-date>` (RFC 8594): when the target removed it, if the rule knows the date. A
   month-only date (`2026-04`) stands for the first day of that month, 00:00:00 GMT;
 * `Link: <docs>; rel="deprecation"` and, when the replacement is an HTTP resource,
@@ -67,8 +68,11 @@ def sunset_value(removed_date: str) -> str:
 
 
 def deprecation_headers(rule: Rule, plan: TargetPlan, successor: str | None) -> list[Header]:
-    """The headers every answer to a call of `rule` carries on the target of `plan`."""
-    headers: list[Header] = [(b"deprecation", deprecation_value(rule.deprecated.date).encode("ascii"))]
+    """The headers every answer to a call of `rule` carries on the target of `plan` (no `Deprecation` for a read,
+    which no release deprecated: it broke)."""
+    headers: list[Header] = []
+    if rule.deprecated is not None:
+        headers.append((b"deprecation", deprecation_value(rule.deprecated.date).encode("ascii")))
     if plan.removed_date is not None:
         headers.append((b"sunset", sunset_value(plan.removed_date).encode("ascii")))
     links = [f'<{rule.docs}>; rel="deprecation"']

@@ -77,21 +77,55 @@ def reads_for(naming: Naming | None, identifier: str) -> tuple[Read, ...]:
     return tuple(Read.of(read, naming) for read in naming.reads(identifier))
 
 
+@dataclass(frozen=True)
+class Answered:
+    """The upstream's complete answer to one GET."""
+
+    status: int
+    body: bytes
+    content_type: bytes
+
+
+async def get(upstream: Upstream, target: str, authorization: bytes | None) -> Answered:
+    """`GET target` on the upstream with the caller's `Authorization` and no other header of the request."""
+    headers: list[Header] = [(b"accept", b"application/json")]
+    if authorization is not None:
+        headers.append((b"authorization", authorization))
+    async with upstream.request("GET", target, headers, None) as response:
+        body = b"".join([chunk async for chunk in response.body])
+        content_type = dict(response.headers).get(b"content-type", b"application/json")
+        return Answered(response.status, body, content_type)
+
+
+async def read_listing(upstream: Upstream, target: str, authorization: bytes | None) -> Found:
+    """A listing (`{"data": [...]}`): present with its items, absent (404), or the upstream's other answer.
+
+    A 200 without a `data` list raises `UpstreamError` (`invalid`), as in `look_up`.
+    """
+    answered = await get(upstream, target, authorization)
+    if answered.status == 404:
+        return Found("absent", status=404, body=answered.body, content_type=answered.content_type)
+    if answered.status != 200:
+        return Found("failed", status=answered.status, body=answered.body, content_type=answered.content_type)
+    try:
+        document = json.loads(answered.body)
+    except ValueError as exc:
+        raise UpstreamError("invalid", f"the upstream answered GET {target} with 200 and no JSON") from exc
+    if not _is_listing(document):
+        raise UpstreamError("invalid", f"the upstream answered GET {target} with 200 and no 'data' list")
+    return Found("present", resource=document["data"], status=200)
+
+
 async def look_up(upstream: Upstream, reads: tuple[Read, ...], identifier: str, authorization: bytes | None) -> Found:
     """Try each read in turn: the first that finds the resource wins; an unexpected answer stops.
 
     A 200 whose body is not JSON (or, for a listing, has no `data` list) raises `UpstreamError` (`invalid`):
     it is neither the resource nor its absence, and must not reach the client as a success.
     """
-    headers: list[Header] = [(b"accept", b"application/json")]
-    if authorization is not None:
-        headers.append((b"authorization", authorization))
     last_status: int | None = None
     for read in reads:
-        async with upstream.request("GET", read.target(identifier), headers, None) as response:
-            body = b"".join([chunk async for chunk in response.body])
-            content_type = dict(response.headers).get(b"content-type", b"application/json")
-            status = response.status
+        answered = await get(upstream, read.target(identifier), authorization)
+        status, body, content_type = answered.status, answered.body, answered.content_type
         last_status = status
         if status == 404:
             continue

@@ -11,6 +11,7 @@ shim and every server behind it see the same route.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 from urllib.parse import quote, unquote
@@ -108,17 +109,44 @@ class Match:
 
 
 class RouteMatcher:
-    """Every deprecated (method, path template) of a rule set, anchored at both ends of the path."""
+    """Every (method, path template) of a rule set, anchored at both ends of the path.
+
+    Routes are indexed by method and their first two path segments (`("GET", "v1", "models")`), which
+    every rule's template writes literally: most traffic (`POST /v1/chat/completions`) is told apart by
+    one dictionary lookup, not by trying each pattern. A template with a parameter in those segments
+    would be tried for every path of its method.
+    """
 
     def __init__(self, ruleset: RuleSet) -> None:
-        self._routes: dict[str, list[tuple[re.Pattern[str], Route]]] = {}
+        self._routes: dict[tuple[str, str, str], list[tuple[re.Pattern[str], Route]]] = {}
+        self._anywhere: dict[str, list[tuple[re.Pattern[str], Route]]] = {}
         for route in ruleset.routes:
-            self._routes.setdefault(route.method, []).append((compile_route(route.template, anchored=True), route))
+            entry = (compile_route(route.template, anchored=True), route)
+            key = _segments(route.template)
+            if key is None or "{" in "".join(key):
+                self._anywhere.setdefault(route.method, []).append(entry)
+            else:
+                self._routes.setdefault((route.method, *key), []).append(entry)
 
     def match(self, method: str, path: str) -> Match | None:
-        """The deprecated operation `method path` (decoded) is, or None for any other traffic."""
-        for pattern, route in self._routes.get(method, ()):
-            found = pattern.fullmatch(path)
-            if found:
-                return Match(route.rule, route, found.groupdict())
-        return None
+        """The rule's operation `method path` (decoded) is, or None for any other traffic."""
+        parts = path.split("/", 3)
+        if len(parts) >= 3:
+            found = _first(self._routes.get((method, parts[1], parts[2]), ()), path)
+            if found is not None:
+                return found
+        return _first(self._anywhere.get(method, ()), path)
+
+
+def _first(routes: Iterable[tuple[re.Pattern[str], Route]], path: str) -> Match | None:
+    for pattern, route in routes:
+        found = pattern.fullmatch(path)
+        if found:
+            return Match(route.rule, route, found.groupdict())
+    return None
+
+
+def _segments(path: str) -> tuple[str, str] | None:
+    """The first two segments of an absolute path (`("v1", "models")` for `/v1/models/x`), None with fewer."""
+    parts = path.split("/", 3)
+    return (parts[1], parts[2]) if len(parts) >= 3 else None

@@ -1,8 +1,9 @@
 """`shim --emit-nginx`: an nginx configuration that sends only the deprecated calls to the shim.
 
-For sites that already run nginx as their gateway: the deprecated register/unregister calls go to
-the shim, and everything else goes straight to the Llama Stack / OGX server, so ordinary traffic
-does not take the extra hop.
+For sites that already run nginx as their gateway: the deprecated register/unregister calls, and the
+reads of the read rules (which the shim translates or answers 410 where they break, and relays
+where they do not), go to the shim; everything else goes straight to the Llama Stack / OGX server,
+so ordinary traffic does not take the extra hop.
 
 The choice is one `map` over `"$request_method:$uri"`, with one anchored regex per deprecated
 route of the rules (current and 0.2-era paths). `$uri` is percent-decoded and has its dot segments
@@ -90,7 +91,7 @@ def render_nginx(ruleset: RuleSet, site: NginxSite) -> str:
 
     lines = [
         f"# llama-stack-migrate {__version__} shim --emit-nginx",
-        "# Only the deprecated register/unregister calls go to the shim; everything else goes straight",
+        "# Only the deprecated calls and the reads of the read rules go to the shim; everything else goes straight",
         f"# to {upstream.origin()}{base}. Include this file in nginx's http {{ }} context, for example",
         "# as /etc/nginx/conf.d/llama-stack-migrate.conf, and run the shim with",
         f"#   llama-stack-migrate shim --upstream {site.upstream} --listen {shim_address}",
@@ -106,7 +107,7 @@ def render_nginx(ruleset: RuleSet, site: NginxSite) -> str:
         "    keepalive 32;",
         "}",
         "",
-        f"# The deprecated calls of {len(rule_ids)} rules, matched on the method and the percent-decoded",
+        f"# The calls of {len(rule_ids)} rules, matched on the method and the percent-decoded",
         "# path ($uri), so ids sent raw (a/b) and encoded (a%2Fb) go the same way.",
         f'map "$request_method:$uri" {BACKEND_VAR} {{',
         f"    default {UPSTREAM_BACKEND};",

@@ -35,6 +35,7 @@ PROBLEM_TYPES: Mapping[str, int] = {
     "resource-not-found": 404,
     "unregister-rejected": 409,
     "operation-removed": 410,
+    "builtin-tools-not-listed": 501,
     "upstream-unavailable": 502,
     "upstream-timeout": 504,
     "upstream-invalid-response": 502,

@@ -32,6 +32,9 @@ class ShimSettings:
     `X-Forwarded-For` names the client in events (`client_address.ClientAddress`). `listen`: the
     (host, port) the shim itself listens on, when known (the `shim` command; None when a test or
     another server runs the app), checked against the upstream and the metrics address.
+    `legacy_user_agents`: `User-Agent` prefixes of clients that announce no SDK but read the legacy
+    shapes (`python-requests`): their reads are translated like those of llama-stack-client 0.3
+    (`clients.LegacyClients`).
     """
 
     upstream: UpstreamConfig
@@ -45,6 +48,7 @@ class ShimSettings:
     metrics_listen: tuple[str, int] | None = None
     trusted_proxies: tuple[Network, ...] = ()
     listen: tuple[str, int] | None = None
+    legacy_user_agents: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         check_upstream_url(self.upstream.base_url)

@@ -37,7 +37,14 @@ _PROVIDER_PACKAGES = ("llama_stack.providers", "ogx.providers")
 _SDK_RESOURCE_BASES = frozenset({"SyncAPIResource", "AsyncAPIResource"})
 # HTTP mocking libraries whose `post` / `delete` register a fake response instead of sending one.
 _HTTP_MOCK_MODULES = frozenset({"responses", "respx", "requests_mock"})
-_HTTP_VERB_METHODS = {"post": "POST", "_post": "POST", "delete": "DELETE", "_delete": "DELETE"}
+_HTTP_VERB_METHODS = {
+    "get": "GET",
+    "_get": "GET",
+    "post": "POST",
+    "_post": "POST",
+    "delete": "DELETE",
+    "_delete": "DELETE",
+}
 _HTTP_GENERIC_METHODS = frozenset({"request", "_request", "arequest"})
 _MAX_ALIAS_DEPTH = 4
 _MAX_STRING_DEPTH = 6
@@ -273,9 +280,9 @@ class _Module:
         if chain[-1] not in self.ruleset.sdk_verbs:
             return None
         path = [name for name in chain if name not in SDK_WRAPPERS]
-        for length in (3, 2):
+        for length in (4, 3, 2):
             method = tuple(path[-length:])
-            rule = self.ruleset.sdk_methods.get(method)
+            rule = self.ruleset.rule_for(method, (kw.arg for kw in call.keywords if kw.arg is not None))
             # `datasets.list` is the 0.3 spelling; below `beta` it is the current one, which a rule names in full.
             if rule is not None and len(path) > length and path[-length - 1] not in _STABILITY_NAMESPACES:
                 return self._judge_sdk(call, rule, method, chain, aliased)
@@ -295,7 +302,8 @@ class _Module:
             return None
         fitting = {
             rule.id: rule
-            for path, rule in self.ruleset.sdk_methods.items()
+            for path, rules in self.ruleset.sdk_methods.items()
+            for rule in rules
             if path[-1] == verb == "register" and set(rule.sdk.required) <= names <= rule.keywords | SDK_REQUEST_OPTIONS
         }
         if len(fitting) != 1:
@@ -560,15 +568,30 @@ def static_value(node: ast.expr, constants: dict[str, object]) -> object:
 
 
 def _attributes_read(name: str, loop: ast.AST, iterable: ast.Call) -> frozenset[str]:
-    """The attributes read on `name` in a loop or comprehension (outside the iterable itself)."""
-    inside = {id(node) for node in ast.walk(iterable)}
+    """The attributes read on `name` in a loop or comprehension (outside the iterable itself) where a None
+    would break: not in truth tests (`if m.metadata`, `m.metadata or {}`, `not m.metadata`) and not as an
+    assignment target, as `fix.rewrites.guard_listed_fields` counts them."""
+    skipped = {id(node) for node in ast.walk(iterable)}
+    for node in ast.walk(loop):
+        tests: list[ast.AST] = []
+        if isinstance(node, ast.BoolOp):
+            tests = list(node.values)
+        elif isinstance(node, (ast.If, ast.While, ast.IfExp)):
+            tests = [node.test]
+        elif isinstance(node, ast.comprehension):
+            tests = list(node.ifs)
+        elif isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not):
+            tests = [node.operand]
+        elif isinstance(node, (ast.Assign, ast.AugAssign, ast.AnnAssign)):
+            tests = list(node.targets) if isinstance(node, ast.Assign) else [node.target]
+        skipped.update(id(test) for test in tests)
     return frozenset(
         node.attr
         for node in ast.walk(loop)
         if isinstance(node, ast.Attribute)
         and isinstance(node.value, ast.Name)
         and node.value.id == name
-        and id(node) not in inside
+        and id(node) not in skipped
     )
 
 
@@ -598,6 +621,8 @@ def _signature_fits(call: ast.Call, rule: Rule) -> tuple[bool, bool]:
     """
     unknown = [arg for arg in call.args if isinstance(arg, ast.Starred) or _is_ellipsis(arg)]
     starred = bool(unknown) or any(kw.arg is None for kw in call.keywords)
+    if rule.operation == "read":
+        return True, starred  # read methods take ids, filters and options: any call of one fits
     names = {kw.arg for kw in call.keywords if kw.arg is not None}
     accepted = rule.keywords | SDK_REQUEST_OPTIONS
     if rule.operation == "register":
@@ -611,7 +636,7 @@ def _signature_fits(call: ast.Call, rule: Rule) -> tuple[bool, bool]:
     if not names <= accepted:
         return False, starred
     plain = len(call.args) - len(unknown)
-    if rule.operation != "unregister":  # a read or a call: keywords, and at most the id positionally
+    if rule.operation != "unregister":  # a call: keywords, and at most the id positionally
         return plain <= (1 if id_param else 0), starred
     given = plain + (1 if id_param in names else 0)
     return (given == 1 or (given == 0 and starred)), starred

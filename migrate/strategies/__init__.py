@@ -3,7 +3,7 @@
 A rule's plan for a target names a strategy; the `Strategy` object is everything the tool knows about
 it, for every part that reads the rules (in the spirit of django-upgrade's `Fixer`):
 
-* `status` and `operations`: what it can replace (a rule asking for anything else fails to load);
+* `statuses` and `operations`: what it can replace (a rule asking for anything else fails to load);
 * `blocker` and `applicability`: from what the scan saw, why `fix` cannot rewrite a finding, and
   whether its rewrite is safe: `scan` reports both, without parsing anything again;
 * `rewrite`: loads the libcst rewrite of one Python call (`migrate.fix.rewrites`); `fix` alone
@@ -31,6 +31,7 @@ from migrate.strategies import (
     manual,
     remove_statement,
     rename_namespace,
+    translate_read,
     update_pin,
 )
 from migrate.strategies.model import Strategy
@@ -51,6 +52,7 @@ STRATEGIES: Mapping[StrategyName, Strategy] = _registry(
     declare_and_read.STRATEGY,
     declare_connector.STRATEGY,
     remove_statement.STRATEGY,
+    translate_read.STRATEGY,
     manual.STRATEGY,
     extra_body.STRATEGY,
     update_pin.STRATEGY,

@@ -67,7 +67,7 @@ STRATEGY = Strategy(
     ),
     safe_when="every argument that goes into the identifier and the entry is known before the program runs "
     "(literals, module constants), and the call names a provider_id",
-    status="removed",
+    statuses=frozenset({"removed"}),
     operations=frozenset({"register"}),
     blocker=_blocker,
     applicability=_applicability,

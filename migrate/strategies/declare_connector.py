@@ -73,7 +73,7 @@ STRATEGY = Strategy(
         "own `registered_resources.tool_groups` block is migrated the same way"
     ),
     safe_when="the group is built in, or its id and MCP endpoint URL are known before the program runs",
-    status="removed",
+    statuses=frozenset({"removed"}),
     operations=frozenset({"register"}),
     blocker=_blocker,
     applicability=_applicability,

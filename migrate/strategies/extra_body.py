@@ -45,7 +45,7 @@ STRATEGY = Strategy(
         '{"k": 1}})` (llama-stack-client 0.7 dropped `params`; the server still reads it); `params={}` is dropped'
     ),
     safe_when="always: the SDK sends the same JSON body",
-    status="removed",
+    statuses=frozenset({"removed"}),
     operations=frozenset({"call"}),
     blocker=_blocker,
     applicability=always_safe,

@@ -9,12 +9,15 @@ A listing that is not iterated in place is left for a human.
 
 This strategy serves `read` rules (the listing read of a resource): such a rule names it on the targets
 whose SDK needs it, and the matcher reports, per call, the loop variable and the attributes read on it.
+The shim answers the read as `translate-read` does: legacy clients get the legacy listing, built from
+the target's as the rule's `translate` table says.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from migrate.findings import Hit
 from migrate.strategies.common import GUARDED, sdk_call_blocker
 from migrate.strategies.model import Case, RewriteCall, Strategy, always_safe
 
@@ -30,6 +33,12 @@ def _blocker(case: Case) -> str | None:
     return reason
 
 
+def _settled(hit: Hit) -> bool:
+    """Iterated in place, and no guarded field is read where a None would break (after `fix`, for one)."""
+    call = hit.call
+    return call is not None and call.iterated_by is not None and not (call.item_reads & GUARDED.keys())
+
+
 def _rewrite() -> RewriteCall:
     from migrate.fix.rewrites.guard_listed_fields import rewrite
 
@@ -37,7 +46,7 @@ def _rewrite() -> RewriteCall:
 
 
 def _answer() -> Handler:
-    from migrate.shim.answers.forward import answer
+    from migrate.shim.answers.translate import answer
 
     return answer
 
@@ -52,10 +61,11 @@ STRATEGY = Strategy(
         "compatibility properties); a listing not iterated in place is left for a human"
     ),
     safe_when="the listing is iterated in place (a for loop or a comprehension over the call)",
-    status="removed",
+    statuses=frozenset({"removed"}),
     operations=frozenset({"read"}),
     blocker=_blocker,
     applicability=always_safe,
     rewrite=_rewrite,
     answer=_answer,
+    settled=_settled,
 )

@@ -24,11 +24,11 @@ STRATEGY = Strategy(
     name="manual",
     summary="The target removed the operation and serves no replacement: the finding is left for a human.",
     rewrites=(
-        "nothing: no replacement on the target (datasets, benchmarks, scoring functions and shields on OGX); "
-        "the finding is listed with the rule's guidance"
+        "nothing: no replacement on the target (datasets, benchmarks, scoring functions and shields on OGX; "
+        "direct tool calls and the Agents API from 0.7 on); the finding is listed with the rule's guidance"
     ),
     safe_when="nothing is rewritten",
-    status="removed",
+    statuses=frozenset({"removed"}),
     operations=frozenset({"register", "unregister", "read", "call", "pin"}),
     blocker=_blocker,
     applicability=always_safe,

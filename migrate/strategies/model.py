@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
 from migrate.findings import Hit
-from migrate.rules import Naming, Operation, Rule, TargetPlan
+from migrate.rules import Naming, Operation, PlanStatus, Rule, TargetPlan
 from migrate.rules import Strategy as StrategyName
 
 if TYPE_CHECKING:
@@ -43,7 +43,8 @@ class Strategy:
     rewrites: str
     #: When the rewrite is safe, applied without `--unsafe-fixes` (docs/fix.md).
     safe_when: str
-    status: Literal["deprecated", "removed"]
+    #: The plan statuses it serves (`deprecated`, `removed`, `served`: see `rules.PlanStatus`).
+    statuses: frozenset[PlanStatus]
     operations: frozenset[Operation]
     blocker: Callable[[Case], str | None]
     applicability: Callable[[Case], Literal["safe", "unsafe"]]
@@ -51,6 +52,9 @@ class Strategy:
     answer: Callable[[], Handler]
     #: Whether a run config's own block for the resource, which the target ignores, can be migrated.
     migrates_config: bool = False
+    #: Whether a hit already reads what the target's SDK gives, so that it is no finding there (a listing
+    #: whose items' fields are read as llama-stack-client 0.7 gives them: `guard-listed-fields`).
+    settled: Callable[[Hit], bool] | None = None
     #: Loads what declares the resource of a raw-HTTP call (`requests.post(url, json={...})`) whose call site
     #: only a human can change: its JSON body becomes the run-config entry all the same.
     declare: Callable[[], DeclareCall] | None = None
@@ -59,8 +63,8 @@ class Strategy:
         """Why this strategy cannot serve `rule`'s plan (None: it can)."""
         if rule.operation not in self.operations:
             return f"strategy {self.name!r} replaces {' and '.join(sorted(self.operations))} operations only"
-        if plan.status != self.status:
-            return f"strategy {self.name!r} is for an operation the target has {self.status}"
+        if plan.status not in self.statuses:
+            return f"strategy {self.name!r} is for what the target has {' or '.join(sorted(self.statuses))}"
         return None
 
 

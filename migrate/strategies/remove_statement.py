@@ -39,7 +39,7 @@ STRATEGY = Strategy(
         "block would be empty; a `try` whose body empties goes too (its `else` and `finally` bodies stay)"
     ),
     safe_when="always: the call's result is not used",
-    status="removed",
+    statuses=frozenset({"removed"}),
     operations=frozenset({"unregister"}),
     blocker=_blocker,
     applicability=always_safe,

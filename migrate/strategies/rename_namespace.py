@@ -50,7 +50,7 @@ STRATEGY = Strategy(
         "`/v1alpha/eval/benchmarks` in Python string literals, curl lines, Markdown fences and CI files"
     ),
     safe_when="always: the same operation under its new name",
-    status="deprecated",
+    statuses=frozenset({"deprecated", "served"}),
     operations=frozenset({"register", "unregister", "read", "call"}),
     blocker=_blocker,
     applicability=always_safe,

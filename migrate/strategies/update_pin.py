@@ -37,7 +37,7 @@ STRATEGY = Strategy(
         "(PEP 621 and Poetry) and setup.cfg; the name, extras, markers and comments of the line stay"
     ),
     safe_when="the pin is a plain version specifier on one line",
-    status="removed",
+    statuses=frozenset({"removed"}),
     operations=frozenset({"pin"}),
     blocker=_blocker,
     applicability=always_safe,

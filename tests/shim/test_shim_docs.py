@@ -16,6 +16,7 @@ ANSWER_NAMES = {
     "forward": "forward",
     "declare": "declare & read",
     "remove_statement": "look up (unregister)",
+    "translate": "translate (legacy clients)",
     "manual": "410 Gone",
 }
 
@@ -28,7 +29,7 @@ def decision_table() -> str:
         cells = []
         for plan in rule.targets.values():
             module = STRATEGIES[plan.strategy].answer().__module__.rsplit(".", 1)[1]
-            cell = ANSWER_NAMES[module]
+            cell = "relay" if plan.status == "served" else ANSWER_NAMES[module]
             if module == "forward" and any(old.startswith("/") for old in plan.rename):
                 cell += " (legacy path renamed)"
             cells.append(cell)

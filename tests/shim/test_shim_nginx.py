@@ -13,6 +13,7 @@ import hashlib
 import http.client
 import json
 import os
+import re
 import shutil
 import signal
 import socket
@@ -201,16 +202,16 @@ def deprecated_targets() -> list[tuple[str, str, str]]:
         else:
             head, _, rest = template.partition("{")
             name, _, tail = rest.partition("}")
-            ids = ["id-1", "we%20ird", "id-2/"]
+            tail = re.sub(r"\{[a-z_]+(?::path)?\}", "x", tail)  # a second parameter (an agent's session)
+            ids = ["id-1", "we%20ird"] + ([] if tail else ["id-2/"])
             if name.endswith(":path"):
                 ids += ["vllm/llama", "vllm%2Fllama", "a%2Fb/c", "vllm/llama/"]
-            spelled = [head + ident + tail for ident in ids] + [head + "q?force=true"]
+            spelled = [head + ident + tail for ident in ids] + [head + "q" + tail + "?force=true"]
         cases += [(route.rule.id, route.method, target) for target in spelled]
     return cases
 
 
 OTHER_TARGETS = [
-    ("GET", "/v1/models"),
     ("GET", "/v1/models/vllm/llama"),
     ("GET", "/v1/models/vllm%2Fllama"),
     ("PUT", "/v1/models"),
@@ -227,9 +228,9 @@ OTHER_TARGETS = [
     ("POST", "/v1/chat/completions"),
     ("POST", "/v1/responses"),
     ("GET", "/v1/version"),
-    ("GET", "/v1/datasets"),
+    ("PUT", "/v1/datasets"),
     ("POST", "/v1/datasets/qa/iterrows"),
-    ("POST", "/v1alpha/eval/benchmarks/b/jobs"),
+    ("POST", "/v1alpha/eval/benchmarks/b/results"),
     ("HEAD", "/v1/models"),
     ("GET", "/-/llama-stack-migrate/metrics"),  # the shim's own paths are not routed through the gateway
 ]
@@ -271,7 +272,9 @@ def test_nginx_accepts_the_emitted_config_in_every_variant() -> None:
 
 def test_every_deprecated_route_reaches_the_shim_exactly_as_sent(nginx_gateway: Gateway) -> None:
     cases = deprecated_targets()
-    assert len({rule for rule, _, _ in cases}) == 12
+    assert {rule for rule, _, _ in cases} == {
+        rule.id for rule in load_rules().rules if rule.http.paths
+    }  # calls and reads
     assert len(cases) >= 60
     for rule, method, target in cases:
         assert shim_matches(method, target), (rule, method, target)  # the case is one the shim answers
@@ -285,6 +288,8 @@ def test_other_methods_and_routes_go_straight_to_the_server(nginx_gateway: Gatew
     checked = 0
     for _, method, target in deprecated_targets():
         other = "GET" if method != "GET" else "POST"
+        if shim_matches(other, target):
+            continue  # the other method is a rule's route too (GET /v1/shields/{id} reads what DELETE removes)
         answer = nginx_gateway.send(other, target)
         assert answer["side"] == "upstream", (other, target)
         assert answer["raw_path"] == target.partition("?")[0]
@@ -346,7 +351,7 @@ def test_headers_bodies_and_streams_through_the_gateway(nginx_gateway: Gateway) 
     assert seen["x-forwarded-for"] == "127.0.0.1"
     assert seen["x-forwarded-proto"] == "http"
     assert seen["x-forwarded-host"] == f"127.0.0.1:{nginx_gateway.port}"
-    direct = nginx_gateway.send("GET", "/v1/models", versions)["headers"]
+    direct = nginx_gateway.send("GET", "/v1/models/vllm/llama", versions)["headers"]
     assert "x-llamastack-client-version" not in direct  # absent: the server does not refuse the old SDK
     assert "x-ogx-client-version" not in direct
     assert direct["authorization"] == "Bearer t"
@@ -396,7 +401,7 @@ def test_the_command_prints_the_config() -> None:
     assert "server 10.0.0.5:8321;" in done.stdout
     assert "server 127.0.0.1:9000;" in done.stdout  # a wildcard listen address is reached over loopback
     assert "listen 8080;" in done.stdout
-    assert done.stdout.count("llama_stack_migrate_shim;  # LSM") == 16
+    assert done.stdout.count("llama_stack_migrate_shim;  # LSM") == len(load_rules().routes)
     refused = subprocess.run(
         [sys.executable, "-c", COMMAND, "--upstream", "http://h:1", "--emit-nginx", "--nginx-listen", "x y"],
         capture_output=True,

@@ -271,3 +271,40 @@ def test_header_values_that_would_split_the_request_are_refused() -> None:
         assert heads == []
 
     run(scenario())
+
+
+def test_a_connection_is_not_reused_after_an_error_answer_that_can_leave_it_dead() -> None:
+    """OGX 1.5.0 after a 500, llama-stack 0.7.3 after a 400: the connection stays open and never answers again."""
+
+    async def handler(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, number: int) -> None:
+        head, _ = await read_request(reader)
+        status = head.split(b" ", 2)[1].split(b"?")[0].rsplit(b"/", 1)[1]
+        if status == b"thing":
+            writer.write(answer(b"%d" % number))
+        else:
+            writer.write(answer(b"{}", status + b" Whatever"))
+        await writer.drain()
+        if status in (b"thing", b"404"):
+            await handler(reader, writer, number)  # a sound connection answers the next request
+        else:
+            await read_request(reader)  # the next request on this connection is never answered
+            await asyncio.sleep(30)
+
+    async def error(upstream: Upstream, status: str) -> int:
+        async with upstream.request("GET", f"/status/{status}", [], None) as response:
+            _ = [chunk async for chunk in response.body]  # the whole answer, as the relay reads it
+            return response.status
+
+    async def scenario() -> None:
+        async with scripted(handler) as (url, _):
+            upstream = Upstream(UpstreamConfig(url, read_timeout=3.0))
+            assert await error(upstream, "500") == 500
+            assert await fetch(upstream, "POST", b"{}") == (200, b"2")  # a new connection, not the dead one
+            assert await error(upstream, "400") == 400
+            assert await fetch(upstream, "POST", b"{}") == (200, b"3")
+            assert await error(upstream, "404") == 404
+            assert await fetch(upstream, "POST", b"{}") == (200, b"3")  # a 404 leaves the connection in use
+            assert upstream.stats().idle == 1
+            await upstream.aclose()
+
+    run(scenario())

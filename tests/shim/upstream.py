@@ -1,7 +1,8 @@
 """A small real upstream for the shim's tests, and a helper that serves any ASGI app on a real port.
 
 `FakeUpstream` answers like a llama-stack 0.7 / OGX server where the shim cares (version gate,
-`/v1/version`, model, provider and connector reads, 405/404 for removed routes) and offers test
+`/v1/version`, model, provider and connector reads and listings in the target's shapes, a connector's
+tools, 405/404 for removed routes) and offers test
 routes: `/echo` (what arrived), `/bytes` (a fixed body), `/chunks` and `/sse` (streamed answers
 that wait for the test between chunks), `/status/<code>`, `/hop`, `/cookie`, `/redirect`, `/slow`.
 """
@@ -18,6 +19,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, Literal
+from urllib.parse import parse_qsl, unquote
 
 import uvicorn
 
@@ -51,6 +53,38 @@ def model(identifier: str, model_type: str = "llm") -> dict[str, Any]:
         "metadata": {},
         "model_type": model_type,
         "model_validation": None,
+    }
+
+
+#: The tools every declared connector's MCP server offers (as llama-stack 0.7.3 lists them: no `toolgroup_id`).
+CONNECTOR_TOOLS = [
+    {
+        "toolgroup_id": None,
+        "name": "lookup_ticket",
+        "description": "Look a ticket up",
+        "input_schema": {"type": "object", "properties": {"ticket_id": {"type": "string"}}},
+        "output_schema": None,
+        "metadata": {"endpoint": "http://127.0.0.1:9/mcp"},
+    }
+]
+#: The tool of a built-in group (`builtin::websearch`, llama-stack 0.7.3's GET /v1/tools).
+BUILTIN_TOOL = {"toolgroup_id": "builtin::websearch", "name": "web_search", "description": "Search the web"}
+
+
+def listed_model(resource: dict[str, Any]) -> dict[str, Any]:
+    """A model as the OpenAI listing of llama-stack 0.7.3 / OGX shows it (`GET /v1/models`)."""
+    custom = {
+        "model_type": resource["model_type"],
+        "provider_id": resource["provider_id"],
+        "provider_resource_id": resource["provider_resource_id"],
+        **resource["metadata"],
+    }
+    return {
+        "id": resource["identifier"],
+        "object": "model",
+        "created": 1796530954,
+        "owned_by": "llama_stack",
+        "custom_metadata": custom,
     }
 
 
@@ -93,6 +127,8 @@ class FakeUpstream:
             return await _json(send, 200, {"version": self.version})
         if self.fail_reads and method == "GET" and path != "/v1/version":
             return await _json(send, 503, {"error": {"message": "backend unavailable"}})
+        if path == "/v1/models" and method == "GET":
+            return await _json(send, 200, {"data": [listed_model(resource) for resource in self.models.values()]})
         if path.startswith("/v1/models/") and method == "GET":
             identifier = path[len("/v1/models/") :].replace("%2F", "/")
             if identifier in self.models:
@@ -104,6 +140,17 @@ class FakeUpstream:
             return await _json(send, 404, {"detail": "Not Found"})
         if path in ("/v1beta/connectors", "/v1alpha/admin/connectors"):
             return await _json(send, 200, {"data": self.connectors})
+        for prefix in ("/v1beta/connectors/", "/v1alpha/admin/connectors/"):
+            if path.startswith(prefix) and path.endswith("/tools"):
+                connector = unquote(path[len(prefix) : -len("/tools")])
+                if any(known["connector_id"] == connector for known in self.connectors):
+                    return await _json(send, 200, {"data": CONNECTOR_TOOLS})
+                return await _json(send, 404, {"error": {"message": f"Connector '{connector}' not found"}})
+        if path == "/v1/tools" and method == "GET":
+            group = dict(parse_qsl(seen.query)).get("toolgroup_id")
+            if group == "builtin::websearch" and self.providers:
+                return await _json(send, 200, {"data": [BUILTIN_TOOL]})
+            return await _json(send, 404, {"error": {"message": f"Tool Group '{group}' not found."}})
         if path == "/v1/providers":
             return await _json(send, 200, {"data": self.providers})
         if path == "/v1/scoring-functions" and method == "POST":

@@ -75,6 +75,7 @@ def test_generic_request_methods_and_low_level_sdk_calls() -> None:
         (4, "LSM151"),
         (5, "LSM112"),
         (6, "LSM101"),
+        (8, "LSM123"),  # a low-level GET of the tool groups: a read that breaks on the default target
     ]
 
 

@@ -1,11 +1,17 @@
 """What each app's steps are, and what each run column is expected to give for them.
 
 `BASELINE_STEPS` is every step of every app, in order: against llama-stack 0.3.5 they all succeed (asserted by
-`test_workflows_baseline.py`). The other columns are measured and printed by the harness; `EXPECTED` says what
-each of their steps must give once the shim and `fix` do their job, so that turning a column into assertions is
-`assert_column(run, EXPECTED_COLUMN)`. A step is expected to succeed unless `EXPECTED` names it as one of the
-documented stops, where the target has no replacement (datasets, benchmarks, scoring functions and shields on
-OGX): the shim answers a 410 `operation-removed` problem, and `fix` leaves the call with a manual finding.
+`test_workflows_baseline.py`). `EXPECTED` says what each step of the other columns must give; the shim columns
+are asserted (`test_workflows_shim.py`), the others measured and printed by the harness. A step is expected to
+succeed unless `EXPECTED` names it as one of the documented stops (issue 11's decisions D1-D4, docs/shim.md):
+where the target has no replacement (datasets, benchmarks, scoring functions and shields on OGX; direct tool
+calls and the Agents API from 0.7 on) the shim answers a 410 `operation-removed` problem and `fix` leaves the
+call with a manual finding; OGX lists no built-in group's tools; a declared resource stays after its unregister.
+
+The gap the shim columns do not measure (RAW_HTTP_GAP): `fix` reports ops_provision.py's raw-HTTP registrations
+for a human and declares nothing for them, although every value is a literal. Until it does, the harness declares
+what it would (`runconfig.RAW_HTTP_MODELS`, `RAW_HTTP_CONNECTORS`) in the shim columns' run config only, so that
+those columns measure the shim; the fixed columns keep `fix`'s own config and the MANUAL expectations below.
 """
 
 from __future__ import annotations
@@ -138,6 +144,9 @@ class Outcome(str, Enum):
     #: subject is the register/unregister lifecycle; reads that the SDK of the target has no method for); the step
     #: fails until the human acts, and so do the steps that needed it.
     MANUAL = "manual"
+    #: A documented stop of the shim that is not a removed kind (docs/shim.md): OGX lists no built-in group's tools
+    #: (501 `builtin-tools-not-listed`), a test asserting that a declared resource is gone after its unregister.
+    STOP = "stop"
     #: The target has no route for what the step does and no document says yet what the shim or `fix` should do:
     #: a decision to take before asserting (listed in the facts, not asserted).
     UNDECIDED = "undecided"
@@ -147,10 +156,12 @@ class Outcome(str, Enum):
 class Expect:
     outcome: Outcome
     why: str
+    #: What the failure must show through the shim (the shim columns); REMOVED and REMOVED_USE default to "410".
+    shows: str | None = None
 
 
-def _same(outcome: Outcome, why: str, *steps: str) -> dict[str, Expect]:
-    return {step: Expect(outcome, why) for step in steps}
+def _same(outcome: Outcome, why: str, *steps: str, shows: str | None = None) -> dict[str, Expect]:
+    return {step: Expect(outcome, why, shows) for step in steps}
 
 
 _NO_SHIELDS = "OGX has no shields API (guardrails are the responses provider's moderation_endpoint)"
@@ -191,8 +202,9 @@ _OGX_REMOVED: dict[str, dict[str, Expect]] = {
             "Check the judge is there",
             "Score some answers",
             "Look the benchmark up",
-            "Run the benchmark on the candidate",
         ),
+        # its rows are those of "Read the questions back", which stopped with the 410 before it
+        **_same(Outcome.REMOVED_USE, _NO_EVAL, "Run the benchmark on the candidate", shows="NameError"),
     },
     "ops_provision": {
         **_same(Outcome.REMOVED, _NO_SHIELDS, "POST /v1/shields", "DELETE /v1/shields/{id}"),
@@ -222,21 +234,29 @@ _NO_INVOKE = (
 )
 _NO_AGENTS = "the Agents API (/v1alpha/agents) is gone from 0.7 on; Responses with an `mcp` tool is what replaces it"
 _NO_BUILTIN_TOOLS = "OGX 1.5.0 lists no built-in group's tools: /v1/tools is 404, /v1/admin/tools answers 500"
-_LIFECYCLE = "the test's subject is register/unregister: the group stays declared after the unregister"
+_LIFECYCLE = (
+    "the test's subject is register/unregister: fix reports it for a human and declares nothing, so the shim answers "
+    "409 resource-not-declared; declared, the group would stay listed after the unregister"
+)
 
-#: No route on 0.7.3 and OGX for what these steps do (both columns of both targets).
+#: No route on 0.7.3 and OGX for what these steps do (both columns of both targets; D1: the shim's 410, fix's
+#: manual finding, both naming the Responses API).
 _NO_ROUTE: dict[str, dict[str, Expect]] = {
     "helpdesk_agent": {
-        **_same(Outcome.UNDECIDED, _NO_INVOKE, "call a tool directly"),
-        **_same(Outcome.UNDECIDED, _NO_AGENTS, "ask the agent about a ticket"),
+        **_same(Outcome.REMOVED_USE, _NO_INVOKE, "call a tool directly"),
+        **_same(Outcome.REMOVED_USE, _NO_AGENTS, "ask the agent about a ticket"),
     },
-    "supportbot_tests": _same(Outcome.UNDECIDED, _NO_INVOKE, "test_ticket_lookup"),
-    "ops_provision": _same(Outcome.UNDECIDED, _NO_INVOKE, "POST /v1/tool-runtime/invoke"),
+    "supportbot_tests": _same(Outcome.REMOVED_USE, _NO_INVOKE, "test_ticket_lookup"),
+    "ops_provision": _same(Outcome.REMOVED_USE, _NO_INVOKE, "POST /v1/tool-runtime/invoke"),
 }
 
 _SHIM_ONLY: dict[str, dict[str, Expect]] = {
-    # The shim acknowledges the unregister (the connector stays declared), so the group is still listed after it.
-    "supportbot_tests": _same(Outcome.UNDECIDED, _LIFECYCLE, "test_toolgroup_register_unregister_roundtrip"),
+    # The run config is fix's, and fix declares nothing for a test whose subject is the lifecycle: the shim answers
+    # the register 409 with the connectors entry to add (once declared, D3: the group stays listed after the
+    # unregister, and the test's last assertion fails instead).
+    "supportbot_tests": _same(
+        Outcome.STOP, _LIFECYCLE, "test_toolgroup_register_unregister_roundtrip", shows="resource-not-declared"
+    ),
 }
 
 _RAW = "raw-HTTP registration: fix declares its body in the run config and reports the call site for a human"
@@ -244,9 +264,6 @@ _RAW_READ = "raw-HTTP read of a changed shape (the OpenAI model list, the tool l
 _NO_SDK_READ = "the SDK of the fixed code has no call for this tool-group read: fix has to report it for a human"
 _FIXED_INVOKE = f"{_NO_INVOKE}: fix reports it for a human, naming the Responses API with an mcp tool (D1)"
 _FIXED_AGENTS = f"{_NO_AGENTS}: fix reports it for a human, naming the Responses API with an mcp tool (D1)"
-#: Until the model-list read rule of the shim side lands: with it, fix guards `.metadata` of listed models
-#: (`guard-listed-fields`, tests/fix/read_rules/LSM103_model_list.toml) and the step succeeds (then: OK).
-_LISTED_METADATA = "llama-stack-client 0.7 gives a listed model without metadata None: the model-list read rule's fix"
 
 _FIXED_ONLY: dict[str, dict[str, Expect]] = {
     "helpdesk_agent": {
@@ -261,7 +278,6 @@ _FIXED_ONLY: dict[str, dict[str, Expect]] = {
         ),
         **_same(Outcome.MANUAL, _FIXED_INVOKE, "test_ticket_lookup"),
     },
-    "catalog_service": _same(Outcome.MANUAL, _LISTED_METADATA, "load the catalog from the model list"),
     "ops_provision": {
         **_same(
             Outcome.MANUAL,
@@ -307,7 +323,11 @@ EXPECTED: dict[str, dict[str, dict[str, Expect]]] = {
         _NO_ROUTE,
         _SHIM_ONLY,
         _OGX_REMOVED,
-        {"helpdesk_agent": _same(Outcome.UNDECIDED, _NO_BUILTIN_TOOLS, "web search offers its tool")},
+        {
+            "helpdesk_agent": _same(
+                Outcome.STOP, _NO_BUILTIN_TOOLS, "web search offers its tool", shows="builtin-tools-not-listed"
+            )
+        },
     ),
     # The fixed columns have no undecided step left: every stop is documented (decisions D1-D5).
     "fixed-0.7.3": _merge(_FIXED_ONLY, _FIXED_SDK_READS),
@@ -319,12 +339,22 @@ def expected(column: str, app: str, step: str) -> Expect:
     return EXPECTED[column].get(app, {}).get(step, Expect(Outcome.OK, "served on the target"))
 
 
+_STOPS = (Outcome.REMOVED, Outcome.REMOVED_USE, Outcome.MANUAL, Outcome.STOP)
+
+
+def _shows(want: Expect) -> str | None:
+    """What a failing step shows through the shim: given, or the 410 of a removed kind."""
+    if want.shows is not None:
+        return want.shows
+    return "410" if want.outcome in (Outcome.REMOVED, Outcome.REMOVED_USE) else None
+
+
 def mismatches(column: str, app: str, steps: Sequence[tuple[str, bool, str | None]]) -> list[str]:
     """How `steps` (name, ok, error text) of `app` in `column` differ from `EXPECTED`; [] when they match.
 
-    The steps must be the app's `BASELINE_STEPS`, in order. OK steps must succeed; REMOVED, REMOVED_USE and MANUAL
-    steps must fail (through the shim, a REMOVED call with the 410 `operation-removed` problem); UNDECIDED steps are
-    not judged.
+    The steps must be the app's `BASELINE_STEPS`, in order. OK steps must succeed; REMOVED, REMOVED_USE, MANUAL and
+    STOP steps must fail, through the shim with what `Expect.shows` (REMOVED and REMOVED_USE: the 410
+    `operation-removed` problem, D4); UNDECIDED steps are not judged.
     """
     names = [name for name, _, _ in steps]
     if names != list(BASELINE_STEPS[app]):
@@ -334,8 +364,8 @@ def mismatches(column: str, app: str, steps: Sequence[tuple[str, bool, str | Non
         want = expected(column, app, name)
         if want.outcome is Outcome.OK and not ok:
             problems.append(f"{app} / {name}: expected to succeed, failed with {error}")
-        elif want.outcome in (Outcome.REMOVED, Outcome.REMOVED_USE, Outcome.MANUAL) and ok:
+        elif want.outcome in _STOPS and ok:
             problems.append(f"{app} / {name}: expected to stop ({want.outcome.value}: {want.why}), succeeded")
-        elif want.outcome is Outcome.REMOVED and column.startswith("shim") and "410" not in (error or ""):
-            problems.append(f"{app} / {name}: expected the shim's 410 operation-removed problem, got {error}")
+        elif column.startswith("shim") and (shows := _shows(want)) is not None and shows not in (error or ""):
+            problems.append(f"{app} / {name}: expected the shim's stop showing {shows!r}, got {error}")
     return problems

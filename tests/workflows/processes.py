@@ -95,18 +95,25 @@ def running_standins(workdir: Path) -> Iterator[Standins]:
         _stop(process)
 
 
+#: The operator's opt-in of docs/shim.md for clients that announce no SDK: ops_provision.py reads the legacy shapes
+#: with `requests` (decision D6 of issue 11).
+LEGACY_USER_AGENTS = ("python-requests",)
+
+
 @contextlib.contextmanager
 def running_shim(upstream: str, target: str, workdir: Path) -> Iterator[str]:
     """``llama-stack-migrate shim --upstream UPSTREAM --target TARGET`` from this checkout; yields its URL.
 
     Ready when ``GET /v1/health`` answers 200 through it (so the upstream is reachable too). Events go to an SQLite
-    file in `workdir`, the shim's log (event lines included) to ``shim.log``.
+    file in `workdir`, the shim's log (event lines included) to ``shim.log``. Reads of `LEGACY_USER_AGENTS` are
+    translated as an operator would have them.
     """
     workdir.mkdir(parents=True, exist_ok=True)
     port = free_port()
     log = workdir / "shim.log"
     command = [sys.executable, "-m", "migrate", "shim", "--upstream", upstream, "--target", target]
     command += ["--listen", f"127.0.0.1:{port}", "--events", str(workdir / "shim-events.sqlite3")]
+    command += [option for prefix in LEGACY_USER_AGENTS for option in ("--legacy-user-agent", prefix)]
     with log.open("ab") as out:
         process = subprocess.Popen(
             command, stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT, start_new_session=True

@@ -5,6 +5,7 @@ Each strategy (`migrate.strategies`) loads its answer:
 * `keep`, `rename-namespace` (the target still serves the route): `forward`, legacy paths renamed;
 * `declare-and-read`, `declare-connector` (declared in the run config instead): `declare`;
 * `remove-statement` (an unregister whose replacement is editing the run config): `remove_statement`;
+* `translate-read` (a read whose legacy answer is gone, for a legacy client): `translate`;
 * `manual` (removed with no replacement): `manual` (410).
 
 A handler gets the `Call` and returns an `Answer` (a complete response the shim sends) or a
@@ -21,6 +22,7 @@ from migrate.event_schema import Outcome
 from migrate.rules import Naming, Rule, TargetPlan
 from migrate.shim.matching import Match
 from migrate.shim.problems import Problem
+from migrate.shim.resolve import ModelNames
 from migrate.shim.upstream import Upstream
 from migrate.targets import TargetName
 
@@ -35,11 +37,14 @@ class Call:
     plan: TargetPlan
     target: TargetName
     path: str
+    query: bytes
     body: bytes
     authorization: bytes | None
     upstream: Upstream
     naming: Naming | None
     on_unregister: OnUnregister
+    #: Legacy model names and the target's identifiers (`resolve`): learnt from registers, used by lookups.
+    models: ModelNames
 
     @property
     def rule(self) -> Rule:

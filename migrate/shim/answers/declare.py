@@ -56,6 +56,10 @@ async def answer(call: Call) -> Answer:
         return failed_read(found, resource_id)
     if found.state == "absent":
         return _not_declared(call, body, resource_id, (), successor, found.status)
+    if call.rule.resource == "model":  # later requests may name it as the app registered it
+        provider = body.get("provider_id")
+        legacy = f"{provider}/{body['provider_model_id']}" if provider and body.get("provider_model_id") else None
+        call.models.learn((body.get("model_id"), legacy), resource_id)
     schema = call.rule.http.response_schema
     try:
         shaped: Any = legacy_resource(schema, found.resource) if schema else None

@@ -28,6 +28,8 @@ async def answer(call: Call) -> Answer:
     (identifier,) = call.match.params.values()
     noun = resource_noun(call)
     try:
+        if call.rule.resource == "model":  # the name the app registered, or the legacy identifier
+            identifier = await call.models.resolve(identifier, call.authorization)
         reads = reads_for(call.naming, identifier)
         found = await look_up(call.upstream, reads, identifier, call.authorization)
     except TargetRefused as exc:
