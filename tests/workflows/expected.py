@@ -8,10 +8,8 @@ where the target has no replacement (datasets, benchmarks, scoring functions and
 calls and the Agents API from 0.7 on) the shim answers a 410 `operation-removed` problem and `fix` leaves the
 call with a manual finding; OGX lists no built-in group's tools; a declared resource stays after its unregister.
 
-The gap the shim columns do not measure (RAW_HTTP_GAP): `fix` reports ops_provision.py's raw-HTTP registrations
-for a human and declares nothing for them, although every value is a literal. Until it does, the harness declares
-what it would (`runconfig.RAW_HTTP_MODELS`, `RAW_HTTP_CONNECTORS`) in the shim columns' run config only, so that
-those columns measure the shim; the fixed columns keep `fix`'s own config and the MANUAL expectations below.
+Every column's server starts from the run config `fix` wrote (`fix` declares the raw-HTTP registrations of
+ops_provision.py too, whose values are literals); the fixed columns add the MANUAL expectations below.
 """
 
 from __future__ import annotations

@@ -51,7 +51,7 @@ from tests.integration.servers import (
 )
 from tests.workflows.expected import BASELINE_STEPS, Outcome, expected, mismatches
 from tests.workflows.processes import Standins, running_shim, running_standins
-from tests.workflows.runconfig import FixedApps, declare_raw_http, fix_apps, write_base_config
+from tests.workflows.runconfig import FixedApps, fix_apps, write_base_config
 
 HERE = Path(__file__).resolve().parent
 APPS_DIR = HERE / "apps"
@@ -280,9 +280,6 @@ def run_column(column: Column, workspace: Workspace, apps: Sequence[App], jobs: 
         else:
             fixed = workspace.fix(column.server, column.target)
             config, apps_dir = fixed.config, (fixed.apps if column.fixed else workspace.apps)
-            if column.via_shim:  # the raw-HTTP registrations fix does not declare yet (runconfig.RAW_HTTP_MODELS)
-                shim_config = workspace.root / f"fix-{column.target}" / "run-shim.yaml"
-                config = declare_raw_http(fixed.config, shim_config, workspace.standins.mcp_url)
             summary = [line for line in fixed.output.splitlines() if not line.startswith(" ")]
             unset = sorted(expression for expression, value in fixed.filled.items() if value is None)
             result.fix_summary = f"fix --target {column.target}: exit {fixed.returncode}; " + "; ".join(summary)

@@ -130,34 +130,6 @@ def fix_apps(apps: Path, base_config: Path, target: str, workdir: Path, human_va
     return FixedApps(fixed_apps, config, process.returncode, output, filled)
 
 
-#: What `fix` would declare for ops_provision.py's raw-HTTP registrations, whose values are all literals, if it
-#: declared raw-HTTP calls (the gap: it reports them for a human; expected.py, RAW_HTTP_GAP). The shim columns'
-#: server gets them so that those columns measure the shim, not that gap.
-RAW_HTTP_MODELS = (
-    {"model_id": "vllm/acme/ops-llm", "provider_id": "vllm", "provider_model_id": "acme/ops-llm"},
-    {"model_id": "vllm/acme/ops-guard", "provider_id": "vllm", "provider_model_id": "acme/ops-guard"},
-)
-#: The MCP group it registers; its URL is the app's OPS_MCP_URL.
-RAW_HTTP_CONNECTORS = ("mcp::ops-tools",)
-
-
-def declare_raw_http(config: Path, path: Path, mcp_url: str) -> Path:
-    """A copy of `config` at `path` with `RAW_HTTP_MODELS` and `RAW_HTTP_CONNECTORS` declared where `fix` did not."""
-    yaml = YAML()
-    data = yaml.load(config.read_text(encoding="utf-8"))
-    models = data.setdefault("registered_resources", {}).setdefault("models", [])
-    connectors = data.setdefault("connectors", [])
-    for entry in RAW_HTTP_MODELS:
-        if not any(model.get("model_id") == entry["model_id"] for model in models):
-            models.append(dict(entry))
-    for connector_id in RAW_HTTP_CONNECTORS:
-        if not any(known.get("connector_id") == connector_id for known in connectors):
-            connectors.append({"connector_id": connector_id, "url": mcp_url})
-    with path.open("w", encoding="utf-8") as handle:
-        yaml.dump(data, handle)
-    return path
-
-
 UNKNOWN_MARKER = "llama-stack-migrate: unknown:"
 
 

@@ -11,14 +11,15 @@ from pathlib import Path
 
 import pytest
 
+from tests.workflows.conftest import RunColumns
 from tests.workflows.expected import BASELINE_STEPS, mismatches
-from tests.workflows.harness import APPS, COLUMNS_BY_NAME, run
+from tests.workflows.harness import APPS
 
 pytestmark = pytest.mark.integration
 
 
-def test_every_step_of_every_app_succeeds_against_llama_stack_0_3_5(tmp_path: Path) -> None:
-    [baseline] = run([COLUMNS_BY_NAME["baseline"]], tmp_path)
+def test_every_step_of_every_app_succeeds_against_llama_stack_0_3_5(tmp_path: Path, run_columns: RunColumns) -> None:
+    [baseline] = run_columns(["baseline"], tmp_path)
     assert baseline.setup_error == ""
     assert [app_run.app for app_run in baseline.apps] == [app.name for app in APPS] == list(BASELINE_STEPS)
     problems = [

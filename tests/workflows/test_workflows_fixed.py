@@ -13,15 +13,18 @@ from pathlib import Path
 
 import pytest
 
+from tests.workflows.conftest import RunColumns
 from tests.workflows.expected import BASELINE_STEPS, mismatches
-from tests.workflows.harness import COLUMNS_BY_NAME, run
+from tests.workflows.harness import COLUMNS_BY_NAME
 
 pytestmark = pytest.mark.integration
 
 
 @pytest.mark.parametrize("column", ["fixed-0.7.3", "fixed-ogx"])
-def test_every_step_of_every_fixed_app_gives_what_is_expected(tmp_path: Path, column: str) -> None:
-    [result] = run([COLUMNS_BY_NAME[column]], tmp_path)
+def test_every_step_of_every_fixed_app_gives_what_is_expected(
+    tmp_path: Path, column: str, run_columns: RunColumns
+) -> None:
+    [result] = run_columns([column], tmp_path)
     assert result.setup_error == ""
     assert result.fix_summary.startswith(f"fix --target {COLUMNS_BY_NAME[column].target}: exit 0;"), result.fix_summary
     assert "left unset" not in result.fix_summary  # every value fix left to a human is one the apps read at run time

@@ -17,16 +17,16 @@ from pathlib import Path
 
 import pytest
 
+from tests.workflows.conftest import RunColumns
 from tests.workflows.expected import BASELINE_STEPS, mismatches
-from tests.workflows.harness import COLUMNS_BY_NAME, run
 
 pytestmark = pytest.mark.integration
 
 SHIM_COLUMNS = ("shim-0.7.3", "shim-ogx")
 
 
-def test_every_app_runs_through_the_shim_to_its_documented_stops(tmp_path: Path) -> None:
-    runs = run([COLUMNS_BY_NAME[name] for name in SHIM_COLUMNS], tmp_path)
+def test_every_app_runs_through_the_shim_to_its_documented_stops(tmp_path: Path, run_columns: RunColumns) -> None:
+    runs = run_columns(SHIM_COLUMNS, tmp_path)
     for column in runs:
         assert column.setup_error == "", column.setup_error
         assert [app_run.app for app_run in column.apps] == list(BASELINE_STEPS)
