@@ -131,6 +131,10 @@ class HttpShape(_Frozen):
     legacy_paths: tuple[str, ...] = ()
     request_schema: str | None = None
     response_schema: str | None = None
+    #: OpenAI-compatible servers (vLLM, NIM, Ollama, OpenAI) serve the route too (`GET /v1/models`): a raw call
+    #: is taken for Llama Stack's only when its URL says so; one whose URL names another server is no use of it,
+    #: one whose URL names no server is reported with low confidence.
+    openai_compatible: bool = False
 
     @model_validator(mode="after")
     def _routed(self) -> HttpShape:

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 from migrate.errors import SourceError
 from migrate.findings import CallShape, Confidence, Document, Hit, Scanned, Surface, source_lines
 from migrate.rules import SDK_REQUEST_OPTIONS, SDK_WRAPPERS, Rule
-from migrate.sources.urls import HOLE, LLAMA_CONTEXT, has_literal_path, match_route
+from migrate.sources.urls import HOLE, LLAMA_CONTEXT, has_literal_path, match_route, server_named
 
 if TYPE_CHECKING:
     from migrate.registry import RuleSet
@@ -396,6 +396,13 @@ class _Module:
         confidence: Confidence = "high" if self.collector.llama_import else "medium"
         shown = url.replace(HOLE, "{…}")
         detail = f"HTTP {method} {shown}"
+        if route.rule.http.openai_compatible:
+            server = server_named(self._url_text(url_node))
+            if server == "other":
+                return None
+            if server == "unknown":
+                confidence = "low"
+                detail += " (OpenAI-compatible servers serve this route too: check that the URL is Llama Stack's)"
         if route.legacy:
             detail += f" (0.2-era path {route.template})"
         return self._hit(
@@ -407,6 +414,14 @@ class _Module:
             detail,
             http_path=route.template,
         )
+
+    def _url_text(self, node: ast.expr) -> str:
+        """The source of a URL expression, with what each name in it is bound to (`BASE = os.environ[...]`)."""
+        texts = [ast.unparse(node)]
+        for name in ast.walk(node):
+            if isinstance(name, ast.Name) and (bound := self._single_binding(name.id)) is not None:
+                texts.append(ast.unparse(bound))
+        return "\n".join(texts)
 
     def _http_method_and_url(self, call: ast.Call, chain: list[str]) -> tuple[str, ast.expr] | None:
         name = chain[-1]

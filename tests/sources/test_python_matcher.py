@@ -249,3 +249,31 @@ def test_namespace_returned_by_a_helper_is_told_by_the_register_keywords() -> No
         "factory().register(benchmark_id='b', dataset_id='d', scoring_functions=[], colour='red')\n"
     )
     assert found(code) == [(4, "LSM141", "low")]
+
+
+@pytest.mark.parametrize(
+    ("base", "expected"),
+    [
+        ('os.environ.get("LLAMA_STACK_URL", "http://localhost:8321")', [(5, "LSM103", "high")]),
+        ('"http://localhost:8321"', [(5, "LSM103", "high")]),
+        ('"http://ogx.internal:9000"', [(5, "LSM103", "high")]),
+        ("settings.base_url", [(5, "LSM103", "low")]),  # names no server: a human checks it
+        ('os.environ["NIM_URL"]', []),  # GET /v1/models of NVIDIA NIM, not Llama Stack's
+        ('"http://localhost:11434"', []),  # Ollama's port; "ollama" is no Llama Stack either
+        ('"http://vllm:8000"', []),
+        ('"https://api.openai.com"', []),
+    ],
+)
+def test_a_raw_model_listing_counts_where_its_url_names_llama_stack(
+    base: str, expected: list[tuple[int, str, str]]
+) -> None:
+    """`GET /v1/models` is every OpenAI-compatible server's route (LSM103 `http.openai_compatible`)."""
+    code = f"import os\nimport requests\nimport llama_stack_client\nBASE = {base}\n"
+    code += "requests.get(f'{BASE}/v1/models')\n"
+    assert found(code) == expected
+
+
+def test_a_raw_register_is_taken_whatever_its_url_names() -> None:
+    """POST /v1/models is Llama Stack's own route: the server the URL names does not matter."""
+    code = "import requests\nimport llama_stack_client\nBASE = 'http://vllm:8000'\nrequests.post(f'{BASE}/v1/models')\n"
+    assert found(code) == [(4, "LSM101", "high")]
