@@ -455,7 +455,8 @@ _SHIM_ANSWER = re.compile(r"forward(?: /\S+)?|passthrough|null|(?:list )?[A-Z][A
 
 
 class Rule(_Frozen):
-    """One deprecated operation, or a read that breaks on some target (`operation = "read"`)."""
+    """One deprecated operation, a read that breaks on some target (`operation = "read"`), or a run-config block
+    some target ignores (`operation = "config"`)."""
 
     id: str = Field(pattern=r"^LSM\d{3}$")
     resource: Resource
