@@ -110,6 +110,21 @@ def test_no_run_config_finding_is_worded_as_an_api_call(rule: Rule, target: Targ
     assert not CALL_WORDING.search(changes[0].description), changes[0].description
 
 
+@pytest.mark.parametrize("target", TARGETS)
+def test_every_finding_of_a_run_config_with_every_block_is_a_config_rule_worded_as_one(target: TargetName) -> None:
+    blocks = [_entry_config(rule).removeprefix("registered_resources:\n") for rule in CONFIG_RULES]
+    config = "registered_resources:\n  models:\n  - model_id: m\n    provider_id: vllm\n" + "".join(blocks)
+    result = scan_text(config, "yaml", RULESET, target, "run.yaml")
+    assert result.error is None
+    ignored = sorted(rule.id for rule in CONFIG_RULES if rule.targets[target].status == "removed")
+    assert sorted(finding.rule for finding in result.findings) == ignored
+    for finding in result.findings:
+        assert finding.fix is not None
+        guidance = RULESET.by_id[finding.rule].targets[target].guidance
+        for text in (finding.message, finding.detail or "", finding.fix.note, guidance):
+            assert not CALL_WORDING.search(text), (finding.rule, target, text)
+
+
 def test_text_output_names_the_config_rule_and_the_register_rule_apart(project: Path, run_cli: RunCli) -> None:
     process = run_cli("scan", ".", "--target", "ogx-1", "--format", "full", cwd=project)
     assert process.returncode == 0, process.stderr
@@ -235,11 +250,19 @@ def test_report_shows_run_config_findings_under_their_rules(project: Path, run_c
         assert by_rule["LSM211"]["summary"] == "registered_resources.shields entry"
         assert by_rule["LSM111"]["findings"] == 1  # the call only
         return
-    escaped = "registered\\_resources" if form == "markdown" else "registered_resources"
-    assert f"LSM211 error, manual: {escaped}.shields entry ignored by ogx-1" in process.stdout or (
-        form == "html" and "LSM211" in process.stdout and f"{escaped}.shields entry ignored by ogx-1" in process.stdout
-    )
-    assert "LSM221" in process.stdout
+    if form == "markdown":
+        assert f"- `{SHIELD_LINE}:3` LSM211 error, manual: registered\\_resources.shields entry ignored by ogx-1" in (
+            process.stdout
+        )
+        assert f"- `{DOCS_LINE}:3` LSM221 error, safe auto-fix: registered\\_resources.tool\\_groups entry" in (
+            process.stdout
+        )
+        return
+    assert (
+        f'<tr><td>run.yaml</td><td class="num" data-value="{SHIELD_LINE}">{SHIELD_LINE}</td><td>LSM211</td>'
+        "<td>error</td><td>manual</td><td></td><td>registered_resources.shields entry ignored by ogx-1"
+    ) in process.stdout
+    assert "LSM221 registered_resources.tool_groups entry" in process.stdout
 
 
 def _rule_dir(tmp_path: Path, name: str, text: str) -> Path:
