@@ -19,7 +19,8 @@ made without the scanner: candidates come from `--candidates` (regular expressio
 carries a snippet of its line, checked here, so that a label cannot drift off its line.
 
 One `scan --format json --target ogx-1` runs over all repositories (as a user runs it, in a
-subprocess); only the findings of the twelve deprecated operations count (`LABELLED_OPERATIONS`). A finding
+subprocess); only the findings of the twelve deprecated operations and of the run-config entries the target
+ignores count (`LABELLED_OPERATIONS`). A finding
 counts as true when a `use` label has its repository, file, cell, line and rule;
 every other finding is a false positive, and one on a `near` line is also listed as such. The script
 prints recall and precision per surface (sdk, http, cli, config) and per language, the misses and the
@@ -56,10 +57,11 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover - Python 3.10
     import tomli as tomllib
 
-#: What the labels cover: the twelve deprecated operations. The read, call and pin rules (a listing read in the
+#: What the labels cover: the twelve deprecated operations and the run-config entries the target ignores (the
+#: `config` rules, LSM2xx, surface `config`). The read, call and pin rules (a listing read in the
 #: legacy shape, an old SDK namespace, an SDK pin) find what breaks around them; they are not labelled here, and
 #: their findings are left out of the score (their examples and the example app's tests cover them).
-LABELLED_OPERATIONS = frozenset({"register", "unregister"})
+LABELLED_OPERATIONS = frozenset({"register", "unregister", "config"})
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent

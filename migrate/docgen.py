@@ -29,6 +29,12 @@ def rules_markdown(ruleset: RuleSet) -> str:
         "**warning** where the operation is only deprecated. A read the target serves as before (`served`) is",
         "not reported there.",
         "",
+        "Run-config rules (`config`, **LSM2xx**) are a family of their own: an entry of a server run config's",
+        "`registered_resources` block that the target ignores is the server's configuration, not a call of a",
+        "removed API, so it has its own id, title, guidance (for whoever edits the server config) and fix. The",
+        "tens digit is the resource's, as in LSM1xx (LSM211 `shields` beside LSM111 shield registration), so",
+        "`--select LSM2` selects every run-config rule and `--select LSM1` only what code, scripts and docs call.",
+        "",
         "| id | resource | operation | SDK methods | HTTP | " + " | ".join(TARGETS) + " |",
         "|---|---|---|---|---|" + "---|" * len(TARGETS),
     ]
@@ -37,6 +43,8 @@ def rules_markdown(ruleset: RuleSet) -> str:
         http = "<br>".join(f"`{rule.http.method} {p}`" for p in rule.http.all_paths) or "-"
         if rule.pin is not None:
             methods = "pins of " + ", ".join(f"`{p}`" for p in rule.pin.packages)
+        if rule.config is not None:
+            methods = f"`registered_resources.{rule.config.key}` entries"
         plans = " | ".join(f"{rule.targets[t].status}, {rule.targets[t].strategy}" for t in TARGETS)
         out.append(
             f"| [{rule.id}](#{rule.id.lower()}) | {rule.resource} | {rule.operation} | {methods} | {http} | {plans} |"
@@ -66,12 +74,12 @@ def rule_markdown(rule: Rule, *, level: int) -> list[str]:
         )
     if rule.cli:
         out.append("- CLI: " + ", ".join(f"`llama-stack-client {c}`" for c in rule.cli.commands))
-    if rule.run_config_key:
-        out.append(f"- Run config: `registered_resources.{rule.run_config_key}`")
     out += ["", "| target | status | strategy | what to do |", "|---|---|---|---|"]
     for name in TARGETS:
         plan = rule.targets[name]
         status = f"removed in {plan.removed_in}" if plan.removed_in else plan.status
+        if rule.config is not None:  # the target reads the block, or ignores it since a release
+            status = f"ignored since {plan.removed_in}" if plan.removed_in else "read"
         out.append(f"| {name} | {status} | {plan.strategy} | {plan.guidance} |")
     for name in TARGETS:
         translate = rule.targets[name].translate
@@ -121,6 +129,12 @@ def _shapes(rule: Rule) -> list[str]:
     if rule.pin is not None:
         packages = ", ".join(f"`{p}`" for p in rule.pin.packages)
         return [f"- Pins of {packages} in requirements*.txt, pyproject.toml (PEP 621, Poetry) and setup.cfg"]
+    if rule.config is not None:
+        fields = ", ".join(f"`{name}`" for name in rule.config.fields)
+        return [
+            f"- Run config: each entry of `registered_resources.{rule.config.key}` in a server run config "
+            f"(`run.yaml`, `config.yaml`); an entry's fields: {fields}"
+        ]
     out = [
         "- SDK: "
         + ", ".join(f"`{m}`" for m in rule.sdk.methods)
@@ -166,7 +180,8 @@ def strategies_markdown(ruleset: RuleSet) -> str:
         for rule in ruleset.rules:
             for target, plan in rule.targets.items():
                 if plan.strategy == strategy.name:
-                    uses.setdefault(f"{rule.resource.replace('_', ' ')} {rule.operation}", []).append(target)
+                    operation = "run-config entry" if rule.operation == "config" else rule.operation
+                    uses.setdefault(f"{rule.resource.replace('_', ' ')} {operation}", []).append(target)
         used = "; ".join(f"{what} on {', '.join(targets)}" for what, targets in uses.items()) or "-"
         out.append(f"| `{strategy.name}` | {used} | {strategy.rewrites} | {strategy.safe_when} |")
     return "\n".join(out) + "\n"

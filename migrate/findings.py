@@ -46,7 +46,8 @@ class Hit:
     """What a surface matcher found, before the engine adds target-specific judgement.
 
     Lines are 1-based, columns 0-based and exclusive at the end (libcst's convention); `cell` is
-    the 1-based notebook cell, lines then count within that cell.
+    the 1-based notebook cell, lines then count within that cell. `entry` is a run-config entry's fields as
+    plain data (`config` hits): what a strategy judges it by, as it judges a call by its `CallShape`.
     """
 
     rule: Rule
@@ -62,6 +63,7 @@ class Hit:
     sdk_path: tuple[str, ...] = ()
     http_path: str | None = None
     call: CallShape | None = None
+    entry: dict[str, Any] | None = None
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,8 @@ _SCRIPTS = "documentation and scripts are only rewritten for path renames; the r
 
 
 def breaks(hit: Hit, target: TargetName) -> bool:
-    """Whether the hit is a finding on `target`: every deprecated operation is; a read only where it breaks.
+    """Whether the hit is a finding on `target`: every deprecated operation is; a read only where it breaks; a
+    run-config entry only where the target ignores its block.
 
     A read the target serves (`served`) breaks only where it is spelled the way the target renamed
     (`client.datasets.list()` on 0.7, which has `client.beta.datasets`); one whose strategy says the code
@@ -31,6 +32,8 @@ def breaks(hit: Hit, target: TargetName) -> bool:
     settled = STRATEGIES[plan.strategy].settled
     if settled is not None and settled(hit):
         return False  # it already reads what the target's SDK gives
+    if hit.rule.operation == "config":
+        return plan.status == "removed"  # an entry of a block the target no longer reads
     return hit.rule.operation != "read" or plan.status == "removed" or renamed_away(hit, plan)
 
 
@@ -48,6 +51,9 @@ def judge(hit: Hit, ruleset: RuleSet, target: TargetName, path: str, language: L
     verdict = "removed" if plan.status == "removed" else "renamed" if renamed else "deprecated"
     if rule.operation == "pin":
         verdict = "outdated"  # the project pins an SDK older than the one the fixed code needs
+    message = f"{rule.summary} {verdict} on {target}"
+    if rule.operation == "config":  # not a call: the target's server does not read the entry
+        message = f"{rule.summary} ignored by {target}"
     fix = fix_info(Case(hit, plan, ruleset.naming(rule, target)), source_of(language).fixes)
     return Finding.model_construct(
         path=path,
@@ -65,7 +71,7 @@ def judge(hit: Hit, ruleset: RuleSet, target: TargetName, path: str, language: L
         severity="error" if plan.status == "removed" or renamed else "warning",
         fixable=fix.applicability != "manual",
         fix=fix,
-        message=f"{rule.summary} {verdict} on {target}",
+        message=message,
         detail=hit.detail,
         source=source_line,
         fingerprint="",
@@ -79,12 +85,16 @@ def fix_info(case: Case, fixes: FixKind) -> FixInfo:
     if strategy.rewrite is None:
         reason = strategy.blocker(case)  # a strategy that rewrites nothing says why
     elif hit.surface == "config":  # a run config's own block, which the target ignores
-        reason = None if fixes == "run-config" and strategy.migrates_config else "the target has no such block"
+        if fixes != "run-config" or strategy.migrates_config is None:
+            reason = "the target has no such block"
+        else:
+            reason = strategy.entry_blocker(case) if strategy.entry_blocker is not None else None
     elif fixes in ("text", "run-config") and (case.plan.strategy != "rename-namespace" or hit.http_path is None):
         reason = _SCRIPTS
     else:
         reason = strategy.blocker(case)
     if reason is not None:
         return FixInfo.model_construct(applicability="manual", note=reason)
-    applicability = "safe" if hit.surface == "config" else strategy.applicability(case)
-    return FixInfo.model_construct(applicability=applicability, note=strategy.summary)
+    if hit.surface == "config" and strategy.migrates_config is not None:
+        return FixInfo.model_construct(applicability="safe", note=strategy.migrates_config)
+    return FixInfo.model_construct(applicability=strategy.applicability(case), note=strategy.summary)

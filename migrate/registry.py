@@ -111,8 +111,8 @@ class RuleSet:
 
     @cached_property
     def config_keys(self) -> dict[str, Rule]:
-        """`registered_resources` key -> the register rule it replaces."""
-        return {rule.run_config_key: rule for rule in self.rules if rule.run_config_key}
+        """`registered_resources` key -> the `config` rule of its entries (`shields` -> LSM211)."""
+        return {rule.config.key: rule for rule in self.rules if rule.config is not None}
 
     @cached_property
     def resource_tokens(self) -> tuple[str, ...]:

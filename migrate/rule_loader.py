@@ -62,6 +62,7 @@ def _load(extra_dirs: Sequence[Path]) -> RuleSet:
             rules[rule.id] = rule
     problems += _shared_methods(rules.values())
     problems += _unknown_builtins(list(rules.values()))
+    problems += _config_blocks(list(rules.values()))
     if problems:
         raise RuleError("invalid rules:\n  " + "\n  ".join(problems))
     if not rules:
@@ -95,6 +96,32 @@ def _unknown_builtins(rules: Sequence[Rule]) -> list[str]:
         and rule.resource not in described
         and (plan.translate.builtin is not None or any(source.path is None for source in plan.translate.sources))
     ]
+
+
+def _config_blocks(rules: Sequence[Rule]) -> list[str]:
+    """Run-config blocks claimed by two config rules, and config rules whose fix moves entries to a section that
+    the register rule of their resource does not declare there (the fix names entries as that rule does)."""
+    owners: dict[str, str] = {}
+    problems: list[str] = []
+    ruleset = RuleSet(tuple(sorted(rules, key=lambda rule: rule.id)))
+    for rule in ruleset.rules:
+        if rule.config is None:
+            continue
+        if rule.config.key in owners:
+            problems.append(
+                f"{rule.id}: registered_resources.{rule.config.key} is also claimed by {owners[rule.config.key]}"
+            )
+        owners.setdefault(rule.config.key, rule.id)
+        for target, plan in rule.targets.items():
+            if STRATEGIES[plan.strategy].migrates_config is None:
+                continue
+            naming = ruleset.naming(rule, target)
+            if naming is None or naming.section != plan.config_section or naming.id_field not in plan.fields.values():
+                problems.append(
+                    f"{rule.id}: targets.{target}: the {rule.resource} register rule declares no "
+                    f"{plan.config_section} entry named by {', '.join(plan.fields.values()) or 'these fields'} there"
+                )
+    return problems
 
 
 def _load_rule_file(path: Path, problems: list[str]) -> Rule | None:

@@ -8,6 +8,10 @@ or use of a resource (a listing, a lookup, running a shield, invoking a tool) th
 although nothing deprecated it: its plan there is `served` (it works as it is, or after the namespace
 rename of its resource), `translate-read` (the target serves the data elsewhere or in another shape:
 `Translation` says how the shim builds the legacy answer) or `manual` (gone with no replacement).
+
+A `config` rule is an entry of a server run config's `registered_resources` block (`ConfigShape`), which
+some target ignores: not a call, so it has no SDK, HTTP or CLI shape, and its plans say whether the target
+reads the block (`served`) or ignores it (`removed`).
 """
 
 from __future__ import annotations
@@ -34,10 +38,11 @@ from migrate.targets import TARGETS, TargetName
 Resource = Literal["model", "shield", "tool_group", "dataset", "benchmark", "scoring_function", "client"]
 #: `register` / `unregister`: the twelve deprecated operations. `read`: a read or use of a resource whose shape or
 #: route changed. `call`: an SDK call the SDK of the fixed code spells differently (a moved namespace, a dropped
-#: keyword). `pin`: the project's pin of the SDK (`resource = "client"`).
-Operation = Literal["register", "unregister", "read", "call", "pin"]
+#: keyword). `pin`: the project's pin of the SDK (`resource = "client"`). `config`: an entry of a run config's
+#: `registered_resources` block.
+Operation = Literal["register", "unregister", "read", "call", "pin", "config"]
 #: `served`: a read the target serves as the legacy server did (read rules only): scan reports it only
-#: where its spelling was renamed, the shim lets it through.
+#: where its spelling was renamed, the shim lets it through; for a `config` rule, a block the target reads.
 PlanStatus = Literal["deprecated", "removed", "served"]
 #: A surface's name (`python`, `notebook`, `shell`, ...): the registry in `migrate.sources` knows them,
 #: and `rule_loader.load_rules` checks the examples' against it.
@@ -162,6 +167,21 @@ class PinShape(_Frozen):
     """The distributions a `pin` rule looks for in requirements files, pyproject.toml and setup.cfg."""
 
     packages: tuple[str, ...] = Field(min_length=1)
+
+
+class ConfigShape(_Frozen):
+    """The run-config block a `config` rule looks at: the entries of `registered_resources.<key>`.
+
+    `fields` are the fields an entry has, its identifier first (`shield_id`): what a plan's `fields` may
+    map, and what names an entry in a finding.
+    """
+
+    key: str = Field(pattern=r"^[a-z_]+$")
+    fields: tuple[str, ...] = Field(min_length=1)
+
+    @property
+    def id_field(self) -> str:
+        return self.fields[0]
 
 
 class CliShape(_Frozen):
@@ -309,7 +329,6 @@ class TargetPlan(_Frozen):
     removed_in: str | None = None
     removed_date: str | None = Field(default=None, pattern=r"^\d{4}-\d{2}(-\d{2})?$")
     strategy: Strategy
-    honours_config: bool = True
     config_section: str | None = None
     fields: dict[str, str] = {}
     identifier: Template | None = None
@@ -334,9 +353,6 @@ class TargetPlan(_Frozen):
             raise ValueError("strategy 'rename-namespace' needs a 'rename' table")
         if self.strategy in ("declare-and-read", "declare-connector") and self.config_section is None:
             raise ValueError(f"strategy {self.strategy!r} needs 'config_section'")
-        declarative = self.strategy in ("declare-and-read", "declare-connector")
-        if declarative and (self.identifier is None or self.read is None):
-            raise ValueError(f"strategy {self.strategy!r} needs 'identifier' and 'read'")
         if self.strategy == "declare-and-read" and self.read is not None and self.read.sdk is None:
             raise ValueError("strategy 'declare-and-read' reads the resource back: 'read' needs 'sdk'")
         if (self.strategy == "update-pin") != (self.requirement is not None):
@@ -443,7 +459,8 @@ _SHIM_ANSWER = re.compile(r"forward(?: /\S+)?|passthrough|null|(?:list )?[A-Z][A
 
 
 class Rule(_Frozen):
-    """One deprecated operation, or a read that breaks on some target (`operation = "read"`)."""
+    """One deprecated operation, a read that breaks on some target (`operation = "read"`), or a run-config block
+    some target ignores (`operation = "config"`)."""
 
     id: str = Field(pattern=r"^LSM\d{3}$")
     resource: Resource
@@ -453,11 +470,11 @@ class Rule(_Frozen):
     rationale: str
     docs: str = Field(pattern=r"^https://")
     deprecated: Deprecation | None = None
-    run_config_key: str | None = None
     sdk: SdkShape = Field(default_factory=SdkShape)
     http: HttpShape = Field(default_factory=HttpShape)
     pin: PinShape | None = None
     cli: CliShape | None = None
+    config: ConfigShape | None = None
     builtin: BuiltinGroups | None = None
     targets: dict[TargetName, TargetPlan]
     examples: tuple[Example, ...]
@@ -474,7 +491,7 @@ class Rule(_Frozen):
         for name, plan in self.targets.items():
             self._check_fields(name, plan)
             self._check_read(name, plan)
-        if self.operation not in ("read", "call", "pin") and self.deprecated is None:
+        if self.operation not in ("read", "call", "pin", "config") and self.deprecated is None:
             raise ValueError("deprecated: a deprecated operation needs the release and date that deprecated it")
         if not any(example.findings for example in self.examples):
             raise ValueError("examples: at least one example must be found")
@@ -493,7 +510,13 @@ class Rule(_Frozen):
         return self
 
     def _check_shapes(self) -> None:
-        """The shapes an operation is found by: SDK calls and HTTP routes, or a pin (and nothing else)."""
+        """The shapes an operation is found by: SDK calls and HTTP routes, a pin, or a run-config block."""
+        if (self.operation == "config") != (self.config is not None):
+            raise ValueError("a config rule, and only it, has a 'config' table")
+        if self.operation == "config":
+            if self.sdk.methods or self.http.paths or self.cli is not None or self.pin is not None:
+                raise ValueError("a config rule has a 'config' table and no sdk methods, http paths, cli or pin")
+            return
         if self.operation == "pin":
             if self.pin is None or self.sdk.methods or self.http.paths or self.cli is not None:
                 raise ValueError("a pin rule has a 'pin' table and no sdk methods, http paths or cli")
@@ -514,18 +537,25 @@ class Rule(_Frozen):
         where = f"targets.{target}"
         if plan.identifier is not None and self.operation != "register":
             raise ValueError(f"{where}.identifier: only a register call names a resource")
+        declarative = plan.strategy in ("declare-and-read", "declare-connector")
+        if declarative and self.operation == "register" and (plan.identifier is None or plan.read is None):
+            raise ValueError(f"{where}: strategy {plan.strategy!r} needs 'identifier' and 'read'")
         unknown = (plan.identifier.names if plan.identifier else frozenset()) - self.keywords
         unknown |= {source.split(".")[0] for source in plan.fields} - self.keywords
         if unknown:
             method = self.sdk.methods[0] if self.sdk.methods else self.id
+            if self.config is not None:
+                method = f"a registered_resources.{self.config.key} entry"
             raise ValueError(f"{where}: {', '.join(sorted(unknown))} is not a keyword of {method}")
 
     def _check_read(self, target: TargetName, plan: TargetPlan) -> None:
         """`served` and `translate` belong to read rules, and a translation names only the request's parameters."""
         where = f"targets.{target}"
         if self.operation != "read":
-            if plan.status == "served":
-                raise ValueError(f"{where}.status: 'served' is for read rules; a deprecated operation is deprecated")
+            if plan.status == "served" and self.operation != "config":
+                raise ValueError(
+                    f"{where}.status: 'served' is for read and config rules; a deprecated operation is deprecated"
+                )
             return
         if plan.config_section is not None or plan.fields or plan.read is not None:
             raise ValueError(f"{where}: a read rule declares nothing (config_section, fields, read)")
@@ -547,7 +577,9 @@ class Rule(_Frozen):
 
     @property
     def keywords(self) -> frozenset[str]:
-        """Every keyword the real SDK method accepts."""
+        """Every keyword the real SDK method accepts (a config rule's: the fields of an entry)."""
+        if self.config is not None:
+            return frozenset(self.config.fields)
         return frozenset(self.sdk.required + self.sdk.optional)
 
     def naming(self, target: TargetName) -> Naming | None:

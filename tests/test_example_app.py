@@ -25,7 +25,7 @@ PLANTED: dict[str, list[tuple[int | None, int, str]]] = {
         (4, 1, "LSM101"), (6, 1, "LSM131"), (8, 1, "LSM111"), (13, 1, "LSM102"), (13, 2, "LSM132"),
         (13, 3, "LSM112"),
     ],
-    "run.yaml": [(None, 120, "LSM111"), (None, 129, "LSM121"), (None, 132, "LSM121")],
+    "run.yaml": [(None, 120, "LSM211"), (None, 129, "LSM221"), (None, 132, "LSM221")],
     "scripts/bootstrap.sh": [
         (None, 39, "LSM101"), (None, 42, "LSM101"), (None, 48, "LSM111"), (None, 53, "LSM121"),
         (None, 58, "LSM121"), (None, 62, "LSM131"), (None, 69, "LSM151"), (None, 76, "LSM141"),
@@ -135,4 +135,5 @@ def test_every_finding_line_of_the_text_output_fits_in_120_columns(run_cli: RunC
     for line, finding in zip(finding_lines, findings, strict=True):
         mark = marks[finding["fix"]["applicability"]]
         assert line.endswith(f": {finding['rule']} {mark}{finding['message']}"), line
-        assert finding["message"].endswith(f" on {target}")
+        verdict = f" ignored by {target}" if finding["operation"] == "config" else f" on {target}"
+        assert finding["message"].endswith(verdict), finding["message"]

@@ -73,7 +73,10 @@ def test_invalid_rules_exit_2_with_the_message(tmp_path: Path, run_cli: RunCli) 
     (tmp_path / "bad.toml").write_text(LSM101.replace('operation = "register"', 'operation = "create"'))
     process = run_cli("scan", str(tmp_path), "--rules", str(tmp_path))
     assert process.returncode == 2
-    assert "bad.toml: operation: Input should be 'register', 'unregister', 'read', 'call' or 'pin'" in process.stderr
+    assert (
+        "bad.toml: operation: Input should be 'register', 'unregister', 'read', 'call', 'pin' or 'config'"
+        in process.stderr
+    )
 
 
 @pytest.mark.parametrize(
@@ -156,7 +159,7 @@ LSM123 = (bundled_rules_dir() / "LSM123_tool_group_read.toml").read_text(encodin
 @pytest.mark.parametrize(
     ("source", "replaced", "message"),
     [
-        (LSM101, ('status = "deprecated"', 'status = "served"'), "'served' is for read rules"),
+        (LSM101, ('status = "deprecated"', 'status = "served"'), "'served' is for read and config rules"),
         (LSM123, ('strategy = "translate-read"', 'strategy = "manual"'), "only they have one"),
         (LSM123, ('status = "served"\nstrategy = "keep"', 'status = "served"\nstrategy = "translate-read"'), "need a"),
         (LSM123, ('read = "GET /v1beta/connectors"', 'read = "GET /v1beta/connectors/{group}/x"'), "group is neither"),

@@ -27,6 +27,8 @@ def test_every_rule_has_examples_in_each_surface_it_declares() -> None:
             assert "python" in languages, rule.id
         if rule.pin is not None:
             assert languages == {"dependencies"}, rule.id
+        if rule.config is not None:  # a run config's entries, found in run configs only
+            assert languages == {"yaml"}, rule.id
         if rule.cli is not None:
             assert any(
                 example.language == "shell" and "llama-stack-client" in example.code for example in rule.examples

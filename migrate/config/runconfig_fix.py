@@ -1,11 +1,13 @@
 """Migrate a run config's own `registered_resources` blocks that the target no longer reads.
 
-On a target whose register rule says `honours_config = false`:
+Each block is the `config` rule's whose `config.key` it is (LSM2xx); on a target whose plan for that rule is
+`removed` (the target ignores the block):
 
-- `tool_groups` (strategy `declare-connector`): a built-in group (the rule's `builtin` prefix) is removed, since the
-  tool_runtime provider registers it; an MCP group (`mcp_endpoint.uri`) becomes a top-level
-  `connectors` entry through the rule's field map, keeping the comments written above it; any other
-  group stays and is reported for a human. An emptied `tool_groups` key is removed.
+- `tool_groups` (strategy `declare-connector`): a built-in group (the register rule's `builtin` prefix) is removed,
+  since the tool_runtime provider registers it; an MCP group (`mcp_endpoint.uri`) becomes a top-level
+  `connectors` entry through the config rule's field map, named as the register rule names a connector
+  (`RuleSet.naming`), keeping the comments written above it; any other group stays and is reported for a
+  human. An emptied `tool_groups` key is removed.
 - every other ignored block (e.g. `shields` on OGX, strategy `manual`) stays as written and each of its
   entries is reported for a human.
 
@@ -22,6 +24,7 @@ from migrate.config.merge import ParsedConfig, YamlNode, merge_entries, parse_co
 from migrate.registry import RuleSet
 from migrate.rules import Naming, Rule, TargetPlan
 from migrate.strategies import STRATEGIES
+from migrate.strategies.declare_connector import entry_kind
 from migrate.targets import TargetName
 
 _RESOURCES = "registered_resources"
@@ -66,11 +69,11 @@ def migrate_run_config(text: str, ruleset: RuleSet, target: TargetName) -> tuple
     for key, value in pair[1].pairs():
         rule = ruleset.config_keys.get(str(key.value))
         items = config.data[_RESOURCES].get(key.value)
-        if rule is None or rule.targets[target].honours_config or value.kind != "seq" or not items:
+        if rule is None or rule.targets[target].status != "removed" or value.kind != "seq" or not items:
             continue
         plan = rule.targets[target]
-        naming = rule.naming(target)
-        if STRATEGIES[plan.strategy].migrates_config and naming is not None:
+        naming = ruleset.naming(rule, target)
+        if STRATEGIES[plan.strategy].migrates_config is not None and naming is not None:
             _connect(config, pair, key, rule, naming, items, target, edits)
         else:
             edits.changes.extend(_manual(config, rule, value, items, f"{_RESOURCES}.{key.value}", target, plan))
@@ -95,7 +98,8 @@ def _connect(
     """Plan the edits of `key` of `registered_resources`, a list of tool groups."""
     resources_key, mapping = resources
     value = next(child for previous, child in mapping.pairs() if previous is key)
-    groups = _tool_groups(config, rule, rule.targets[target], naming, value, items, target)
+    where = f"{_RESOURCES}.{key.value}"
+    groups = _tool_groups(config, rule, rule.targets[target], naming, value, items, target, where)
     if value.flow and not all(group.remove for group in groups):
         groups = [_ToolGroup(group.index, _flow_manual(group.change), False) for group in groups]
     edits.changes.extend(group.change for group in groups)
@@ -126,20 +130,19 @@ def _manual(
         RunConfigChange(
             rule.id,
             config.line_number(node.start),
-            f"{where} entry {_entry_id(item)}: {target} ignores it; {plan.guidance}",
+            f"{where} entry {_entry_id(item, rule)}: {target} ignores it; {plan.guidance}",
             manual=True,
         )
         for node, item in zip(value.children, items, strict=True)
     ]
 
 
-def _entry_id(item: Any) -> str:
-    """The entry's `*_id` value, for messages."""
-    if hasattr(item, "items"):
-        for name, value in item.items():
-            if str(name).endswith("_id"):
-                return repr(str(value))
-    return "(no id)"
+def _entry_id(item: Any, rule: Rule) -> str:
+    """The entry's identifier (the config rule's id field: `toolgroup_id`), for messages."""
+    id_field = rule.config.id_field if rule.config is not None else "id"
+    if hasattr(item, "get") and item.get(id_field) is not None:
+        return repr(str(item.get(id_field)))
+    return f"(no {id_field})"
 
 
 def _tool_groups(
@@ -150,6 +153,7 @@ def _tool_groups(
     value: YamlNode,
     items: list[Any],
     target: TargetName,
+    where: str,
 ) -> list[_ToolGroup]:
     """Decide each tool group: built-in (removed), MCP (moved to a connector, unless it conflicts) or kept.
 
@@ -164,17 +168,20 @@ def _tool_groups(
         line = config.line_number(node.start)
         group_id = _lookup(item, id_source)
         fields = {name: _lookup(item, source) for source, name in plan.fields.items()}
-        if naming.is_builtin(str(group_id)):
+        kind = entry_kind(item, plan, naming)
+        if kind == "builtin":
             why = f"{target} registers built-in tool groups from the tool_runtime provider"
             change = RunConfigChange(rule.id, line, f"removed {group_id!r}: {why}", False)
             decided.append(_ToolGroup(index, change, True))
-        elif group_id is None or any(field is None for field in fields.values()):
+        elif kind is None:
             builtin = f"built-in ({naming.builtin.prefix}...) nor " if naming.builtin else ""
             why = f"neither {builtin}an MCP server ({', '.join(plan.fields)})"
-            change = RunConfigChange(rule.id, line, f"tool group {_entry_id(item)} is {why}; {plan.guidance}", True)
+            change = RunConfigChange(
+                rule.id, line, f"tool group {_entry_id(item, rule)} is {why}; {plan.guidance}", True
+            )
             decided.append(_ToolGroup(index, change, False))
         else:
-            entry = ConfigEntry(section, id_target, fields, rule.id, f"{_RESOURCES}.{rule.run_config_key}")
+            entry = ConfigEntry(section, id_target, fields, rule.id, where)
             connectors.append((index, entry))
     merged = merge_entries(config.text, [entry for _, entry in connectors])
     for index, entry in connectors:

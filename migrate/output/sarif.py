@@ -47,13 +47,13 @@ def render_sarif(report: ScanReport, ruleset: RuleSet, root: Path) -> str:
     rules = [
         {
             "id": rule.id,
-            "name": "".join(word.capitalize() for word in f"{rule.resource}_{rule.operation}".split("_")),
+            "name": _name(rule),
             "shortDescription": {"text": rule.summary},
             "fullDescription": {"text": " ".join(rule.rationale.split())},
             "helpUri": rule.docs,
             "help": _help(rule, target),
             "defaultConfiguration": {"level": "error" if rule.targets[target].status == "removed" else "warning"},
-            "properties": {"tags": ["llama-stack", "deprecation", rule.resource]},
+            "properties": {"tags": ["llama-stack", _kind(rule), rule.resource]},
         }
         for rule in ruleset.rules
     ]
@@ -100,6 +100,17 @@ def render_sarif(report: ScanReport, ruleset: RuleSet, root: Path) -> str:
         if size <= GITHUB_MAX_GZIP_BYTES or not kept:
             return text
         kept = kept[: int(len(kept) * GITHUB_MAX_GZIP_BYTES / size * 0.95)]
+
+
+def _name(rule: Rule) -> str:
+    """`ModelRegister`, `ShieldRunConfigEntry`: a run-config rule is named for what it finds, an entry, not a call."""
+    operation = "run_config_entry" if rule.operation == "config" else rule.operation
+    return "".join(word.capitalize() for word in f"{rule.resource}_{operation}".split("_"))
+
+
+def _kind(rule: Rule) -> str:
+    """The tag that tells a viewer "the server config declares what the target ignores" from "the code calls"."""
+    return "run-config" if rule.operation == "config" else "deprecation"
 
 
 def _help(rule: Rule, target: TargetName) -> dict[str, str]:

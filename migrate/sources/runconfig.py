@@ -2,7 +2,8 @@
 
 A server run config (`run.yaml`, `config.yaml`) declares resources under `registered_resources`.
 A block that the target no longer reads (e.g. `tool_groups` from 0.7 on, `datasets` on OGX) is
-reported once per entry, at the entry's first line, against the register rule it replaces.
+reported once per entry, at the entry's first line, against the `config` rule of that block (LSM2xx):
+an entry is a server's configuration, not a call, so it is never reported as the register operation.
 """
 
 from __future__ import annotations
@@ -44,12 +45,14 @@ def _config_hits(text: str, lines: list[str], ruleset: RuleSet, target: TargetNa
             continue
         for key, entries in resources.items():
             rule = ruleset.config_keys.get(str(key))
-            if rule is None or rule.targets[target].honours_config or not isinstance(entries, list):
+            if rule is None or rule.config is None or rule.targets[target].status != "removed":
+                continue
+            if not isinstance(entries, list):
                 continue
             positions: Any = entries
             for index, entry in enumerate(entries):
                 line, column = positions.lc.item(index)
-                entry_id = _entry_id(entry)
+                entry_id = _entry_id(entry, rule.config.id_field)
                 end_column = len(lines[line].rstrip()) if line < len(lines) else column
                 hits.append(
                     Hit(
@@ -62,18 +65,27 @@ def _config_hits(text: str, lines: list[str], ruleset: RuleSet, target: TargetNa
                         confidence="high",
                         rewritable=True,
                         detail=f"{_CONFIG_KEY}.{key} entry {entry_id}, which {target} ignores",
+                        entry=_plain(entry) if _is_mapping(entry) else None,
                     )
                 )
     return hits
+
+
+def _plain(value: Any) -> Any:
+    """ruamel's round-trip mappings and lists as plain dicts and lists (what a strategy judges an entry by)."""
+    if _is_mapping(value):
+        return {str(key): _plain(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_plain(item) for item in value]
+    return value
 
 
 def _is_mapping(value: Any) -> bool:
     return hasattr(value, "items") and hasattr(value, "get")
 
 
-def _entry_id(entry: Any) -> str:
-    if _is_mapping(entry):
-        for key, value in entry.items():
-            if str(key).endswith("_id"):
-                return repr(str(value))
-    return "(no id)"
+def _entry_id(entry: Any, id_field: str) -> str:
+    """The entry's identifier (the rule's id field: `shield_id`), for the finding's detail."""
+    if _is_mapping(entry) and entry.get(id_field) is not None:
+        return repr(str(entry.get(id_field)))
+    return f"(no {id_field})"

@@ -29,7 +29,7 @@ STRATEGY = Strategy(
     ),
     safe_when="nothing is rewritten",
     statuses=frozenset({"removed"}),
-    operations=frozenset({"register", "unregister", "read", "call", "pin"}),
+    operations=frozenset({"register", "unregister", "read", "call", "pin", "config"}),
     blocker=_blocker,
     applicability=always_safe,
     rewrite=None,

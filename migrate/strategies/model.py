@@ -50,8 +50,11 @@ class Strategy:
     applicability: Callable[[Case], Literal["safe", "unsafe"]]
     rewrite: Callable[[], RewriteCall] | None
     answer: Callable[[], Handler]
-    #: Whether a run config's own block for the resource, which the target ignores, can be migrated.
-    migrates_config: bool = False
+    #: What migrating a run config's own entries does, which the target ignores (a `config` rule's findings
+    #: carry it as their fix note); None: the strategy migrates no run config.
+    migrates_config: str | None = None
+    #: Why `fix` leaves a run-config entry of such a block for a human (judged from `Hit.entry`); None: it never does.
+    entry_blocker: Callable[[Case], str | None] | None = None
     #: Whether a hit already reads what the target's SDK gives, so that it is no finding there (a listing
     #: whose items' fields are read as llama-stack-client 0.7 gives them: `guard-listed-fields`).
     settled: Callable[[Hit], bool] | None = None

@@ -31,7 +31,7 @@ TOOL_GROUPS = """\
 CONNECTORS = """\
 connectors:
 # Product documentation, served by the docs team's MCP server (SSE transport).
-# from registered_resources.tool_groups (LSM121)
+# from registered_resources.tool_groups (LSM221)
 - connector_id: mcp::docs
   url: http://127.0.0.1:8000/sse
 """
@@ -62,8 +62,8 @@ def test_tool_groups_become_connectors_and_built_ins_are_dropped(run_yaml: Path,
     assert data["connectors"] == [{"connector_id": "mcp::docs", "url": "http://127.0.0.1:8000/sse"}]
     automatic = [(change.rule, change.line) for change in changes if not change.manual]
     assert automatic == [
-        ("LSM121", line_of(before, "  - toolgroup_id: builtin::websearch")),
-        ("LSM121", line_of(before, "  - toolgroup_id: mcp::docs")),
+        ("LSM221", line_of(before, "  - toolgroup_id: builtin::websearch")),
+        ("LSM221", line_of(before, "  - toolgroup_id: mcp::docs")),
     ]
     assert "connector_id: mcp::docs, url: http://127.0.0.1:8000/sse" in changes[-1].description
 
@@ -97,12 +97,12 @@ def test_ogx_reports_the_blocks_it_ignores_entry_by_entry_and_leaves_them() -> N
     assert after == before.replace(TOOL_GROUPS, "") + CONNECTORS
     manual = [change for change in changes if change.manual]
     assert [(change.rule, change.line) for change in manual] == [
-        ("LSM111", line_of(before, "  - shield_id: content-safety")),
-        ("LSM131", line_of(before, "  - dataset_id: support-evals")),
+        ("LSM211", line_of(before, "  - shield_id: content-safety")),
+        ("LSM231", line_of(before, "  - dataset_id: support-evals")),
     ]
     assert manual[0].description.startswith("registered_resources.shields entry 'content-safety': ogx-1 ignores it; ")
     assert "moderation_endpoint" in manual[0].description
-    assert migrate_run_config(before, RULESET, "llama-stack-0.7")[1][0].rule == "LSM121"  # 0.7 reads both
+    assert migrate_run_config(before, RULESET, "llama-stack-0.7")[1][0].rule == "LSM221"  # 0.7 reads both
 
 
 @pytest.mark.parametrize("target", ["llama-stack-0.7", "ogx-1"])
@@ -145,7 +145,7 @@ def test_a_group_that_is_neither_built_in_nor_mcp_stays_and_is_reported() -> Non
         "server:\n"
         "  port: 8321\n"
         "connectors:\n"
-        "# from registered_resources.tool_groups (LSM121)\n"
+        "# from registered_resources.tool_groups (LSM221)\n"
         "- connector_id: mcp::fs\n"
         "  url: http://fs:8000/sse\n"
     )
@@ -177,9 +177,9 @@ def test_an_mcp_group_already_declared_as_a_connector_is_dropped_and_a_clash_is_
 
     assert after == before.replace("  - toolgroup_id: mcp::same\n    mcp_endpoint:\n      uri: http://same/sse\n", "")
     assert changes == [
-        RunConfigChange("LSM121", 4, "removed 'mcp::same': connectors already has it", manual=False),
+        RunConfigChange("LSM221", 4, "removed 'mcp::same': connectors already has it", manual=False),
         RunConfigChange(
-            "LSM121",
+            "LSM221",
             7,
             "MCP tool group 'mcp::clash' not moved: connectors already has connector_id 'mcp::clash' as "
             "{'connector_id': 'mcp::clash', 'url': 'http://old/sse'}",
