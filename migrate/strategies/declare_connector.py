@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Literal
 
 from migrate.rules import Naming
-from migrate.strategies.common import UNKNOWN, given, known_value, sdk_call_blocker
+from migrate.strategies.common import UNKNOWN, call_blocker, given, known_value
 from migrate.strategies.model import Case, DeclareCall, RewriteCall, Strategy
 
 if TYPE_CHECKING:
@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 
 
 def _blocker(case: Case) -> str | None:
-    reason = sdk_call_blocker(case.hit, standalone=True)
+    reason = call_blocker(case.hit, standalone=True)
     if reason is not None or case.hit.call is None:
         return reason
     if _builtin(case) or "mcp_endpoint" in case.hit.call.keywords:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from migrate.strategies.common import sdk_call_blocker
+from migrate.strategies.common import call_blocker
 from migrate.strategies.model import Case, RewriteCall, Strategy, always_safe
 
 if TYPE_CHECKING:
@@ -16,7 +16,7 @@ if TYPE_CHECKING:
 
 
 def _blocker(case: Case) -> str | None:
-    return sdk_call_blocker(case.hit, standalone=True)
+    return call_blocker(case.hit, standalone=True)
 
 
 def _rewrite() -> RewriteCall:
