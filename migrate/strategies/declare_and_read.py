@@ -2,8 +2,10 @@
 
 `client.models.register(model_id="m", provider_id="vllm")` becomes `client.models.retrieve("vllm/m")`
 (the target's identifier template), so code that used the returned object keeps working and fails fast
-when the config lacks the entry. The shim answers a register the same way: it reads the resource on
-the target and answers in the legacy shape, or says exactly which entry to declare.
+when the config lacks the entry. A raw-HTTP register becomes the GET of the same identifier's path
+(`GET /v1/models/vllm/m`, the plan's `read.http`), with the same HTTP client, base and options. The shim
+answers a register the same way: it reads the resource on the target and answers in the legacy shape, or
+says exactly which entry to declare.
 """
 
 from __future__ import annotations
@@ -81,10 +83,14 @@ STRATEGY = Strategy(
         "an entry under `registered_resources.models`; the call becomes "
         '`client.models.retrieve("<identifier>")`, so code that used the returned `Model` keeps working and '
         "fails fast when the config lacks the entry. Identifier: `provider_id/provider_model_id` (or "
-        "`model_id`) on 0.7, `provider_id/model_id` on OGX"
+        "`model_id`) on 0.7, `provider_id/model_id` on OGX. A raw-HTTP register "
+        '`requests.post(f"{BASE}/v1/models", json={...}, timeout=T)` becomes '
+        '`requests.get(f"{BASE}/v1/models/<identifier>", timeout=T)`: the same client, base and options, '
+        "where the URL is written in the call ending with the route, the body is `json=` and the identifier "
+        "is known and needs no encoding (else it is reported, its body declared all the same)"
     ),
     safe_when="every argument that goes into the identifier and the entry is known before the program runs "
-    "(literals, module constants), and the call names a provider_id",
+    "(literals, module constants), and the call (or the raw-HTTP body) names a provider_id",
     statuses=frozenset({"removed"}),
     operations=frozenset({"register"}),
     blocker=_blocker,

@@ -69,8 +69,10 @@ STRATEGY = Strategy(
     summary="An MCP tool group becomes a top-level connectors entry and the call goes; a built-in group's call goes.",
     rewrites=(
         "an MCP group (with `mcp_endpoint`) becomes a top-level `connectors` entry `{connector_id, url}`; a "
-        "built-in group is registered by the server's tool_runtime provider: the call goes. A run config's "
-        "own `registered_resources.tool_groups` block is migrated the same way"
+        "built-in group is registered by the server's tool_runtime provider: the call goes. A raw-HTTP register "
+        '(`ok(requests.post(f"{BASE}/v1/toolgroups", json={...}))`) goes the same way where its answer is '
+        "only checked (the target has no read of one group to answer it with). A run config's own "
+        "`registered_resources.tool_groups` block is migrated the same way"
     ),
     safe_when="the group is built in, or its id and MCP endpoint URL are known before the program runs",
     statuses=frozenset({"removed"}),

@@ -36,9 +36,11 @@ STRATEGY = Strategy(
     summary="An unregister call goes: the resource is removed from the run config instead.",
     rewrites=(
         "the statement goes, with a one-line comment saying where the resource is declared; `pass` where a "
-        "block would be empty; a `try` whose body empties goes too (its `else` and `finally` bodies stay)"
+        "block would be empty; a `try` whose body empties goes too (its `else` and `finally` bodies stay). "
+        'A raw-HTTP DELETE (`ok(requests.delete(f"{BASE}/v1/models/{MODEL}"))`) goes with the calls around it '
+        "that only check its answer (`ok(...)`, `.raise_for_status()`), its URL written in the call"
     ),
-    safe_when="always: the call's result is not used",
+    safe_when="always: the call's result is not used (or only checked)",
     statuses=frozenset({"removed"}),
     operations=frozenset({"unregister"}),
     blocker=_blocker,
