@@ -111,7 +111,8 @@ class RawHttp:
     `.delete` of an HTTP client whose URL is written in the call (a literal, an f-string or a `+`
     concatenation) with the route's path as its end, and a register's body passed as `json=`.
     `wrapped` says the call is its statement's whole work once the calls around it are counted
-    (`ok(requests.delete(url))`, `requests.delete(url).raise_for_status()`), whose result is not used.
+    (`ok(requests.delete(url))` where the module's `ok` only reads the answer it is given,
+    `requests.delete(url).raise_for_status()`), whose result is not used.
     """
 
     unfit: str | None

@@ -265,8 +265,9 @@ def _line_breaks(text: str) -> int:
 
 
 def _statement_calls(value: cst.BaseExpression) -> Iterator[cst.BaseExpression]:
-    """A statement's expression, then the calls that wrappers of them alone pass on (`ok(<call>)`,
-    `<call>.raise_for_status()`, awaited or not): the forms of the scan's `python_http.wrapped_call`."""
+    """A statement's expression, then the calls that checks of their answer pass on (`ok(<call>)`,
+    `<call>.raise_for_status()`, awaited or not): the forms of the scan's `python_http.wrapped_call`, which
+    also made sure that `ok` only checks (a call is removed only where the scan said so)."""
     node: cst.BaseExpression | None = value
     while node is not None:
         node = node.expression if isinstance(node, cst.Await) else node
@@ -274,7 +275,7 @@ def _statement_calls(value: cst.BaseExpression) -> Iterator[cst.BaseExpression]:
         if not isinstance(node, cst.Call):
             return
         args = node.args
-        if len(args) == 1 and args[0].keyword is None and args[0].star == "":
+        if len(args) == 1 and isinstance(node.func, cst.Name) and args[0].keyword is None and args[0].star == "":
             node = args[0].value
         elif not args and isinstance(node.func, cst.Attribute) and node.func.attr.value == "raise_for_status":
             node = node.func.value

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 from migrate.errors import SourceError
 from migrate.findings import CallShape, Confidence, Document, Hit, RawHttp, Scanned, Surface, source_lines
 from migrate.rules import SDK_REQUEST_OPTIONS, SDK_WRAPPERS, Rule
-from migrate.sources.python_http import raw_form, wrapped_call
+from migrate.sources.python_http import checkers, raw_form, wrapped_call
 from migrate.sources.urls import HOLE, LLAMA_CONTEXT, has_literal_path, match_route
 
 if TYPE_CHECKING:
@@ -120,7 +120,8 @@ class _Collector:
     calls: list[ast.Call] = field(default_factory=list)
     assignments: dict[str, list[ast.expr]] = field(default_factory=dict)
     standalone: set[int] = field(default_factory=set)
-    wrapped: set[int] = field(default_factory=set)  # ids of calls whose statement is wrappers of them alone
+    wrapped: set[int] = field(default_factory=set)  # ids of calls whose statement only checks their answer
+    checkers: frozenset[str] = frozenset()  # the module's functions that only check an answer (`python_http`)
     bound: dict[int, str] = field(default_factory=dict)  # id(call) -> the one name its result is assigned to
     loops: dict[int, tuple[str, ast.AST]] = field(default_factory=dict)  # id(call) -> (item name, loop) it feeds
     scopes: dict[int, str] = field(default_factory=dict)  # id(call) -> its enclosing functions and classes
@@ -179,16 +180,18 @@ class _Collector:
         value = node.value.value if isinstance(node.value, ast.Await) else node.value
         if isinstance(value, ast.Call):
             self.standalone.add(id(value))
-        inner = wrapped_call(node.value)
+        inner = wrapped_call(node.value, self.checkers)
         while inner is not None:
             self.wrapped.add(id(inner))
-            inner = wrapped_call(inner)
+            inner = wrapped_call(inner, self.checkers)
 
     def visit_Call(self, node: ast.Call) -> None:
         self.calls.append(node)
 
     def collect(self, tree: ast.AST) -> None:
         """Visit every node once, a parent before its children (the order of `ast.NodeVisitor`)."""
+        if isinstance(tree, ast.Module):
+            self.checkers = checkers(tree)
         visitors: dict[type[ast.AST], Callable[[Any], None]] = {
             ast.Import: self.visit_Import,
             ast.ImportFrom: self.visit_ImportFrom,

@@ -11,6 +11,7 @@ and `fix` (`migrate.fix.rewrites.raw_http`) reads the same parts with libcst.
 from __future__ import annotations
 
 import ast
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -108,20 +109,64 @@ def last_literal(url: ast.expr) -> tuple[str | None, ast.expr | None]:
     return None, None
 
 
-def wrapped_call(node: ast.expr) -> ast.Call | None:
-    """The call a wrapper of it alone passes on: `ok(<call>)`, `<call>.raise_for_status()`, awaited or not.
+def wrapped_call(node: ast.expr, checkers: Collection[str]) -> ast.Call | None:
+    """The call that a check of its answer alone is made of: `ok(<call>)` where `ok` is one of the module's
+    `checkers`, `<call>.raise_for_status()`; awaited or not.
 
-    A statement made of wrappers around a raw-HTTP call does nothing but that call (and check its answer): when
-    the call goes, the statement goes. `migrate.fix.python` unwraps the same forms with libcst.
+    A statement made of such checks around a raw-HTTP call does nothing but that call: when the call goes, the
+    statement goes. Any other wrapper may keep the answer (`items.append(<call>)`, `print(<call>)`): the call stays.
+    `migrate.fix.python` unwraps the same forms with libcst.
     """
     node = node.value if isinstance(node, ast.Await) else node
-    if not isinstance(node, ast.Call):
+    if not isinstance(node, ast.Call) or node.keywords:
         return None
-    if len(node.args) == 1 and not node.keywords and not isinstance(node.args[0], ast.Starred):
+    if len(node.args) == 1 and isinstance(node.func, ast.Name) and node.func.id in checkers:
         inner = node.args[0]
-    elif not node.args and not node.keywords and isinstance(node.func, ast.Attribute) and node.func.attr in _CHECKS:
+    elif not node.args and isinstance(node.func, ast.Attribute) and node.func.attr in _CHECKS:
         inner = node.func.value
     else:
         return None
     inner = inner.value if isinstance(inner, ast.Await) else inner
     return inner if isinstance(inner, ast.Call) else None
+
+
+def checkers(module: ast.Module) -> frozenset[str]:
+    """The module's functions that only check the answer they are given and return what they read of it.
+
+    `def ok(response): response.raise_for_status(); return response.json()`: one parameter, read only through its
+    attributes (`response.status_code`, `response.json()`), and no other call than its methods' (a `raise`
+    statement may build its exception). A function defined twice counts for neither definition.
+    """
+    defined: dict[str, list[ast.FunctionDef | ast.AsyncFunctionDef]] = {}
+    for node in module.body:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            defined.setdefault(node.name, []).append(node)
+    return frozenset(name for name, nodes in defined.items() if len(nodes) == 1 and _only_checks(nodes[0]))
+
+
+def _only_checks(function: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+    arguments = function.args
+    parameters = [*arguments.posonlyargs, *arguments.args]
+    if len(parameters) != 1 or arguments.vararg or arguments.kwarg or arguments.kwonlyargs or function.decorator_list:
+        return False
+    name = parameters[0].arg
+    read = {id(node.value) for node in ast.walk(function) if isinstance(node, ast.Attribute)}
+    methods = {
+        id(node)
+        for node in ast.walk(function)
+        if isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and isinstance(node.func.value, ast.Name)
+        and node.func.value.id == name
+    }
+    raised = {
+        id(node) for statement in ast.walk(function) if isinstance(statement, ast.Raise) for node in ast.walk(statement)
+    }
+    for node in ast.walk(function):
+        if isinstance(node, ast.Name) and node.id == name and id(node) not in read:
+            return False  # the answer itself is passed on, stored or rebound
+        if isinstance(node, ast.Call) and id(node) not in methods and id(node) not in raised:
+            return False
+        if isinstance(node, (ast.Global, ast.Nonlocal, ast.Yield, ast.YieldFrom)):
+            return False
+    return True

@@ -25,7 +25,8 @@ def call_blocker(hit: Hit, *, standalone: bool) -> str | None:
 
     A raw-HTTP call (`requests.post(f"{BASE}/v1/models", json={...})`) is rewritten when its form is one `fix`
     edits in place (`RawHttp.unfit`); where the statement goes, the response must not be used, except by calls
-    that only pass it on or check it (`ok(requests.delete(url))`).
+    that only check it (`ok(requests.delete(url))` with the module's own `ok` that only reads the answer,
+    `requests.delete(url).raise_for_status()`: `python_http.wrapped_call`).
     """
     raw = hit.call.raw if hit.call is not None else None
     if hit.surface != "http" or raw is None:

@@ -38,7 +38,8 @@ STRATEGY = Strategy(
         "the statement goes, with a one-line comment saying where the resource is declared; `pass` where a "
         "block would be empty; a `try` whose body empties goes too (its `else` and `finally` bodies stay). "
         'A raw-HTTP DELETE (`ok(requests.delete(f"{BASE}/v1/models/{MODEL}"))`) goes with the calls around it '
-        "that only check its answer (`ok(...)`, `.raise_for_status()`), its URL written in the call"
+        "that only check its answer (`.raise_for_status()`, a function of the module that only reads the answer it "
+        "is given), its URL written in the call"
     ),
     safe_when="always: the call's result is not used (or only checked)",
     statuses=frozenset({"removed"}),

@@ -13,7 +13,31 @@ from migrate.rule_loader import load_rules
 from migrate.sources.python import scan_python
 
 RULESET = load_rules()
-HEAD = 'import httpx, requests\nBASE = "http://localhost:8321"\nMODEL = "vllm/m"\n'
+HEAD = """\
+import httpx, requests
+BASE = "http://localhost:8321"
+MODEL = "vllm/m"
+CACHE = []
+
+
+def ok(response):
+    if response.status_code >= 400:
+        raise RuntimeError(f"{response.status_code}: {response.text}")
+    return response.json()
+
+
+def check(body):
+    return body.get("identifier")
+
+
+def keep(response):
+    CACHE.append(response)
+    return response.json()
+
+
+def report(response):
+    print(response.status_code)
+"""
 
 
 def shape(line: str) -> CallShape:
@@ -80,7 +104,11 @@ def test_an_unregister_names_its_resource_by_its_url(line: str, known: str | Non
     [
         ('requests.delete(f"{BASE}/v1/models/{MODEL}")', False, True),
         ('ok(requests.delete(f"{BASE}/v1/models/{MODEL}"))', True, False),
-        ('check(ok(requests.delete(f"{BASE}/v1/models/{MODEL}")))', True, False),
+        ('check(ok(requests.delete(f"{BASE}/v1/models/{MODEL}")))', True, False),  # `check` reads what ok gives
+        ('await ok(await requests.delete(f"{BASE}/v1/models/{MODEL}"))', True, False),
+        ('keep(requests.delete(f"{BASE}/v1/models/{MODEL}"))', False, False),  # it stores the answer
+        ('report(requests.delete(f"{BASE}/v1/models/{MODEL}"))', False, False),  # it prints
+        ('items.append(requests.delete(f"{BASE}/v1/models/{MODEL}"))', False, False),
         ('requests.delete(f"{BASE}/v1/models/{MODEL}").raise_for_status()', True, False),
         ('print(requests.delete(f"{BASE}/v1/models/{MODEL}"), "gone")', False, False),
         ('log(requests.delete(f"{BASE}/v1/models/{MODEL}"), level=1)', False, False),

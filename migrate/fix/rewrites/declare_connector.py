@@ -3,8 +3,8 @@
 An MCP group's entry is built from the call through the rule's field map (`mcp_endpoint.uri` -> `url`). A raw-HTTP
 register (`requests.post(f"{base}/v1/toolgroups", json={...})`) goes the same way, its JSON body the arguments,
 where its response is not used (the target has no read of one group to answer it with): a statement of its own, or
-wrapped in calls that only check it (`ok(...)`). Else it is left for a human; its body is declared all the same
-(`declare`).
+wrapped in calls that only check it (`ok(...)`, a function of the module that only reads the answer). Else it is
+left for a human; its body is declared all the same (`declare`).
 """
 
 from __future__ import annotations

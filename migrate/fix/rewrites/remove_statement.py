@@ -1,6 +1,6 @@
 """`remove-statement` in Python: the unregister statement goes, with a comment saying where the resource lives.
 
-A raw-HTTP unregister (`ok(requests.delete(f"{BASE}/v1/models/{MODEL}"))`) goes the same way, with the wrappers
+A raw-HTTP unregister (`ok(requests.delete(f"{BASE}/v1/models/{MODEL}"))`) goes the same way, with the calls
 that only check its response; the id is the one its URL names.
 
 A built-in tool group (the rule's `builtin` prefix) is in no section of the run config: it follows the configured
