@@ -433,6 +433,9 @@ class _Module:
                 keywords, known, named = body
                 required = rule.sdk.required[0] if rule.sdk.required else None
                 id_code = ast.unparse(named[required]) if required in named else None
+                unknown_fields = sorted(keywords - rule.keywords)
+                if unknown_fields:
+                    unfit = f"the JSON body has fields the register does not take: {', '.join(unknown_fields)}"
         elif form.id_node is not None or form.id_text is not None:
             value = form.id_text if form.id_node is None else static_value(form.id_node, self.constants)
             if rule.sdk.id_param is not None and value is not UNKNOWN:

@@ -76,6 +76,7 @@ def test_a_register_that_fix_rewrites_gives_its_body_as_keywords(line: str) -> N
         ('requests.post(f"{BASE}/v1/models", **options)', "unpacked with * or **"),
         ('requests.post(f"{BASE}/v1/models", json=spec())', "the JSON body is not a dict literal"),
         ('requests.post(f"{BASE}/v1/models", json={**spec})', "the JSON body is not a dict literal"),
+        ('requests.post(f"{BASE}/v1/models", json={"model_id": "m", "modelId": "m"})', "does not take: modelId"),
     ],
 )
 def test_a_register_that_fix_leaves_says_why(line: str, unfit: str) -> None:
