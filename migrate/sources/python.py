@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 from migrate.errors import SourceError
 from migrate.findings import CallShape, Confidence, Document, Hit, RawHttp, Scanned, Surface, source_lines
 from migrate.rules import SDK_REQUEST_OPTIONS, SDK_WRAPPERS, Rule
-from migrate.sources.python_http import checkers, raw_form, wrapped_call
+from migrate.sources.python_http import Function, checker_candidates, only_checks, raw_form, wrapped_call
 from migrate.sources.urls import HOLE, LLAMA_CONTEXT, has_literal_path, match_route
 
 if TYPE_CHECKING:
@@ -120,8 +120,9 @@ class _Collector:
     calls: list[ast.Call] = field(default_factory=list)
     assignments: dict[str, list[ast.expr]] = field(default_factory=dict)
     standalone: set[int] = field(default_factory=set)
-    wrapped: set[int] = field(default_factory=set)  # ids of calls whose statement only checks their answer
-    checkers: frozenset[str] = frozenset()  # the module's functions that only check an answer (`python_http`)
+    # id(call) -> the module's functions its statement passes its answer through (`python_http.wrapped_call`)
+    wrapped: dict[int, tuple[str, ...]] = field(default_factory=dict)
+    candidates: dict[str, Function] = field(default_factory=dict)  # functions that may only check an answer
     bound: dict[int, str] = field(default_factory=dict)  # id(call) -> the one name its result is assigned to
     loops: dict[int, tuple[str, ast.AST]] = field(default_factory=dict)  # id(call) -> (item name, loop) it feeds
     scopes: dict[int, str] = field(default_factory=dict)  # id(call) -> its enclosing functions and classes
@@ -180,10 +181,13 @@ class _Collector:
         value = node.value.value if isinstance(node.value, ast.Await) else node.value
         if isinstance(value, ast.Call):
             self.standalone.add(id(value))
-        inner = wrapped_call(node.value, self.checkers)
-        while inner is not None:
-            self.wrapped.add(id(inner))
-            inner = wrapped_call(inner, self.checkers)
+        checkers: tuple[str, ...] = ()
+        found = wrapped_call(node.value, self.candidates)
+        while found is not None:
+            inner, checker = found
+            checkers += (checker,) if checker is not None else ()
+            self.wrapped[id(inner)] = checkers
+            found = wrapped_call(inner, self.candidates)
 
     def visit_Call(self, node: ast.Call) -> None:
         self.calls.append(node)
@@ -191,7 +195,7 @@ class _Collector:
     def collect(self, tree: ast.AST) -> None:
         """Visit every node once, a parent before its children (the order of `ast.NodeVisitor`)."""
         if isinstance(tree, ast.Module):
-            self.checkers = checkers(tree)
+            self.candidates = checker_candidates(tree)
         visitors: dict[type[ast.AST], Callable[[Any], None]] = {
             ast.Import: self.visit_Import,
             ast.ImportFrom: self.visit_ImportFrom,
@@ -245,6 +249,7 @@ class _Module:
         self.cell = cell
         self.tree = tree
         self.llama_context = collector.llama_import or bool(LLAMA_CONTEXT.search(text))
+        self.checked: dict[str, bool] = {}  # function name -> whether it only checks an answer (`only_checks`)
 
     @cached_property
     def constants(self) -> dict[str, object]:
@@ -433,9 +438,9 @@ class _Module:
                 keywords, known, named = body
                 required = rule.sdk.required[0] if rule.sdk.required else None
                 id_code = ast.unparse(named[required]) if required in named else None
-                unknown_fields = sorted(keywords - rule.keywords)
-                if unknown_fields:
-                    unfit = f"the JSON body has fields the register does not take: {', '.join(unknown_fields)}"
+                foreign = sorted(keywords - rule.keywords)
+                if foreign:
+                    unfit = f"the JSON body has fields the register does not take: {', '.join(foreign)}"
         elif form.id_node is not None or form.id_text is not None:
             value = form.id_text if form.id_node is None else static_value(form.id_node, self.constants)
             if rule.sdk.id_param is not None and value is not UNKNOWN:
@@ -452,8 +457,18 @@ class _Module:
             bound_to=self.collector.bound.get(id(call)),
             scope=self.collector.scopes.get(id(call)),
             handled=id(call) in self.collector.handled,
-            raw=RawHttp(unfit, wrapped=id(call) in self.collector.wrapped),
+            raw=RawHttp(unfit, wrapped=self._only_checked(call)),
         )
+
+    def _only_checked(self, call: ast.Call) -> bool:
+        """Whether the call's statement only checks its answer (the functions it goes through read, once each)."""
+        checkers = self.collector.wrapped.get(id(call))
+        if checkers is None:
+            return False
+        for name in checkers:
+            if name not in self.checked:
+                self.checked[name] = only_checks(self.collector.candidates[name])
+        return all(self.checked[name] for name in checkers)
 
     def _json_body(self, node: ast.expr) -> tuple[frozenset[str], dict[str, object], dict[str, ast.expr]] | None:
         """A JSON body's keys, the values known statically, and the item nodes of a dict literal; None when its

@@ -109,9 +109,10 @@ def last_literal(url: ast.expr) -> tuple[str | None, ast.expr | None]:
     return None, None
 
 
-def wrapped_call(node: ast.expr, checkers: Collection[str]) -> ast.Call | None:
-    """The call that a check of its answer alone is made of: `ok(<call>)` where `ok` is one of the module's
-    `checkers`, `<call>.raise_for_status()`; awaited or not.
+def wrapped_call(node: ast.expr, candidates: Collection[str]) -> tuple[ast.Call, str | None] | None:
+    """The call that a check of its answer alone is made of, and the function that checks it: `ok(<call>)` where
+    `ok` is one of the module's `candidates` (`checker_candidates`; whether it only checks is `only_checks`),
+    `<call>.raise_for_status()` (None: no function); awaited or not.
 
     A statement made of such checks around a raw-HTTP call does nothing but that call: when the call goes, the
     statement goes. Any other wrapper may keep the answer (`items.append(<call>)`, `print(<call>)`): the call stays.
@@ -120,36 +121,45 @@ def wrapped_call(node: ast.expr, checkers: Collection[str]) -> ast.Call | None:
     node = node.value if isinstance(node, ast.Await) else node
     if not isinstance(node, ast.Call) or node.keywords:
         return None
-    if len(node.args) == 1 and isinstance(node.func, ast.Name) and node.func.id in checkers:
-        inner = node.args[0]
+    checker: str | None = None
+    if len(node.args) == 1 and isinstance(node.func, ast.Name) and node.func.id in candidates:
+        inner, checker = node.args[0], node.func.id
     elif not node.args and isinstance(node.func, ast.Attribute) and node.func.attr in _CHECKS:
         inner = node.func.value
     else:
         return None
     inner = inner.value if isinstance(inner, ast.Await) else inner
-    return inner if isinstance(inner, ast.Call) else None
+    return (inner, checker) if isinstance(inner, ast.Call) else None
 
 
-def checkers(module: ast.Module) -> frozenset[str]:
-    """The module's functions that only check the answer they are given and return what they read of it.
+Function = ast.FunctionDef | ast.AsyncFunctionDef
 
-    `def ok(response): response.raise_for_status(); return response.json()`: one parameter, read only through its
-    attributes (`response.status_code`, `response.json()`), and no other call than its methods' (a `raise`
-    statement may build its exception). A function defined twice counts for neither definition.
-    """
-    defined: dict[str, list[ast.FunctionDef | ast.AsyncFunctionDef]] = {}
+
+def checker_candidates(module: ast.Module) -> dict[str, Function]:
+    """The module's functions that may only check the answer they are given, by their signature alone: defined
+    once at module level, undecorated, with one positional parameter (their bodies are read only for the calls
+    that need it: `only_checks`)."""
+    defined: dict[str, list[Function]] = {}
     for node in module.body:
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
             defined.setdefault(node.name, []).append(node)
-    return frozenset(name for name, nodes in defined.items() if len(nodes) == 1 and _only_checks(nodes[0]))
+    candidates: dict[str, Function] = {}
+    for name, nodes in defined.items():
+        arguments = nodes[0].args
+        plain = not (arguments.vararg or arguments.kwarg or arguments.kwonlyargs or nodes[0].decorator_list)
+        if len(nodes) == 1 and plain and len(arguments.posonlyargs) + len(arguments.args) == 1:
+            candidates[name] = nodes[0]
+    return candidates
 
 
-def _only_checks(function: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
-    arguments = function.args
-    parameters = [*arguments.posonlyargs, *arguments.args]
-    if len(parameters) != 1 or arguments.vararg or arguments.kwarg or arguments.kwonlyargs or function.decorator_list:
-        return False
-    name = parameters[0].arg
+def only_checks(function: Function) -> bool:
+    """Whether a candidate only checks the answer it is given and returns what it reads of it.
+
+    `def ok(response): response.raise_for_status(); return response.json()`: its parameter is read only through
+    its attributes (`response.status_code`, `response.json()`), and it calls nothing but the parameter's methods
+    (a `raise` statement may build its exception).
+    """
+    name = [*function.args.posonlyargs, *function.args.args][0].arg
     read = {id(node.value) for node in ast.walk(function) if isinstance(node, ast.Attribute)}
     methods = {
         id(node)
