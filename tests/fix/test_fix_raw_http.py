@@ -176,3 +176,36 @@ def test_an_sdk_unregister_goes_with_the_raw_register_it_names(tmp_path: Path) -
         'requests.get(f"{BASE}/v1/models/{MODEL}")',
         '# llama-stack-migrate: model "vllm/acme/x" stays declared in registered_resources.models (LSM102)',
     ]
+
+
+WRAPPED = """\
+import requests
+
+BASE = "http://localhost:8321"
+RESPONSES = []
+
+
+def keep(response):
+    RESPONSES.append(response)
+
+
+def ok(response):
+    response.raise_for_status()
+
+
+keep(requests.delete(f"{BASE}/v1/models/vllm/a"))
+RESPONSES.append(requests.delete(f"{BASE}/v1/models/vllm/b"))
+ok(requests.delete(f"{BASE}/v1/models/vllm/c"))
+"""
+
+
+def test_a_delete_goes_with_a_check_of_its_answer_and_stays_where_the_answer_is_kept(tmp_path: Path) -> None:
+    run, _ = fixed(tmp_path, WRAPPED, "llama-stack-0.7", unsafe=False)
+    [result] = run.files
+    assert (tmp_path / "ops.py").read_text(encoding="utf-8").splitlines()[-3:] == [
+        'keep(requests.delete(f"{BASE}/v1/models/vllm/a"))',
+        'RESPONSES.append(requests.delete(f"{BASE}/v1/models/vllm/b"))',
+        '# llama-stack-migrate: model "vllm/c" stays declared in registered_resources.models (LSM102)',
+    ]
+    notes = {finding.line: finding.fix.note for finding in result.findings if finding.fix is not None}
+    assert notes[15] == notes[16] == "raw HTTP whose response is used, so the statement cannot simply go"
