@@ -181,7 +181,9 @@ def strategies_markdown(ruleset: RuleSet) -> str:
             for target, plan in rule.targets.items():
                 if plan.strategy == strategy.name:
                     operation = "run-config entry" if rule.operation == "config" else rule.operation
-                    uses.setdefault(f"{rule.resource.replace('_', ' ')} {operation}", []).append(target)
+                    targets = uses.setdefault(f"{rule.resource.replace('_', ' ')} {operation}", [])
+                    if target not in targets:  # a resource's read and use rules share a name here
+                        targets.append(target)
         used = "; ".join(f"{what} on {', '.join(targets)}" for what, targets in uses.items()) or "-"
         out.append(f"| `{strategy.name}` | {used} | {strategy.rewrites} | {strategy.safe_when} |")
     return "\n".join(out) + "\n"

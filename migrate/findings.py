@@ -100,6 +100,25 @@ class CallShape:
     handled: bool = False
     iterated_by: str | None = None
     item_reads: frozenset[str] = frozenset()
+    #: A raw-HTTP register or unregister (`requests.post(f"{BASE}/v1/models", json={...})`): `keywords` and
+    #: `known` are then its JSON body's, `id_code` and `known` name what the URL deletes; None for SDK calls.
+    raw: RawHttp | None = None
+
+
+@dataclass(frozen=True)
+class RawHttp:
+    """What `fix` needs to know about a raw-HTTP register or unregister call before it parses the file with libcst.
+
+    `unfit` says why the call's form keeps it from being rewritten (None: it can be): only a `.post` or
+    `.delete` of an HTTP client whose URL is written in the call (a literal, an f-string or a `+`
+    concatenation) with the route's path as its end, and a register's body passed as `json=`.
+    `wrapped` says the call is its statement's whole work once the calls around it are counted
+    (`ok(requests.delete(url))` where the module's `ok` only reads the answer it is given,
+    `requests.delete(url).raise_for_status()`), whose result is not used.
+    """
+
+    unfit: str | None
+    wrapped: bool = False
 
 
 class FixInfo(BaseModel):

@@ -10,7 +10,10 @@ removed any more. So, per file:
   statically known id (the id passed to the register, or what a target names it: `vllm/acme/x`),
   the same argument source (`TOOLGROUP`), or the register's result (`model.identifier` after
   `model = client.models.register(...)`). An unregister that names no register of the file is
-  paired with every SDK register of its resource there (it may belong to any of them);
+  paired with every register of its resource there (it may belong to any of them). Raw-HTTP calls in
+  Python pair as SDK calls do (`requests.post(f"{BASE}/v1/models", json={...})`,
+  `requests.delete(f"{BASE}/v1/models/{MODEL}")`): the JSON body's items and the id in the URL are their
+  arguments (`CallShape.raw`);
 * an unregister is never more applicable than its registers: it is left for a human when one of
   them is, and needs `--unsafe-fixes` when one of them does;
 * a test function (`test*`) that registers and unregisters the same resource tests that lifecycle,
@@ -56,12 +59,12 @@ def pair(hits: Sequence[Hit], ruleset: RuleSet, target: TargetName) -> Pairing:
     registers = [
         index
         for index, hit in enumerate(hits)
-        if _sdk(hit) and hit.rule.operation == "register" and hit.call is not None and not hit.call.handled
+        if _python_call(hit) and hit.rule.operation == "register" and hit.call is not None and not hit.call.handled
     ]
     paired: dict[int, tuple[int, ...]] = {}
     lifecycle: dict[int, str] = {}
     for index, hit in enumerate(hits):
-        if not _sdk(hit) or hit.rule.operation != "unregister" or ruleset.naming(hit.rule, target) is None:
+        if not _python_call(hit) or hit.rule.operation != "unregister" or ruleset.naming(hit.rule, target) is None:
             continue
         same_kind = [r for r in registers if hits[r].rule.resource == hit.rule.resource]
         named = tuple(r for r in same_kind if _names_same(hits[r], hit, ruleset))
@@ -114,8 +117,9 @@ def broken(findings: Sequence[Finding], pairing: Pairing, applied: Collection[Ke
     return held
 
 
-def _sdk(hit: Hit) -> bool:
-    return hit.surface == "sdk" and hit.call is not None
+def _python_call(hit: Hit) -> bool:
+    """An SDK call, or a raw-HTTP one in Python that names its resource as the SDK call would (`CallShape.raw`)."""
+    return hit.surface in ("sdk", "http") and hit.call is not None
 
 
 def _scope(hit: Hit) -> str | None:

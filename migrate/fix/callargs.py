@@ -208,22 +208,22 @@ def build_identifier(template: IdentifierTemplate, arguments: dict[str, Value]) 
             return f"{choice.code} is not a string"
         pieces.append(choice)
     if not template.prefix_once:
-        return _joined(pieces)
+        return join_strings(pieces)
     prefix, last = pieces[:-1], pieces[-1]
     if last.known and all(piece.known for piece in prefix):
         text = "".join(str(piece.value) for piece in prefix)
-        return _joined([last] if str(last.value).startswith(text) else pieces)
+        return join_strings([last] if str(last.value).startswith(text) else pieces)
     if last.known and template.prefix_literal not in str(last.value):
-        return _joined(pieces)  # it cannot already hold the prefix
-    whole, start = _joined(pieces), _joined(prefix)
+        return join_strings(pieces)  # it cannot already hold the prefix
+    whole, start = join_strings(pieces), join_strings(prefix)
     if isinstance(whole, str) or isinstance(start, str):
         return whole if isinstance(whole, str) else str(start)
     return Value(f"{last.code} if {last.code}.startswith({start.code}) else {whole.code}", False)
 
 
-def _joined(pieces: list[Value]) -> Value | str:
+def join_strings(pieces: list[Value]) -> Value | str:
     """One string expression of the pieces: a literal when all are literal, a constant naming a string
-    on its own, else an f-string."""
+    on its own, else an f-string (an f-string piece's fields join it); or why none can be written."""
     if len(pieces) == 1 and pieces[0].known and isinstance(pieces[0].value, str) and not pieces[0].literal:
         return pieces[0]
     code_parts: list[tuple[bool, str]] = []  # (is code, text)

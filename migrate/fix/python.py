@@ -9,7 +9,7 @@ from __future__ import annotations
 import ast
 import warnings
 from bisect import bisect_right
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar, cast
 
@@ -162,7 +162,8 @@ def _declare(
     *,
     unsafe: bool,
 ) -> None:
-    """A raw-HTTP register stays for a human; what its JSON body declares goes into the run config."""
+    """A raw-HTTP register that the scan left for a human (`RawHttp.unfit`, an identifier only known at run time)
+    stays; what its JSON body declares goes into the run config all the same."""
     loader = STRATEGIES[hit.rule.targets[target].strategy].declare if hit.surface == "http" else None
     call = calls.locate(hit) if loader is not None else None
     if loader is None or call is None:
@@ -170,11 +171,14 @@ def _declare(
     plan, naming = hit.rule.targets[target], ruleset.naming(hit.rule, target)
     site = PythonSite(hit, hit.rule, plan, naming, target, call, module, f"{origin}:{hit.line}", constants)
     decision = loader()(site)
+    reason = decision.reason
+    if finding.fix is not None:  # why the scan left the call as it is
+        reason += f" (not rewritten: {finding.fix.note.removeprefix('raw HTTP: ')})"
     unknown = any(entry.unknown_fields for entry in decision.entries)
     if unknown and not unsafe:
-        outcome.manual.append((finding, f"{decision.reason} (with values a human sets: rerun with --unsafe-fixes)"))
+        outcome.manual.append((finding, f"{reason} (with values a human sets: rerun with --unsafe-fixes)"))
         return
-    outcome.manual.append((finding, decision.reason))
+    outcome.manual.append((finding, reason))
     outcome.declared.extend(decision.entries)
 
 
@@ -260,6 +264,25 @@ def _line_breaks(text: str) -> int:
     return text.count("\n") + text.count("\r") - text.count("\r\n")
 
 
+def _statement_calls(value: cst.BaseExpression) -> Iterator[cst.BaseExpression]:
+    """A statement's expression, then the calls that checks of their answer pass on (`ok(<call>)`,
+    `<call>.raise_for_status()`, awaited or not): the forms of the scan's `python_http.wrapped_call`, which
+    also made sure that `ok` only checks (a call is removed only where the scan said so)."""
+    node: cst.BaseExpression | None = value
+    while node is not None:
+        node = node.expression if isinstance(node, cst.Await) else node
+        yield node
+        if not isinstance(node, cst.Call):
+            return
+        args = node.args
+        if len(args) == 1 and isinstance(node.func, cst.Name) and args[0].keyword is None and args[0].star == "":
+            node = args[0].value
+        elif not args and isinstance(node.func, cst.Attribute) and node.func.attr.value == "raise_for_status":
+            node = node.func.value
+        else:
+            node = None
+
+
 def _prepend_lines(statement: cst.BaseStatement, lines: list[cst.EmptyLine]) -> cst.BaseStatement:
     if isinstance(statement, (cst.SimpleStatementLine, cst.BaseCompoundStatement)):
         return statement.with_changes(leading_lines=[*lines, *statement.leading_lines])
@@ -320,9 +343,9 @@ class _Rewriter(cst.CSTTransformer):
     def _removed_comment(self, statement: cst.BaseSmallStatement) -> tuple[bool, str | None]:
         if not isinstance(statement, cst.Expr):
             return False, None
-        value = statement.value.expression if isinstance(statement.value, cst.Await) else statement.value
-        if id(value) in self.removals:
-            return True, self.removals[id(value)]
+        for value in _statement_calls(statement.value):
+            if id(value) in self.removals:
+                return True, self.removals[id(value)]
         return False, None
 
     def leave_SimpleStatementLine(

@@ -22,12 +22,14 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from migrate.errors import SourceError
-from migrate.findings import CallShape, Confidence, Document, Hit, Scanned, Surface, source_lines
+from migrate.findings import CallShape, Confidence, Document, Hit, RawHttp, Scanned, Surface, source_lines
 from migrate.rules import SDK_REQUEST_OPTIONS, SDK_WRAPPERS, Rule
+from migrate.sources.python_http import Function, checker_candidates, only_checks, raw_form, wrapped_call
 from migrate.sources.urls import HOLE, LLAMA_CONTEXT, has_literal_path, match_route, server_named
 
 if TYPE_CHECKING:
     from migrate.registry import RuleSet
+    from migrate.routes import Route
     from migrate.targets import TargetName
 
 LLAMA_MODULES = frozenset({"llama_stack_client", "llama_stack", "ogx", "ogx_client"})
@@ -118,6 +120,9 @@ class _Collector:
     calls: list[ast.Call] = field(default_factory=list)
     assignments: dict[str, list[ast.expr]] = field(default_factory=dict)
     standalone: set[int] = field(default_factory=set)
+    # id(call) -> the module's functions its statement passes its answer through (`python_http.wrapped_call`)
+    wrapped: dict[int, tuple[str, ...]] = field(default_factory=dict)
+    candidates: dict[str, Function] = field(default_factory=dict)  # functions that may only check an answer
     bound: dict[int, str] = field(default_factory=dict)  # id(call) -> the one name its result is assigned to
     loops: dict[int, tuple[str, ast.AST]] = field(default_factory=dict)  # id(call) -> (item name, loop) it feeds
     scopes: dict[int, str] = field(default_factory=dict)  # id(call) -> its enclosing functions and classes
@@ -176,12 +181,21 @@ class _Collector:
         value = node.value.value if isinstance(node.value, ast.Await) else node.value
         if isinstance(value, ast.Call):
             self.standalone.add(id(value))
+        checkers: tuple[str, ...] = ()
+        found = wrapped_call(node.value, self.candidates)
+        while found is not None:
+            inner, checker = found
+            checkers += (checker,) if checker is not None else ()
+            self.wrapped[id(inner)] = checkers
+            found = wrapped_call(inner, self.candidates)
 
     def visit_Call(self, node: ast.Call) -> None:
         self.calls.append(node)
 
     def collect(self, tree: ast.AST) -> None:
         """Visit every node once, a parent before its children (the order of `ast.NodeVisitor`)."""
+        if isinstance(tree, ast.Module):
+            self.candidates = checker_candidates(tree)
         visitors: dict[type[ast.AST], Callable[[Any], None]] = {
             ast.Import: self.visit_Import,
             ast.ImportFrom: self.visit_ImportFrom,
@@ -235,6 +249,7 @@ class _Module:
         self.cell = cell
         self.tree = tree
         self.llama_context = collector.llama_import or bool(LLAMA_CONTEXT.search(text))
+        self.checked: dict[str, bool] = {}  # function name -> whether it only checks an answer (`only_checks`)
 
     @cached_property
     def constants(self) -> dict[str, object]:
@@ -405,6 +420,7 @@ class _Module:
                 detail += " (OpenAI-compatible servers serve this route too: check that the URL is Llama Stack's)"
         if route.legacy:
             detail += f" (0.2-era path {route.template})"
+        shape = self._raw_shape(call, method, route) if route.rule.operation in ("register", "unregister") else None
         return self._hit(
             call,
             route.rule,
@@ -413,6 +429,7 @@ class _Module:
             has_literal_path(url, route),
             detail,
             http_path=route.template,
+            shape=shape,
         )
 
     def _url_text(self, node: ast.expr) -> str:
@@ -422,6 +439,67 @@ class _Module:
             if isinstance(name, ast.Name) and (bound := self._single_binding(name.id)) is not None:
                 texts.append(ast.unparse(bound))
         return "\n".join(texts)
+
+    def _raw_shape(self, call: ast.Call, method: str, route: Route) -> CallShape:
+        """A raw-HTTP register's JSON body as the keywords of its SDK call, an unregister's id from its URL."""
+        form = raw_form(call, method, route)
+        rule = route.rule
+        unfit, keywords, known, id_code = form.unfit, frozenset[str](), dict[str, object](), None
+        if form.body is not None:
+            body = self._json_body(form.body)
+            if body is None:
+                unfit = "the JSON body is not a dict literal (or a module constant): it is only known at run time"
+            else:
+                keywords, known, named = body
+                required = rule.sdk.required[0] if rule.sdk.required else None
+                id_code = ast.unparse(named[required]) if required in named else None
+                foreign = sorted(keywords - rule.keywords)
+                if foreign:
+                    unfit = f"the JSON body has fields the register does not take: {', '.join(foreign)}"
+        elif form.id_node is not None or form.id_text is not None:
+            value = form.id_text if form.id_node is None else static_value(form.id_node, self.constants)
+            if rule.sdk.id_param is not None and value is not UNKNOWN:
+                known[rule.sdk.id_param] = value
+            id_code = repr(form.id_text) if form.id_node is None else ast.unparse(form.id_node)
+        return CallShape(
+            keywords=keywords,
+            positional=0,
+            starred=False,
+            standalone=id(call) in self.collector.standalone,
+            aliased=False,
+            known=known,
+            id_code=id_code,
+            bound_to=self.collector.bound.get(id(call)),
+            scope=self.collector.scopes.get(id(call)),
+            handled=id(call) in self.collector.handled,
+            raw=RawHttp(unfit, wrapped=self._only_checked(call)),
+        )
+
+    def _only_checked(self, call: ast.Call) -> bool:
+        """Whether the call's statement only checks its answer (the functions it goes through read, once each)."""
+        checkers = self.collector.wrapped.get(id(call))
+        if checkers is None:
+            return False
+        for name in checkers:
+            if name not in self.checked:
+                self.checked[name] = only_checks(self.collector.candidates[name])
+        return all(self.checked[name] for name in checkers)
+
+    def _json_body(self, node: ast.expr) -> tuple[frozenset[str], dict[str, object], dict[str, ast.expr]] | None:
+        """A JSON body's keys, the values known statically, and the item nodes of a dict literal; None when its
+        keys are only known at run time."""
+        if isinstance(node, ast.Dict):
+            named: dict[str, ast.expr] = {}
+            for key, value in zip(node.keys, node.values, strict=True):
+                if not (isinstance(key, ast.Constant) and isinstance(key.value, str)):
+                    return None  # `**other` or a computed key
+                named[key.value] = value
+            values = {name: static_value(item, self.constants) for name, item in named.items()}
+            return frozenset(named), {name: v for name, v in values.items() if v is not UNKNOWN}, named
+        constant = static_value(node, self.constants)
+        if isinstance(constant, dict) and all(isinstance(key, str) for key in constant):
+            return frozenset(constant), dict(constant), {}
+        return None
 
     def _http_method_and_url(self, call: ast.Call, chain: list[str]) -> tuple[str, ast.expr] | None:
         name = chain[-1]

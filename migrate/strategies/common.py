@@ -20,6 +20,25 @@ def sdk_call_blocker(hit: Hit, *, standalone: bool) -> str | None:
     return None
 
 
+def call_blocker(hit: Hit, *, standalone: bool) -> str | None:
+    """Why a register or unregister call cannot be rewritten: an SDK call's reasons, or a raw-HTTP call's.
+
+    A raw-HTTP call (`requests.post(f"{BASE}/v1/models", json={...})`) is rewritten when its form is one `fix`
+    edits in place (`RawHttp.unfit`); where the statement goes, the response must not be used, except by calls
+    that only check it (`ok(requests.delete(url))` with the module's own `ok` that only reads the answer,
+    `requests.delete(url).raise_for_status()`: `python_http.wrapped_call`).
+    """
+    raw = hit.call.raw if hit.call is not None else None
+    if hit.surface != "http" or raw is None:
+        return sdk_call_blocker(hit, standalone=standalone)
+    if raw.unfit is not None:
+        return f"raw HTTP: {raw.unfit}"
+    assert hit.call is not None
+    if standalone and not (hit.call.standalone or raw.wrapped):
+        return "raw HTTP whose response is used, so the statement cannot simply go"
+    return None
+
+
 UNKNOWN: Any = object()
 
 #: Fields of listed items that the SDK of the fixed code gives as None where the legacy SDK gave an empty value,

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, Literal
 
 from migrate.rules import Naming, TargetPlan
-from migrate.strategies.common import UNKNOWN, given, known_value, sdk_call_blocker
+from migrate.strategies.common import UNKNOWN, call_blocker, given, known_value
 from migrate.strategies.model import Case, DeclareCall, RewriteCall, Strategy
 
 if TYPE_CHECKING:
@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 
 
 def _blocker(case: Case) -> str | None:
-    reason = sdk_call_blocker(case.hit, standalone=True)
+    reason = call_blocker(case.hit, standalone=True)
     if reason is not None or case.hit.call is None:
         return reason
     if _builtin(case) or "mcp_endpoint" in case.hit.call.keywords:
@@ -102,8 +102,10 @@ STRATEGY = Strategy(
     summary="An MCP tool group becomes a top-level connectors entry and the call goes; a built-in group's call goes.",
     rewrites=(
         "an MCP group (with `mcp_endpoint`) becomes a top-level `connectors` entry `{connector_id, url}`; a "
-        "built-in group is registered by the server's tool_runtime provider: the call goes. A run config's "
-        "own `registered_resources.tool_groups` block is migrated the same way"
+        "built-in group is registered by the server's tool_runtime provider: the call goes. A raw-HTTP register "
+        '(`ok(requests.post(f"{BASE}/v1/toolgroups", json={...}))`) goes the same way where its answer is '
+        "only checked (the target has no read of one group to answer it with). A run config's own "
+        "`registered_resources.tool_groups` block is migrated the same way"
     ),
     safe_when="the group is built in, or its id and MCP endpoint URL are known before the program runs",
     statuses=frozenset({"removed"}),

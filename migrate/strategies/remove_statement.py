@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from migrate.strategies.common import sdk_call_blocker
+from migrate.strategies.common import call_blocker
 from migrate.strategies.model import Case, RewriteCall, Strategy, always_safe
 
 if TYPE_CHECKING:
@@ -16,7 +16,7 @@ if TYPE_CHECKING:
 
 
 def _blocker(case: Case) -> str | None:
-    return sdk_call_blocker(case.hit, standalone=True)
+    return call_blocker(case.hit, standalone=True)
 
 
 def _rewrite() -> RewriteCall:
@@ -36,9 +36,12 @@ STRATEGY = Strategy(
     summary="An unregister call goes: the resource is removed from the run config instead.",
     rewrites=(
         "the statement goes, with a one-line comment saying where the resource is declared; `pass` where a "
-        "block would be empty; a `try` whose body empties goes too (its `else` and `finally` bodies stay)"
+        "block would be empty; a `try` whose body empties goes too (its `else` and `finally` bodies stay). "
+        'A raw-HTTP DELETE (`ok(requests.delete(f"{BASE}/v1/models/{MODEL}"))`) goes with the calls around it '
+        "that only check its answer (`.raise_for_status()`, a function of the module that only reads the answer it "
+        "is given), its URL written in the call"
     ),
-    safe_when="always: the call's result is not used",
+    safe_when="always: the call's result is not used (or only checked)",
     statuses=frozenset({"removed"}),
     operations=frozenset({"unregister"}),
     blocker=_blocker,

@@ -44,6 +44,7 @@ _COUNTER = itertools.count()
 _REWRITE_MARKERS = (
     b"llama-stack-migrate:",
     b".retrieve(",
+    b".get(",  # a raw-HTTP register reads the declared model back (`requests.get(f"{URL}/v1/models/<id>")`)
     b"beta.datasets",
     b"alpha.benchmarks",
     b"/v1beta/",

@@ -138,9 +138,9 @@ class Outcome(str, Enum):
     #: A read or use of such a resource (list, retrieve, append rows, score, run shield...): it fails, as the API
     #: behind it is gone on the target.
     REMOVED_USE = "removed-use"
-    #: `fix` leaves the call for a human with a manual finding (docs/fix.md: raw-HTTP registrations; a test whose
-    #: subject is the register/unregister lifecycle; reads that the SDK of the target has no method for); the step
-    #: fails until the human acts, and so do the steps that needed it.
+    #: `fix` leaves the call for a human with a manual finding (docs/fix.md: raw-HTTP reads of a changed shape; a
+    #: test whose subject is the register/unregister lifecycle; reads that the SDK of the target has no method for);
+    #: the step fails until the human acts, and so do the steps that needed it.
     MANUAL = "manual"
     #: A documented stop of the shim that is not a removed kind (docs/shim.md): OGX lists no built-in group's tools
     #: (501 `builtin-tools-not-listed`), a test asserting that a declared resource is gone after its unregister.
@@ -257,7 +257,6 @@ _SHIM_ONLY: dict[str, dict[str, Expect]] = {
     ),
 }
 
-_RAW = "raw-HTTP registration: fix declares its body in the run config and reports the call site for a human"
 _RAW_READ = "raw-HTTP read of a changed shape (the OpenAI model list, the tool listing): reported for a human"
 _NO_SDK_READ = "the SDK of the fixed code has no call for this tool-group read: fix has to report it for a human"
 _FIXED_INVOKE = f"{_NO_INVOKE}: fix reports it for a human, naming the Responses API with an mcp tool (D1)"
@@ -276,16 +275,9 @@ _FIXED_ONLY: dict[str, dict[str, Expect]] = {
         ),
         **_same(Outcome.MANUAL, _FIXED_INVOKE, "test_ticket_lookup"),
     },
+    # The raw-HTTP registers and unregisters are rewritten (docs/fix.md): the model POSTs read the declared models
+    # back with GET /v1/models/{id}, the tool group's POST and the DELETEs go.
     "ops_provision": {
-        **_same(
-            Outcome.MANUAL,
-            _RAW,
-            "POST /v1/models (chat model)",
-            "POST /v1/models (guard model)",
-            "POST /v1/toolgroups",
-            "DELETE /v1/toolgroups/{id}",
-            "DELETE /v1/models/{id}",
-        ),
         **_same(Outcome.MANUAL, _RAW_READ, "GET /v1/models", "GET /v1/tools?toolgroup_id="),
         **_same(Outcome.MANUAL, _FIXED_INVOKE, "POST /v1/tool-runtime/invoke"),
     },

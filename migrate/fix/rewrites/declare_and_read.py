@@ -1,7 +1,9 @@
 """`declare-and-read` in Python: the register call becomes the read of the declared resource, and its entry.
 
-A raw-HTTP register (`requests.post(f"{base}/v1/models", json={...})`) is left for a human, who changes the call
-site; its JSON body is declared all the same (`declare`), so the server serves what the code expects.
+A raw-HTTP register (`requests.post(f"{base}/v1/models", json={...})`) becomes the GET of the declared resource
+by its identifier (`raw_http.read_call`) where the scan found its form fit; else it is left for a human, who
+changes the call site, and its JSON body is declared all the same (`declare`), so the server serves what the code
+expects.
 """
 
 from __future__ import annotations
@@ -13,16 +15,17 @@ from migrate.fix.callargs import (
     Value,
     attribute_path,
     build_identifier,
-    json_nodes,
     keyword_arguments,
     static_value,
     string_literal,
-    value_of,
 )
 from migrate.fix.model import Manual, PythonSite, Rewrite
+from migrate.fix.rewrites.raw_http import json_arguments, read_call
 
 
 def rewrite(site: PythonSite) -> Rewrite | Manual:
+    if site.hit.surface == "http":
+        return _rewrite_raw(site)
     naming = site.naming
     assert naming is not None and naming.read.sdk is not None  # the rule's plan was validated for the strategy
     declared = _declared(site, keyword_arguments(site))
@@ -43,6 +46,29 @@ def rewrite(site: PythonSite) -> Rewrite | Manual:
     if edits:
         note += f"; {len(edits)} later use(s) of its old id renamed"
     return Rewrite(call, False, None, (entry,), safe, note, edits)
+
+
+def _rewrite_raw(site: PythonSite) -> Rewrite | Manual:
+    """`requests.post(URL, json={...})` -> `requests.get(URL + "/<identifier>")`: the identifier known statically."""
+    naming = site.naming
+    assert naming is not None
+    arguments = json_arguments(site)
+    if arguments is None:
+        return Manual("raw HTTP whose JSON body is only known at run time: declare the resource and change the call")
+    declared = _declared(site, arguments)
+    if isinstance(declared, str):
+        return Manual(f"raw HTTP: {declared}")
+    entry, identifier = declared
+    if not identifier.known:
+        return Manual("raw HTTP whose identifier is only known at run time")
+    call = read_call(site, identifier, naming.read.path)
+    if isinstance(call, str):
+        return Manual(f"raw HTTP: {call}")
+    note = f"reads {naming.read.http.replace('{identifier}', str(identifier.value))}; declared in {naming.section}"
+    edits = _renamed_uses(site, arguments, identifier)
+    if edits:
+        note += f"; {len(edits)} later use(s) of its old id renamed"
+    return Rewrite(call, False, None, (entry,), not entry.unknown_fields, note, edits)
 
 
 def _renamed_uses(
@@ -103,10 +129,10 @@ def declare(site: PythonSite) -> Manual:
     """A raw-HTTP register: its JSON body declared, the call site left for a human."""
     naming = site.naming
     assert naming is not None
-    nodes = json_nodes(site)
-    if nodes is None:
+    arguments = json_arguments(site)
+    if arguments is None:
         return Manual("raw HTTP whose JSON body is only known at run time: declare the resource and change the call")
-    declared = _declared(site, {name: value_of(site, node) for name, node in nodes.items()})
+    declared = _declared(site, arguments)
     if isinstance(declared, str):
         return Manual(f"raw HTTP: {declared}")
     entry, identifier = declared

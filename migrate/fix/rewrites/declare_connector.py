@@ -1,8 +1,10 @@
 """`declare-connector` in Python: the register statement goes, with a comment saying where the group lives now.
 
 An MCP group's entry is built from the call through the rule's field map (`mcp_endpoint.uri` -> `url`). A raw-HTTP
-register (`requests.post(f"{base}/v1/toolgroups", json={...})`) is left for a human; its JSON body is declared all
-the same (`declare`).
+register (`requests.post(f"{base}/v1/toolgroups", json={...})`) goes the same way, its JSON body the arguments,
+where its response is not used (the target has no read of one group to answer it with): a statement of its own, or
+wrapped in calls that only check it (`ok(...)`, a function of the module that only reads the answer). Else it is
+left for a human; its body is declared all the same (`declare`).
 """
 
 from __future__ import annotations
@@ -17,7 +19,11 @@ from migrate.fix.model import Manual, PythonSite, Rewrite
 
 
 def rewrite(site: PythonSite) -> Rewrite | Manual:
-    declared = _declared(site, keyword_nodes(site))
+    """The statement goes; a raw-HTTP register's (`ok(requests.post(url, json={...}))`) too, its body the arguments."""
+    nodes = json_nodes(site) if site.hit.surface == "http" else keyword_nodes(site)
+    if nodes is None:
+        return Manual("raw HTTP whose JSON body is only known at run time: declare the group and drop the call")
+    declared = _declared(site, nodes)
     if isinstance(declared, str):
         return Manual(declared)
     group, entry = declared
