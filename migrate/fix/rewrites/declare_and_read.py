@@ -52,13 +52,10 @@ def _rewrite_raw(site: PythonSite) -> Rewrite | Manual:
     """`requests.post(URL, json={...})` -> `requests.get(URL + "/<identifier>")`: the identifier known statically."""
     naming = site.naming
     assert naming is not None
-    arguments = json_arguments(site)
-    if arguments is None:
-        return Manual("raw HTTP whose JSON body is only known at run time: declare the resource and change the call")
-    declared = _declared(site, arguments)
-    if isinstance(declared, str):
-        return Manual(f"raw HTTP: {declared}")
-    entry, identifier = declared
+    declared = _raw_declared(site)
+    if isinstance(declared, Manual):
+        return declared
+    arguments, entry, identifier = declared
     if not identifier.known:
         return Manual("raw HTTP whose identifier is only known at run time")
     call = read_call(site, identifier, naming.read.path)
@@ -129,13 +126,10 @@ def declare(site: PythonSite) -> Manual:
     """A raw-HTTP register: its JSON body declared, the call site left for a human."""
     naming = site.naming
     assert naming is not None
-    arguments = json_arguments(site)
-    if arguments is None:
-        return Manual("raw HTTP whose JSON body is only known at run time: declare the resource and change the call")
-    declared = _declared(site, arguments)
-    if isinstance(declared, str):
-        return Manual(f"raw HTTP: {declared}")
-    entry, identifier = declared
+    declared = _raw_declared(site)
+    if isinstance(declared, Manual):
+        return declared
+    _, entry, identifier = declared
     served = identifier.value if identifier.known else f"the identifier {identifier.code}"
     read = naming.read.http.replace("{identifier}", str(served))
     return Manual(
@@ -143,6 +137,15 @@ def declare(site: PythonSite) -> Manual:
         f"the resource is read with {read}",
         (entry,),
     )
+
+
+def _raw_declared(site: PythonSite) -> tuple[dict[str, Value], ConfigEntry, Value] | Manual:
+    """A raw-HTTP register's JSON body, the entry it declares and its identifier; or why it is left for a human."""
+    arguments = json_arguments(site)
+    if arguments is None:
+        return Manual("raw HTTP whose JSON body is only known at run time: declare the resource and change the call")
+    declared = _declared(site, arguments)
+    return Manual(f"raw HTTP: {declared}") if isinstance(declared, str) else (arguments, *declared)
 
 
 def _declared(site: PythonSite, arguments: dict[str, Value]) -> tuple[ConfigEntry, Value] | str:
