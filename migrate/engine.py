@@ -123,11 +123,11 @@ def scan_text(text: str, language: Language, ruleset: RuleSet, target: TargetNam
     try:
         judged = judge_text(text, language, ruleset, target, path)
     except SourceError as exc:
-        return FileResult.model_construct(path=path, status="failed", error=str(exc))
+        return FileResult(path=path, status="failed", error=str(exc))
     except RecursionError:
-        return FileResult.model_construct(path=path, status="failed", error=TOO_DEEP)
+        return FileResult(path=path, status="failed", error=TOO_DEEP)
     error = "; ".join(judged.problems) or None
-    return FileResult.model_construct(
+    return FileResult(
         path=path,
         status="failed" if error else "scanned",
         findings=tuple(fingerprint([finding for _, finding in judged.pairs])),
@@ -143,13 +143,13 @@ def scan_file(
     try:
         data = path.read_bytes()
     except OSError as exc:
-        return FileResult.model_construct(path=display, status="failed", error=f"cannot read: {exc.strerror or exc}")
+        return FileResult(path=display, status="failed", error=f"cannot read: {exc.strerror or exc}")
     if not prefilter(data):
-        return FileResult.model_construct(path=display, status="skipped")
+        return FileResult(path=display, status="skipped")
     try:
         text = decode(data, language)
     except SourceError as exc:
-        return FileResult.model_construct(path=display, status="failed", error=str(exc))
+        return FileResult(path=display, status="failed", error=str(exc))
     return scan_text(text, language, ruleset, target, display)
 
 

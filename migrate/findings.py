@@ -3,20 +3,19 @@
 Per-file work never raises past the file: whatever goes wrong becomes a `failed` result with an
 error message, and the run goes on.
 
-The scan builds these models with `model_construct`: its values are the tool's own, typed in code,
-and building pydantic's validators (and its plugin machinery) would be the largest part of a small
-scan's start-up. What is read back from a file (`report`, `--baseline`) is validated as usual, and
-tests validate what the scan builds (tests/test_engine.py).
+The types are frozen stdlib dataclasses: the scan builds them from the tool's own values, typed in code,
+and importing pydantic would be the largest part of a small scan's start-up. `Finding` is also part of
+the JSON output (`migrate.output.json_format`): pydantic reads its docstring, the `description` and
+constraints in each field's metadata and `__pydantic_config__` for the schema and to validate what is
+read back from a file (`report`, `--baseline`); tests validate what the scan builds (tests/test_engine.py).
 """
 
 from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import dataclass, field
-from typing import Any, Literal
-
-from pydantic import BaseModel, ConfigDict, Field
+from dataclasses import dataclass, field, replace
+from typing import Any, ClassVar, Literal
 
 from migrate.rules import Language, Operation, Resource, Rule
 
@@ -121,49 +120,61 @@ class RawHttp:
     wrapped: bool = False
 
 
-class FixInfo(BaseModel):
+class Strict:
+    """The base of the output types: a document read back with an unknown key is invalid (pydantic reads this)."""
+
+    __pydantic_config__: ClassVar[dict[str, str]] = {"extra": "forbid"}
+
+
+@dataclass(frozen=True, kw_only=True)
+class FixInfo(Strict):
     """What `fix --target` does with a finding: its applicability, and what the fix is or why there is none."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
-
     applicability: Applicability
-    note: str = Field(description="What the fix does (safe, unsafe), or why a human must do it (manual).")
+    note: str = field(metadata={"description": "What the fix does (safe, unsafe), or why a human must do it (manual)."})
 
 
-class Finding(BaseModel):
+@dataclass(frozen=True, kw_only=True)
+class Finding(Strict):
     """One deprecated use, located and judged for a target."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
-
-    path: str = Field(description="File path, as given on the command line or relative to it (POSIX form).")
-    line: int = Field(ge=1, description="1-based start line (within the cell for notebooks).")
-    column: int = Field(ge=1, description="1-based start column.")
-    end_line: int = Field(ge=1)
-    end_column: int = Field(ge=1, description="1-based column just past the end.")
-    cell: int | None = Field(default=None, description="1-based notebook cell, or null.")
-    rule: str = Field(description="Rule id, e.g. LSM101.")
+    path: str = field(
+        metadata={"description": "File path, as given on the command line or relative to it (POSIX form)."}
+    )
+    line: int = field(metadata={"ge": 1, "description": "1-based start line (within the cell for notebooks)."})
+    column: int = field(metadata={"ge": 1, "description": "1-based start column."})
+    end_line: int = field(metadata={"ge": 1})
+    end_column: int = field(metadata={"ge": 1, "description": "1-based column just past the end."})
+    cell: int | None = field(default=None, metadata={"description": "1-based notebook cell, or null."})
+    rule: str = field(metadata={"description": "Rule id, e.g. LSM101."})
     resource: Resource
     operation: Operation
-    surface: Surface = Field(
-        description="sdk, http (raw HTTP / curl), cli (llama-stack-client), config (run.yaml), pin (a dependency pin)."
+    surface: Surface = field(
+        metadata={
+            "description": "sdk, http (raw HTTP / curl), cli (llama-stack-client), config (run.yaml), pin (a "
+            "dependency pin)."
+        }
     )
     language: Language
     confidence: Confidence
-    severity: Severity = Field(description="error: the target removed the operation; warning: only deprecated.")
-    fixable: bool = Field(description="Whether `fix` rewrites this finding automatically for the target.")
-    fix: FixInfo | None = Field(default=None, description="Fix applicability for the target (absent in old files).")
-    message: str = Field(description="One line: the rule's title and its verdict on the target.")
-    detail: str | None = Field(
-        default=None, description="What was found: the call, command or entry (absent in old files)."
+    severity: Severity = field(
+        metadata={"description": "error: the target removed the operation; warning: only deprecated."}
     )
-    source: str = Field(description="The source line the finding starts on, without its newline.")
-    fingerprint: str = Field(description="Stable id: rule, path and line text, not the line number.")
+    fixable: bool = field(metadata={"description": "Whether `fix` rewrites this finding automatically for the target."})
+    fix: FixInfo | None = field(
+        default=None, metadata={"description": "Fix applicability for the target (absent in old files)."}
+    )
+    message: str = field(metadata={"description": "One line: the rule's title and its verdict on the target."})
+    detail: str | None = field(
+        default=None, metadata={"description": "What was found: the call, command or entry (absent in old files)."}
+    )
+    source: str = field(metadata={"description": "The source line the finding starts on, without its newline."})
+    fingerprint: str = field(metadata={"description": "Stable id: rule, path and line text, not the line number."})
 
 
-class FileResult(BaseModel):
+@dataclass(frozen=True, kw_only=True)
+class FileResult(Strict):
     """The outcome for one file."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
     path: str
     status: FileStatus
@@ -185,7 +196,7 @@ def fingerprint(findings: list[Finding]) -> list[Finding]:
         index = seen.get(key, 0)
         seen[key] = index + 1
         digest = hashlib.sha256("\x1f".join((*key, str(index))).encode()).hexdigest()[:32]
-        out.append(finding.model_copy(update={"fingerprint": digest}))
+        out.append(replace(finding, fingerprint=digest))
     return out
 
 

@@ -55,7 +55,7 @@ def judge(hit: Hit, ruleset: RuleSet, target: TargetName, path: str, language: L
     if rule.operation == "config":  # not a call: the target's server does not read the entry
         message = f"{rule.summary} ignored by {target}"
     fix = fix_info(Case(hit, plan, ruleset.naming(rule, target)), source_of(language).fixes)
-    return Finding.model_construct(
+    return Finding(
         path=path,
         line=hit.line,
         column=hit.column + 1,
@@ -94,7 +94,7 @@ def fix_info(case: Case, fixes: FixKind) -> FixInfo:
     else:
         reason = strategy.blocker(case)
     if reason is not None:
-        return FixInfo.model_construct(applicability="manual", note=reason)
+        return FixInfo(applicability="manual", note=reason)
     if hit.surface == "config" and strategy.migrates_config is not None:
-        return FixInfo.model_construct(applicability="safe", note=strategy.migrates_config)
-    return FixInfo.model_construct(applicability=strategy.applicability(case), note=strategy.summary)
+        return FixInfo(applicability="safe", note=strategy.migrates_config)
+    return FixInfo(applicability=strategy.applicability(case), note=strategy.summary)

@@ -27,7 +27,7 @@ outcome again (`broken`) for the rare register that a rewrite leaves after all.
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from migrate.findings import Applicability, Finding, FixInfo, Hit
 from migrate.registry import RuleSet
@@ -164,8 +164,8 @@ def _applicability(finding: Finding) -> Applicability:
 
 
 def _with(finding: Finding, applicability: Applicability, note: str) -> Finding:
-    fix = FixInfo.model_construct(applicability=applicability, note=note)
-    return finding.model_copy(update={"fix": fix, "fixable": applicability != "manual"})
+    fix = FixInfo(applicability=applicability, note=note)
+    return replace(finding, fix=fix, fixable=applicability != "manual")
 
 
 def _where(finding: Finding) -> str:

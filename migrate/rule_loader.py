@@ -12,8 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from pathlib import Path
-
-from pydantic import ValidationError
+from typing import TYPE_CHECKING
 
 from migrate import sources, toml
 from migrate.errors import RuleError
@@ -21,6 +20,10 @@ from migrate.registry import RuleSet, normalise_package
 from migrate.rulecache import cached
 from migrate.rules import Rule
 from migrate.strategies import STRATEGIES
+from migrate.validation import problems as validation_problems
+
+if TYPE_CHECKING:
+    from pydantic import TypeAdapter
 
 
 def bundled_rules_dir() -> Path:
@@ -44,6 +47,10 @@ def load_rules(extra_dirs: Sequence[Path] = ()) -> RuleSet:
 
 
 def _load(extra_dirs: Sequence[Path]) -> RuleSet:
+    # pydantic validates the rule files, and only here: a scan whose rules come from the cache never imports it
+    from pydantic import TypeAdapter
+
+    adapter = TypeAdapter(Rule)
     problems: list[str] = []
     rules: dict[str, Rule] = {}
     for directory in (bundled_rules_dir(), *extra_dirs):
@@ -52,7 +59,7 @@ def _load(extra_dirs: Sequence[Path]) -> RuleSet:
             continue
         seen_here: dict[str, Path] = {}
         for path in sorted(directory.glob("*.toml")):
-            rule = _load_rule_file(path, problems)
+            rule = _load_rule_file(path, adapter, problems)
             if rule is None:
                 continue
             if rule.id in seen_here:
@@ -124,7 +131,9 @@ def _config_blocks(rules: Sequence[Rule]) -> list[str]:
     return problems
 
 
-def _load_rule_file(path: Path, problems: list[str]) -> Rule | None:
+def _load_rule_file(path: Path, adapter: TypeAdapter[Rule], problems: list[str]) -> Rule | None:
+    from pydantic import ValidationError  # imported by `_load` already
+
     try:
         data = toml.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError) as exc:
@@ -134,11 +143,9 @@ def _load_rule_file(path: Path, problems: list[str]) -> Rule | None:
         problems.append(f"{path}: not valid TOML: {exc}")
         return None
     try:
-        rule = Rule.model_validate(data)
+        rule = adapter.validate_python(data)
     except ValidationError as exc:
-        for error in exc.errors():
-            key = ".".join(str(part) for part in error["loc"]) or "(top level)"
-            problems.append(f"{path}: {key}: {error['msg']}")
+        problems.extend(f"{path}: {problem}" for problem in validation_problems(exc))
         return None
     served = _unserved(rule)
     problems.extend(f"{path}: {problem}" for problem in served)

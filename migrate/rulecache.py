@@ -1,26 +1,26 @@
 """A cache of the validated bundled rules: a commit hook's scan of one file should not re-validate them.
 
-Validating the twelve rule files builds pydantic's validators for the whole rule model, a large part of
-what a scan of one small file costs. The result depends only on the rule files and the code that reads
-them, so it is kept, pickled, under `$XDG_CACHE_HOME/llama-stack-migrate/rules/` (`~/.cache/...`), keyed
-by the package version, the Python and pydantic versions, and the size and modification time of every
-bundled rule file and every module of the package. Only the bundled rules are cached (`--rules DIR` loads
-as before). Anything wrong with the cache (missing, unreadable, written by another version, a read-only
-home) means the rules are validated as usual; `LLAMA_STACK_MIGRATE_NO_CACHE=1` turns it off. Like any
-file in the user's own cache folder, it is trusted as much as the user's home is.
+Validating the rule files imports pydantic and builds its validators for the whole rule model, most of
+what a scan of one small file would cost; the pickled rules are plain dataclasses, which load without it.
+The result depends only on the rule files and the code that reads them, so it is kept, pickled, under
+`$XDG_CACHE_HOME/llama-stack-migrate/rules/` (`~/.cache/...`), keyed by the package version, the Python
+and pydantic versions (pydantic's read from its `version.py`, not imported), and the size and
+modification time of every bundled rule file and every module of the package. Only the bundled rules are
+cached (`--rules DIR` loads as before). Anything wrong with the cache (missing, unreadable, written by
+another version, a read-only home) means the rules are validated as usual; `LLAMA_STACK_MIGRATE_NO_CACHE=1`
+turns it off. Like any file in the user's own cache folder, it is trusted as much as the user's home is.
 """
 
 from __future__ import annotations
 
 import hashlib
+import importlib.util
 import os
 import pickle
 import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
-
-from pydantic.version import VERSION as PYDANTIC_VERSION
 
 from migrate import __version__
 
@@ -57,11 +57,23 @@ def _folder() -> Path | None:
 
 
 def _key(rules_dir: Path) -> str:
-    parts = [__version__, sys.version, PYDANTIC_VERSION, str(_PACKAGE)]
+    parts = [__version__, sys.version, _pydantic_version(), str(_PACKAGE)]
     for path in sorted([*rules_dir.glob("*.toml"), *_PACKAGE.rglob("*.py")]):
         stat = path.stat()
         parts.append(f"{path}:{stat.st_size}:{stat.st_mtime_ns}")
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:24]
+
+
+def _pydantic_version() -> str:
+    """The text of the installed pydantic's `version.py` (its `VERSION`), found without importing pydantic."""
+    spec = importlib.util.find_spec("pydantic")
+    folders = spec.submodule_search_locations if spec is not None else None
+    if not folders:
+        return "pydantic not found"
+    try:
+        return (Path(next(iter(folders))) / "version.py").read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return "pydantic's version.py unreadable"
 
 
 def _store(folder: Path, path: Path, data: bytes) -> None:

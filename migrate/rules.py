@@ -1,7 +1,12 @@
 """The rule model: a deprecated operation, or a read that breaks, described once for scan, fix, shim and report.
 
-Rule files are TOML documents in `rules/`; they are validated here with pydantic (unknown keys are
-rejected, every model is frozen). `docs/rules.md` documents every field.
+Rule files are TOML documents in `rules/`; `docs/rules.md` documents every field. The types are frozen
+stdlib dataclasses, so that a scan whose rules come from the cache (`rulecache`) builds no validator and
+never imports pydantic. A rule file is validated by pydantic all the same (`rule_loader`): it reads the
+constraints of a field from its metadata (`field(metadata={"pattern": ...})`), unknown keys are rejected
+(`__pydantic_config__`), a field's own checks are `Annotated[..., Check(function)]` and a type's checks
+across its fields are its `__post_init__`. The checks raise `ValueError`, which pydantic reports at the
+key of the file they concern.
 
 A `register` or `unregister` rule is one of the twelve deprecated operations. A `read` rule is a read
 or use of a resource (a listing, a lookup, running a shield, invoking a tool) that breaks on a target
@@ -18,22 +23,16 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass
-from typing import Annotated, Any, Literal
-
-from pydantic import (
-    BaseModel,
-    BeforeValidator,
-    ConfigDict,
-    Field,
-    PlainSerializer,
-    PrivateAttr,
-    field_validator,
-    model_validator,
-)
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal
 
 from migrate.identifiers import IdentifierTemplate
 from migrate.targets import TARGETS, TargetName
+
+if TYPE_CHECKING:
+    from pydantic import GetCoreSchemaHandler
+    from pydantic_core import CoreSchema
 
 Resource = Literal["model", "shield", "tool_group", "dataset", "benchmark", "scoring_function", "client"]
 #: `register` / `unregister`: the twelve deprecated operations. `read`: a read or use of a resource whose shape or
@@ -65,12 +64,37 @@ PATH_PARAMETER = re.compile(r"\{(?P<name>[a-z_]+)(?::(?P<kind>path))?\}")
 _DOTTED = re.compile(r"^[a-z_]+(\.[a-z_]+)*$")
 
 
-class _Frozen(BaseModel):
-    # defer_build: the validators are built when rule files are validated, not on import (a scan whose rules
-    # come from the cache never builds them)
-    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
+class Check:
+    """`Annotated[T, Check(function)]`: pydantic runs `function` on a field's value when it validates a rule file.
+
+    After the value has its type (or, with `before`, on the value as the file gives it, to convert it).
+    `function` returns the value to keep or raises `ValueError`, which pydantic reports at the field's key.
+    Pydantic asks the object for its part of the schema (`__get_pydantic_core_schema__`), so this module
+    need not import pydantic, and a scan whose rules come from the cache never does.
+    """
+
+    def __init__(self, function: Callable[[Any], Any], *, before: bool = False) -> None:
+        self.function = function
+        self.before = before
+
+    def __get_pydantic_core_schema__(self, source: object, handler: GetCoreSchemaHandler) -> CoreSchema:
+        from pydantic_core import core_schema  # only while a rule file is validated
+
+        wrap = (
+            core_schema.no_info_before_validator_function
+            if self.before
+            else core_schema.no_info_after_validator_function
+        )
+        return wrap(self.function, handler(source))
 
 
+class _Frozen:
+    """The base of the rule types: a rule file's unknown keys are errors (pydantic reads this attribute)."""
+
+    __pydantic_config__: ClassVar[dict[str, str]] = {"extra": "forbid"}
+
+
+@dataclass(frozen=True, kw_only=True)
 class Deprecation(_Frozen):
     """When upstream deprecated the operation: the release and the date of the deprecating commit."""
 
@@ -86,6 +110,22 @@ CLI_PROGRAMS = ("llama-stack-client", "ogx-client")
 SDK_REQUEST_OPTIONS = frozenset({"extra_headers", "extra_query", "extra_body", "timeout"})
 
 
+def _dotted_methods(methods: tuple[str, ...]) -> tuple[str, ...]:
+    for method in methods:
+        if not _DOTTED.match(method) or "." not in method:
+            raise ValueError(f"{method!r} is not a dotted SDK method path such as 'models.register'")
+    return methods
+
+
+def _use_sites(uses: tuple[str, ...]) -> tuple[str, ...]:
+    for use in uses:
+        method, _, keyword = use.partition(":")
+        if not _DOTTED.match(method) or "." not in method or not re.fullmatch(r"[a-z_]+", keyword):
+            raise ValueError(f"{use!r} is not 'method:keyword' such as 'chat.completions.create:model'")
+    return uses
+
+
+@dataclass(frozen=True, kw_only=True)
 class SdkShape(_Frozen):
     """How the Python SDK (`llama-stack-client`, `ogx-client`) spells the operation.
 
@@ -98,33 +138,27 @@ class SdkShape(_Frozen):
     context (a `llama_stack_client` import, or `llama` in the receiver's name).
     """
 
-    methods: tuple[str, ...] = ()
+    methods: Annotated[tuple[str, ...], Check(_dotted_methods)] = ()
     required: tuple[str, ...] = ()
     optional: tuple[str, ...] = ()
     id_param: str | None = None
     #: Other SDK calls that name the registered resource by its identifier, `method:keyword`
     #: (`chat.completions.create:model`; the first positional argument counts too): where the target names
     #: the resource differently, `fix` rewrites the id there as well.
-    uses: tuple[str, ...] = ()
-
-    @field_validator("methods")
-    @classmethod
-    def _dotted(cls, methods: tuple[str, ...]) -> tuple[str, ...]:
-        for method in methods:
-            if not _DOTTED.match(method) or "." not in method:
-                raise ValueError(f"{method!r} is not a dotted SDK method path such as 'models.register'")
-        return methods
-
-    @field_validator("uses")
-    @classmethod
-    def _use_sites(cls, uses: tuple[str, ...]) -> tuple[str, ...]:
-        for use in uses:
-            method, _, keyword = use.partition(":")
-            if not _DOTTED.match(method) or "." not in method or not re.fullmatch(r"[a-z_]+", keyword):
-                raise ValueError(f"{use!r} is not 'method:keyword' such as 'chat.completions.create:model'")
-        return uses
+    uses: Annotated[tuple[str, ...], Check(_use_sites)] = ()
 
 
+def _route_templates(paths: tuple[str, ...]) -> tuple[str, ...]:
+    for path in paths:
+        if not path.startswith("/v1"):
+            raise ValueError(f"{path!r} must start with /v1")
+        stripped = PATH_PARAMETER.sub("", path)
+        if "{" in stripped or "}" in stripped:
+            raise ValueError(f"{path!r} has a malformed path parameter")
+    return paths
+
+
+@dataclass(frozen=True, kw_only=True)
 class HttpShape(_Frozen):
     """The deprecated HTTP route(s). Path parameters are `{name}`, or `{name:path}` when ids contain `/`.
 
@@ -132,8 +166,8 @@ class HttpShape(_Frozen):
     """
 
     method: Literal["GET", "POST", "DELETE"] | None = None
-    paths: tuple[str, ...] = ()
-    legacy_paths: tuple[str, ...] = ()
+    paths: Annotated[tuple[str, ...], Check(_route_templates)] = ()
+    legacy_paths: Annotated[tuple[str, ...], Check(_route_templates)] = ()
     request_schema: str | None = None
     response_schema: str | None = None
     #: OpenAI-compatible servers (vLLM, NIM, Ollama, OpenAI) serve the route too (`GET /v1/models`): a raw call
@@ -141,34 +175,23 @@ class HttpShape(_Frozen):
     #: one whose URL names no server is reported with low confidence.
     openai_compatible: bool = False
 
-    @model_validator(mode="after")
-    def _routed(self) -> HttpShape:
+    def __post_init__(self) -> None:
         if (self.method is None) != (not self.paths) or (self.legacy_paths and not self.paths):
             raise ValueError("HTTP routes need a 'method' and 'paths' (and only then 'legacy_paths')")
-        return self
-
-    @field_validator("paths", "legacy_paths")
-    @classmethod
-    def _templates(cls, paths: tuple[str, ...]) -> tuple[str, ...]:
-        for path in paths:
-            if not path.startswith("/v1"):
-                raise ValueError(f"{path!r} must start with /v1")
-            stripped = PATH_PARAMETER.sub("", path)
-            if "{" in stripped or "}" in stripped:
-                raise ValueError(f"{path!r} has a malformed path parameter")
-        return paths
 
     @property
     def all_paths(self) -> tuple[str, ...]:
         return self.paths + self.legacy_paths
 
 
+@dataclass(frozen=True, kw_only=True)
 class PinShape(_Frozen):
     """The distributions a `pin` rule looks for in requirements files, pyproject.toml and setup.cfg."""
 
-    packages: tuple[str, ...] = Field(min_length=1)
+    packages: tuple[str, ...] = field(metadata={"min_length": 1})
 
 
+@dataclass(frozen=True, kw_only=True)
 class ConfigShape(_Frozen):
     """The run-config block a `config` rule looks at: the entries of `registered_resources.<key>`.
 
@@ -176,28 +199,29 @@ class ConfigShape(_Frozen):
     map, and what names an entry in a finding.
     """
 
-    key: str = Field(pattern=r"^[a-z_]+$")
-    fields: tuple[str, ...] = Field(min_length=1)
+    key: str = field(metadata={"pattern": r"^[a-z_]+$"})
+    fields: tuple[str, ...] = field(metadata={"min_length": 1})
 
     @property
     def id_field(self) -> str:
         return self.fields[0]
 
 
+def _two_words(commands: tuple[str, ...]) -> tuple[str, ...]:
+    for command in commands:
+        if len(command.split()) != 2:
+            raise ValueError(f"{command!r} must be '<noun> <verb>', e.g. 'models register'")
+    return commands
+
+
+@dataclass(frozen=True, kw_only=True)
 class CliShape(_Frozen):
     """`llama-stack-client <noun> <verb>` forms of the operation."""
 
-    commands: tuple[str, ...] = Field(min_length=1)
-
-    @field_validator("commands")
-    @classmethod
-    def _two_words(cls, commands: tuple[str, ...]) -> tuple[str, ...]:
-        for command in commands:
-            if len(command.split()) != 2:
-                raise ValueError(f"{command!r} must be '<noun> <verb>', e.g. 'models register'")
-        return commands
+    commands: Annotated[tuple[str, ...], Check(_two_words)] = field(metadata={"min_length": 1})
 
 
+@dataclass(frozen=True, kw_only=True)
 class ReadBack(_Frozen):
     """How a declared resource is found on a target.
 
@@ -207,20 +231,19 @@ class ReadBack(_Frozen):
     """
 
     sdk: str | None = None
-    http: str = Field(pattern=r"^GET /\S*$")
+    http: str = field(metadata={"pattern": r"^GET /\S*$"})
     listing_field: str | None = None
 
     @property
     def path(self) -> str:
         return self.http.split(" ", 1)[1]
 
-    @model_validator(mode="after")
-    def _one_kind(self) -> ReadBack:
+    def __post_init__(self) -> None:
         if ("{identifier}" in self.http) == (self.listing_field is not None):
             raise ValueError("a read has {identifier} in its path or a listing_field, not both")
-        return self
 
 
+@dataclass(frozen=True, kw_only=True)
 class BuiltinGroups(_Frozen):
     """Resources the server's providers register by themselves, which no run-config entry declares.
 
@@ -229,9 +252,9 @@ class BuiltinGroups(_Frozen):
     type `providers` maps to it.
     """
 
-    prefix: str = Field(min_length=1)
+    prefix: str = field(metadata={"min_length": 1})
     read: ReadBack
-    providers: dict[str, str] = Field(min_length=1)
+    providers: dict[str, str] = field(metadata={"min_length": 1})
 
     def is_builtin(self, identifier: object) -> bool:
         return isinstance(identifier, str) and identifier.startswith(self.prefix)
@@ -243,6 +266,7 @@ _FIELD = re.compile(r"^[a-z_]+(\.[a-z_]+)*$")
 BUILTIN_SOURCE = "builtin"
 
 
+@dataclass(frozen=True, kw_only=True)
 class ItemSource(_Frozen):
     """Where items of a translated legacy answer come from on the target, and how one legacy item is made.
 
@@ -257,14 +281,13 @@ class ItemSource(_Frozen):
     `provider_resource_id`).
     """
 
-    read: str = Field(pattern=rf"^(GET /\S*|{BUILTIN_SOURCE})$")
-    fields: dict[str, str] = {}
-    constants: dict[str, Any] = {}
-    parameters: dict[str, str] = {}
-    rest: dict[str, str] = {}
+    read: str = field(metadata={"pattern": rf"^(GET /\S*|{BUILTIN_SOURCE})$"})
+    fields: dict[str, str] = field(default_factory=dict)
+    constants: dict[str, Any] = field(default_factory=dict)
+    parameters: dict[str, str] = field(default_factory=dict)
+    rest: dict[str, str] = field(default_factory=dict)
 
-    @model_validator(mode="after")
-    def _dotted(self) -> ItemSource:
+    def __post_init__(self) -> None:
         for table in (self.fields, self.constants, self.parameters, self.rest):
             for name in table:
                 if not _FIELD.match(name):
@@ -272,7 +295,6 @@ class ItemSource(_Frozen):
         for value in (*self.fields.values(), *self.rest.values()):
             if not _FIELD.match(value):
                 raise ValueError(f"{value!r} is not a dotted field name such as 'custom_metadata.provider_id'")
-        return self
 
     @property
     def path(self) -> str | None:
@@ -285,6 +307,7 @@ class ItemSource(_Frozen):
         return tuple(found.group("name") for found in PATH_PARAMETER.finditer(self.path or ""))
 
 
+@dataclass(frozen=True, kw_only=True)
 class Translation(_Frozen):
     """How the shim answers a read of a legacy client when the target serves the data elsewhere or in another shape.
 
@@ -299,10 +322,10 @@ class Translation(_Frozen):
     `builtin-tools-not-listed`). A request without a parameter a source needs is forwarded as it is.
     """
 
-    shape: str = Field(pattern=r"^[A-Z][A-Za-z]+$")
-    sources: tuple[ItemSource, ...] = Field(min_length=1)
+    shape: str = field(metadata={"pattern": r"^[A-Z][A-Za-z]+$"})
+    sources: tuple[ItemSource, ...] = field(metadata={"min_length": 1})
     key: str = "identifier"
-    query: dict[str, str] = {}
+    query: dict[str, str] = field(default_factory=dict)
     builtin: Literal["forward", "unlisted"] | None = None
 
 
@@ -315,32 +338,32 @@ def _template(value: object) -> object:
     return value
 
 
-Template = Annotated[IdentifierTemplate, BeforeValidator(_template), PlainSerializer(str)]
+Template = Annotated[IdentifierTemplate, Check(_template, before=True)]
 
 
 #: The strategies whose shim answer translates a legacy client's read (`TargetPlan.translate` says how).
 _TRANSLATING = ("translate-read", "guard-listed-fields")
 
 
+@dataclass(frozen=True, kw_only=True)
 class TargetPlan(_Frozen):
     """What the operation is on one target and how `fix` and the shim replace it there."""
 
     status: PlanStatus
     removed_in: str | None = None
-    removed_date: str | None = Field(default=None, pattern=r"^\d{4}-\d{2}(-\d{2})?$")
+    removed_date: str | None = field(default=None, metadata={"pattern": r"^\d{4}-\d{2}(-\d{2})?$"})
     strategy: Strategy
     config_section: str | None = None
-    fields: dict[str, str] = {}
+    fields: dict[str, str] = field(default_factory=dict)
     identifier: Template | None = None
     read: ReadBack | None = None
-    rename: dict[str, str] = {}
+    rename: dict[str, str] = field(default_factory=dict)
     #: What `update-pin` writes: the PEP 440 specifier of the SDK the fixed code is for (`>=0.7.3,<0.8`).
-    requirement: str | None = Field(default=None, pattern=r"^[<>=!~][^;#\s]*$")
+    requirement: str | None = field(default=None, metadata={"pattern": r"^[<>=!~][^;#\s]*$"})
     translate: Translation | None = None
     guidance: str
 
-    @model_validator(mode="after")
-    def _consistent(self) -> TargetPlan:
+    def __post_init__(self) -> None:
         if self.status == "removed" and self.removed_in is None:
             raise ValueError("a removed operation needs 'removed_in'")
         if self.status != "removed" and self.removed_in is not None:
@@ -357,7 +380,6 @@ class TargetPlan(_Frozen):
             raise ValueError("strategy 'declare-and-read' reads the resource back: 'read' needs 'sdk'")
         if (self.strategy == "update-pin") != (self.requirement is not None):
             raise ValueError("strategy 'update-pin', and only it, needs 'requirement'")
-        return self
 
 
 @dataclass(frozen=True)
@@ -387,6 +409,7 @@ class Naming:
         return (self.read,)
 
 
+@dataclass(frozen=True, kw_only=True)
 class Example(_Frozen):
     """A named snippet and the lines where scan must report this rule (empty: a look-alike).
 
@@ -400,9 +423,9 @@ class Example(_Frozen):
     language: Language
     code: str
     findings: tuple[int, ...]
-    also: dict[str, tuple[int, ...]] = {}
+    also: dict[str, tuple[int, ...]] = field(default_factory=dict)
     target: TargetName = TARGETS[-1]
-    after: dict[TargetName, str] = {}
+    after: dict[TargetName, str] = field(default_factory=dict)
     unsafe_fixes: bool = False
 
     def expected(self, rule_id: str) -> list[tuple[int, str]]:
@@ -412,6 +435,20 @@ class Example(_Frozen):
         return sorted(found)
 
 
+def _shim_answers(answers: dict[TargetName, str]) -> dict[TargetName, str]:
+    missing = [name for name in TARGETS if name not in answers]
+    if missing:
+        raise ValueError(f"no answer for {', '.join(missing)}")
+    for answer in answers.values():
+        if not _SHIM_ANSWER.fullmatch(answer):
+            raise ValueError(
+                f"{answer!r} is not 'forward [PATH]', 'passthrough', 'null', a legacy shape, 'list SHAPE' or "
+                "'problem NAME'"
+            )
+    return answers
+
+
+@dataclass(frozen=True, kw_only=True)
 class ShimExample(_Frozen):
     """A call and how the shim answers it on each target; tests are generated from these.
 
@@ -426,25 +463,11 @@ class ShimExample(_Frozen):
     """
 
     name: str
-    request: str = Field(pattern=r"^(GET|POST|DELETE) /v1\S*$")
+    request: str = field(metadata={"pattern": r"^(GET|POST|DELETE) /v1\S*$"})
     body: dict[str, Any] | None = None
     client: Literal["unannounced", "legacy", "current"] = "unannounced"
     declared: tuple[str, ...] = ()
-    answers: dict[TargetName, str]
-
-    @field_validator("answers")
-    @classmethod
-    def _answers(cls, answers: dict[TargetName, str]) -> dict[TargetName, str]:
-        missing = [name for name in TARGETS if name not in answers]
-        if missing:
-            raise ValueError(f"no answer for {', '.join(missing)}")
-        for answer in answers.values():
-            if not _SHIM_ANSWER.fullmatch(answer):
-                raise ValueError(
-                    f"{answer!r} is not 'forward [PATH]', 'passthrough', 'null', a legacy shape, 'list SHAPE' or "
-                    "'problem NAME'"
-                )
-        return answers
+    answers: Annotated[dict[TargetName, str], Check(_shim_answers)]
 
     @property
     def method(self) -> str:
@@ -458,20 +481,21 @@ class ShimExample(_Frozen):
 _SHIM_ANSWER = re.compile(r"forward(?: /\S+)?|passthrough|null|(?:list )?[A-Z][A-Za-z]+|problem [a-z-]+")
 
 
+@dataclass(frozen=True, kw_only=True)
 class Rule(_Frozen):
     """One deprecated operation, a read that breaks on some target (`operation = "read"`), or a run-config block
     some target ignores (`operation = "config"`)."""
 
-    id: str = Field(pattern=r"^LSM\d{3}$")
+    id: str = field(metadata={"pattern": r"^LSM\d{3}$"})
     resource: Resource
     operation: Operation
     #: A short title: each finding's one-line message starts with it (`Model registration removed on ogx-1`).
-    summary: str = Field(max_length=40)
+    summary: str = field(metadata={"max_length": 40})
     rationale: str
-    docs: str = Field(pattern=r"^https://")
+    docs: str = field(metadata={"pattern": r"^https://"})
     deprecated: Deprecation | None = None
-    sdk: SdkShape = Field(default_factory=SdkShape)
-    http: HttpShape = Field(default_factory=HttpShape)
+    sdk: SdkShape = field(default_factory=SdkShape)
+    http: HttpShape = field(default_factory=HttpShape)
     pin: PinShape | None = None
     cli: CliShape | None = None
     config: ConfigShape | None = None
@@ -480,10 +504,10 @@ class Rule(_Frozen):
     examples: tuple[Example, ...]
     shim_examples: tuple[ShimExample, ...] = ()
 
-    _naming: dict[TargetName, Naming] = PrivateAttr(default_factory=dict)
+    #: How each target names the resource when it is declared (`naming`): built here, once, as the rule loads.
+    _naming: dict[TargetName, Naming] = field(init=False, repr=False, compare=False)
 
-    @model_validator(mode="after")
-    def _complete(self) -> Rule:
+    def __post_init__(self) -> None:
         missing = [name for name in TARGETS if name not in self.targets]
         if missing:
             raise ValueError(f"targets: missing plan for {', '.join(missing)}")
@@ -502,12 +526,12 @@ class Rule(_Frozen):
             raise ValueError("examples: names must be unique")
         if self.builtin is not None and self.operation != "register":
             raise ValueError("builtin: only a register rule describes its resource's built-in identifiers")
-        self._naming = {
+        naming = {
             name: Naming(plan.identifier, plan.config_section, self._id_field(plan), plan.read, self.builtin)
             for name, plan in self.targets.items()
             if plan.identifier is not None and plan.read is not None and plan.config_section is not None
         }
-        return self
+        object.__setattr__(self, "_naming", naming)  # frozen: the one attribute not given to __init__
 
     def _check_shapes(self) -> None:
         """The shapes an operation is found by: SDK calls and HTTP routes, a pin, or a run-config block."""

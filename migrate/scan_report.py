@@ -1,56 +1,62 @@
-"""The result of a scan as one document: the model behind `--format json` (versioned schema)."""
+"""The result of a scan as one document: the type behind `--format json` (versioned schema).
+
+Frozen stdlib dataclasses like `migrate.findings`, and for the same reason: `migrate.output.json_format`
+has pydantic write, describe and read them back.
+"""
 
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import dataclass, field
 from typing import Literal, get_args
 
-from pydantic import BaseModel, ConfigDict, Field
-
 from migrate import __version__
-from migrate.findings import Applicability, FileResult, Finding
+from migrate.findings import Applicability, FileResult, Finding, Strict
 from migrate.targets import TargetName
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
-
-
-class Tool(_Strict):
+@dataclass(frozen=True, kw_only=True)
+class Tool(Strict):
     name: Literal["llama-stack-migrate"] = "llama-stack-migrate"
     version: str = __version__
 
 
-class Failure(_Strict):
+@dataclass(frozen=True, kw_only=True)
+class Failure(Strict):
     """A file (or part of one) that could not be read, decoded or parsed."""
 
     path: str
     error: str
 
 
-class Summary(_Strict):
-    files_scanned: int = Field(description="Files parsed because the prefilter said they may hold a use.")
-    files_skipped: int = Field(description="Files the prefilter ruled out without parsing.")
+@dataclass(frozen=True, kw_only=True)
+class Summary(Strict):
+    files_scanned: int = field(metadata={"description": "Files parsed because the prefilter said they may hold a use."})
+    files_skipped: int = field(metadata={"description": "Files the prefilter ruled out without parsing."})
     files_failed: int
     findings: int
-    errors: int = Field(description="Findings whose operation the target removed.")
-    warnings: int = Field(description="Findings whose operation is only deprecated on the target.")
+    errors: int = field(metadata={"description": "Findings whose operation the target removed."})
+    warnings: int = field(metadata={"description": "Findings whose operation is only deprecated on the target."})
     fixable: int
-    by_fix: dict[Applicability, int] = Field(
+    by_fix: dict[Applicability, int] = field(
         default_factory=dict,
-        description="Findings by what `fix` does with them: safe (`fix --write`), unsafe (`--unsafe-fixes`), manual.",
+        metadata={
+            "description": "Findings by what `fix` does with them: safe (`fix --write`), unsafe (`--unsafe-fixes`), "
+            "manual."
+        },
     )
-    suppressed: int = Field(description="Uses silenced by a `llama-stack-migrate: ignore` comment.")
+    suppressed: int = field(metadata={"description": "Uses silenced by a `llama-stack-migrate: ignore` comment."})
     by_rule: dict[str, int]
 
 
-class ScanReport(_Strict):
+@dataclass(frozen=True, kw_only=True)
+class ScanReport(Strict):
     """Everything `scan` found. `schema_version` changes when a field is removed or changes meaning."""
 
     schema_version: Literal[1] = 1
-    tool: Tool = Field(default_factory=Tool.model_construct)
+    tool: Tool = field(default_factory=Tool)
     target: TargetName
-    rules: list[str] = Field(description="Ids of the rules that ran.")
+    rules: list[str] = field(metadata={"description": "Ids of the rules that ran."})
     summary: Summary
     findings: list[Finding]
     failures: list[Failure]
@@ -59,10 +65,10 @@ class ScanReport(_Strict):
     def build(cls, target: TargetName, rules: list[str], results: list[FileResult], skipped: int) -> ScanReport:
         results = sorted(results, key=lambda result: result.path)
         findings = [finding for result in results for finding in result.findings]
-        failures = [Failure.model_construct(path=r.path, error=r.error) for r in results if r.error is not None]
+        failures = [Failure(path=r.path, error=r.error) for r in results if r.error is not None]
         by_rule = Counter(finding.rule for finding in findings)
         by_fix = Counter(finding.fix.applicability for finding in findings if finding.fix is not None)
-        summary = Summary.model_construct(
+        summary = Summary(
             files_scanned=sum(1 for result in results if result.status != "skipped"),
             files_skipped=skipped + sum(1 for result in results if result.status == "skipped"),
             files_failed=sum(1 for result in results if result.status == "failed"),
@@ -74,4 +80,4 @@ class ScanReport(_Strict):
             suppressed=sum(result.suppressed for result in results),
             by_rule=dict(sorted(by_rule.items())),
         )
-        return cls.model_construct(target=target, rules=rules, summary=summary, findings=findings, failures=failures)
+        return cls(target=target, rules=rules, summary=summary, findings=findings, failures=failures)

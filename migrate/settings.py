@@ -6,29 +6,37 @@ Command-line options override it.
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field, replace
 from pathlib import Path
-
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from typing import Any, ClassVar
 
 from migrate import toml
 from migrate.errors import SettingsError
 from migrate.targets import TargetName
+from migrate.validation import problems
 
 TABLE = "llama-stack-migrate"
 
 
-class Settings(BaseModel):
-    """The keys of `[tool.llama-stack-migrate]` (kebab-case in TOML)."""
+@dataclass(frozen=True, kw_only=True)
+class Settings:
+    """The keys of `[tool.llama-stack-migrate]` (kebab-case in TOML).
 
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True, defer_build=True)
+    A frozen dataclass, so that a scan of a project without the table never imports pydantic; pydantic
+    validates the table where there is one (`load_settings`), reading the aliases from the fields' metadata.
+    """
+
+    __pydantic_config__: ClassVar[dict[str, Any]] = {"extra": "forbid", "populate_by_name": True}
 
     target: TargetName | None = None
     select: tuple[str, ...] | None = None
     ignore: tuple[str, ...] = ()
     exclude: tuple[str, ...] = ()
-    respect_gitignore: bool = Field(default=True, alias="respect-gitignore")
-    rules: tuple[Path, ...] = Field(default=(), description="Extra rule directories, relative to pyproject.toml.")
-    source: Path | None = Field(default=None, exclude=True)
+    respect_gitignore: bool = field(default=True, metadata={"alias": "respect-gitignore"})
+    rules: tuple[Path, ...] = field(
+        default=(), metadata={"description": "Extra rule directories, relative to pyproject.toml."}
+    )
+    source: Path | None = field(default=None, metadata={"exclude": True})
 
 
 def find_settings(start: Path) -> Settings:
@@ -42,7 +50,7 @@ def find_settings(start: Path) -> Settings:
             settings = load_settings(candidate)
             if settings is not None:
                 return settings
-    return Settings.model_construct()  # the defaults: nothing to validate
+    return Settings()  # the defaults: nothing to validate
 
 
 def load_settings(pyproject: Path) -> Settings | None:
@@ -54,10 +62,11 @@ def load_settings(pyproject: Path) -> Settings | None:
     table = data.get("tool", {}).get(TABLE)
     if table is None:
         return None
+    from pydantic import TypeAdapter, ValidationError  # only for a project with the table
+
     try:
-        settings = Settings.model_validate(table)
+        settings = TypeAdapter(Settings).validate_python(table)
     except ValidationError as exc:
-        problems = [f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors()]
-        raise SettingsError(f"{pyproject}: [tool.{TABLE}]: " + "; ".join(problems)) from exc
+        raise SettingsError(f"{pyproject}: [tool.{TABLE}]: " + "; ".join(problems(exc))) from exc
     base = pyproject.parent
-    return settings.model_copy(update={"rules": tuple(base / path for path in settings.rules), "source": pyproject})
+    return replace(settings, rules=tuple(base / path for path in settings.rules), source=pyproject)

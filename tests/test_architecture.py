@@ -9,6 +9,7 @@ dependency of the design, even if it never runs). Importing `a.b` is an edge to 
 from __future__ import annotations
 
 import ast
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -136,6 +137,28 @@ def test_the_scan_never_imports_libcst() -> None:
     )
     assert result.stdout.strip().splitlines()[-1] == "[]", result.stderr
     assert "LSM101" in result.stdout  # it did scan, and found the example app's registrations
+
+
+def test_a_scan_of_one_file_with_cached_rules_never_imports_pydantic(tmp_path: Path) -> None:
+    """Pydantic validates what comes from outside (rule files, settings, JSON); the scan's own types are dataclasses.
+
+    Importing pydantic and building its models was most of a commit hook's scan of one file (issue 10).
+    The first scan fills a fresh rule cache (and validates with pydantic); the second must not import it.
+    """
+    program = "import sys, runpy; sys.argv = ['llama-stack-migrate', 'scan', sys.argv[1], '--no-progress']\n"
+    program += "try:\n    runpy.run_module('migrate', run_name='__main__')\nexcept SystemExit:\n    pass\n"
+    program += "print(sorted(name for name in sys.modules if name.split('.')[0] in ('pydantic', 'pydantic_core')))"
+    target = REPO / "examples" / "legacy-app" / "supportbot" / "resources.py"
+    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path)}
+    env.pop("LLAMA_STACK_MIGRATE_NO_CACHE", None)
+    command = [sys.executable, "-c", program, str(target)]
+    cold, warm = [
+        subprocess.run(command, cwd=REPO, env=env, capture_output=True, text=True, check=False, timeout=120)
+        for _ in range(2)
+    ]
+    assert cold.stdout.strip().splitlines()[-1] != "[]", cold.stderr  # the cache was empty: rules validated
+    assert warm.stdout.strip().splitlines()[-1] == "[]", warm.stderr
+    assert "LSM101" in warm.stdout  # it did scan, and found the module's registration
 
 
 def occurrences(needle: str) -> list[str]:

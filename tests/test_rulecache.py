@@ -69,3 +69,10 @@ def test_extra_rule_directories_are_never_cached(cache: Path, tmp_path: Path) ->
     extra.mkdir()
     assert len(load_rules([extra]).rules) == BUNDLED
     assert not cache.exists()
+
+
+def test_the_key_holds_pydantics_version_read_without_importing_it() -> None:
+    """A pydantic upgrade may validate differently: a new key. Reading its version must not import it (start-up)."""
+    import pydantic
+
+    assert f"VERSION = '{pydantic.VERSION}'" in rulecache._pydantic_version()

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import gzip
 import json
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -87,7 +88,7 @@ def render_sarif(report: ScanReport, ruleset: RuleSet, root: Path) -> str:
                 "properties": {
                     "confidence": finding.confidence,
                     "fixable": finding.fixable,
-                    **({"fix": finding.fix.model_dump()} if finding.fix is not None else {}),
+                    **({"fix": asdict(finding.fix)} if finding.fix is not None else {}),
                     "surface": finding.surface,
                     **({"cell": finding.cell} if finding.cell is not None else {}),
                 },

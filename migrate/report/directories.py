@@ -9,7 +9,7 @@ split) and CODEOWNERS in the same place. A `--target` given to `report` override
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from migrate.errors import MigrateError
@@ -51,6 +51,6 @@ def scan_repository(
     if run.discovery.errors:
         failures = [*scan.failures, *(Failure(path=path, error=error) for path, error in run.discovery.errors)]
         failed = scan.summary.files_failed + len(run.discovery.errors)
-        summary = scan.summary.model_copy(update={"files_failed": failed})
-        scan = scan.model_copy(update={"failures": failures, "summary": summary})
+        summary = replace(scan.summary, files_failed=failed)
+        scan = replace(scan, failures=failures, summary=summary)
     return ScanInput(repository.name, repository.path, scan, directory=True, ruleset=run.ruleset)

@@ -16,8 +16,10 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from migrate.errors import MigrateError
+from migrate.output.json_format import read_json
 from migrate.registry import RuleSet
 from migrate.scan_report import ScanReport
+from migrate.validation import problems
 
 
 @dataclass(frozen=True)
@@ -43,15 +45,12 @@ def load_scan(path: Path, *, what: str = "scan result") -> ScanReport:
     except OSError as exc:
         raise MigrateError(f"cannot read the {what} {path}: {exc.strerror or exc}") from exc
     try:
-        return ScanReport.model_validate_json(data)
+        return read_json(data)
     except ValidationError as exc:
-        problems = [
-            f"{'.'.join(str(part) for part in error['loc']) or '(top level)'}: {error['msg']}"
-            for error in exc.errors()[:5]
-        ]
+        first = problems(exc)[:5]
         more = f" (and {exc.error_count() - 5} more)" if exc.error_count() > 5 else ""
         raise MigrateError(
-            f"{path} is not a `scan --format json` result (schema version 1): {'; '.join(problems)}{more}"
+            f"{path} is not a `scan --format json` result (schema version 1): {'; '.join(first)}{more}"
         ) from exc
 
 
