@@ -3,11 +3,10 @@
 Per-file work never raises past the file: whatever goes wrong becomes a `failed` result with an
 error message, and the run goes on.
 
-The types are frozen stdlib dataclasses: the scan builds them from the tool's own values, typed in code,
-and importing pydantic would be the largest part of a small scan's start-up. `Finding` is also part of
-the JSON output (`migrate.output.json_format`): pydantic reads its docstring, the `description` and
-constraints in each field's metadata and `__pydantic_config__` for the schema and to validate what is
-read back from a file (`report`, `--baseline`); tests validate what the scan builds (tests/test_engine.py).
+The types are frozen stdlib dataclasses, built unvalidated from the tool's own values, typed in code
+(`migrate.validation` says why). `Finding` is part of the JSON output (`migrate.output.json_format`):
+the descriptions and constraints in its fields' metadata make the schema and validate what is read back
+from a file (`report`, `--baseline`); tests validate what the scan builds (tests/test_engine.py).
 """
 
 from __future__ import annotations
@@ -15,9 +14,10 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass, field, replace
-from typing import Any, ClassVar, Literal
+from typing import Any, Literal
 
 from migrate.rules import Language, Operation, Resource, Rule
+from migrate.validation import Strict
 
 Surface = Literal["sdk", "http", "cli", "config", "pin"]
 Confidence = Literal["high", "medium", "low"]
@@ -118,12 +118,6 @@ class RawHttp:
 
     unfit: str | None
     wrapped: bool = False
-
-
-class Strict:
-    """The base of the output types: a document read back with an unknown key is invalid (pydantic reads this)."""
-
-    __pydantic_config__: ClassVar[dict[str, str]] = {"extra": "forbid"}
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -1,12 +1,10 @@
 """The rule model: a deprecated operation, or a read that breaks, described once for scan, fix, shim and report.
 
 Rule files are TOML documents in `rules/`; `docs/rules.md` documents every field. The types are frozen
-stdlib dataclasses, so that a scan whose rules come from the cache (`rulecache`) builds no validator and
-never imports pydantic. A rule file is validated by pydantic all the same (`rule_loader`): it reads the
-constraints of a field from its metadata (`field(metadata={"pattern": ...})`), unknown keys are rejected
-(`__pydantic_config__`), a field's own checks are `Annotated[..., Check(function)]` and a type's checks
-across its fields are its `__post_init__`. The checks raise `ValueError`, which pydantic reports at the
-key of the file they concern.
+stdlib dataclasses, so that a scan whose rules come from the cache (`rulecache`) never imports pydantic;
+pydantic validates a rule file against them all the same (`rule_loader`), as `migrate.validation` says:
+unknown keys are rejected, constraints sit in the fields' metadata, a field's checks are `Check`s and a
+type's checks across its fields its `__post_init__`.
 
 A `register` or `unregister` rule is one of the twelve deprecated operations. A `read` rule is a read
 or use of a resource (a listing, a lookup, running a shield, invoking a tool) that breaks on a target
@@ -23,16 +21,12 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal
+from typing import Annotated, Any, Literal
 
 from migrate.identifiers import IdentifierTemplate
 from migrate.targets import TARGETS, TargetName
-
-if TYPE_CHECKING:
-    from pydantic import GetCoreSchemaHandler
-    from pydantic_core import CoreSchema
+from migrate.validation import Check, Strict
 
 Resource = Literal["model", "shield", "tool_group", "dataset", "benchmark", "scoring_function", "client"]
 #: `register` / `unregister`: the twelve deprecated operations. `read`: a read or use of a resource whose shape or
@@ -64,38 +58,8 @@ PATH_PARAMETER = re.compile(r"\{(?P<name>[a-z_]+)(?::(?P<kind>path))?\}")
 _DOTTED = re.compile(r"^[a-z_]+(\.[a-z_]+)*$")
 
 
-class Check:
-    """`Annotated[T, Check(function)]`: pydantic runs `function` on a field's value when it validates a rule file.
-
-    After the value has its type (or, with `before`, on the value as the file gives it, to convert it).
-    `function` returns the value to keep or raises `ValueError`, which pydantic reports at the field's key.
-    Pydantic asks the object for its part of the schema (`__get_pydantic_core_schema__`), so this module
-    need not import pydantic, and a scan whose rules come from the cache never does.
-    """
-
-    def __init__(self, function: Callable[[Any], Any], *, before: bool = False) -> None:
-        self.function = function
-        self.before = before
-
-    def __get_pydantic_core_schema__(self, source: object, handler: GetCoreSchemaHandler) -> CoreSchema:
-        from pydantic_core import core_schema  # only while a rule file is validated
-
-        wrap = (
-            core_schema.no_info_before_validator_function
-            if self.before
-            else core_schema.no_info_after_validator_function
-        )
-        return wrap(self.function, handler(source))
-
-
-class _Frozen:
-    """The base of the rule types: a rule file's unknown keys are errors (pydantic reads this attribute)."""
-
-    __pydantic_config__: ClassVar[dict[str, str]] = {"extra": "forbid"}
-
-
 @dataclass(frozen=True, kw_only=True)
-class Deprecation(_Frozen):
+class Deprecation(Strict):
     """When upstream deprecated the operation: the release and the date of the deprecating commit."""
 
     version: str
@@ -126,7 +90,7 @@ def _use_sites(uses: tuple[str, ...]) -> tuple[str, ...]:
 
 
 @dataclass(frozen=True, kw_only=True)
-class SdkShape(_Frozen):
+class SdkShape(Strict):
     """How the Python SDK (`llama-stack-client`, `ogx-client`) spells the operation.
 
     `methods` are attribute paths below the client (`models.register`, `beta.datasets.register`);
@@ -159,7 +123,7 @@ def _route_templates(paths: tuple[str, ...]) -> tuple[str, ...]:
 
 
 @dataclass(frozen=True, kw_only=True)
-class HttpShape(_Frozen):
+class HttpShape(Strict):
     """The deprecated HTTP route(s). Path parameters are `{name}`, or `{name:path}` when ids contain `/`.
 
     A rule found only in SDK calls (`call`) or in pins has none: no `method`, no `paths`.
@@ -185,14 +149,14 @@ class HttpShape(_Frozen):
 
 
 @dataclass(frozen=True, kw_only=True)
-class PinShape(_Frozen):
+class PinShape(Strict):
     """The distributions a `pin` rule looks for in requirements files, pyproject.toml and setup.cfg."""
 
     packages: tuple[str, ...] = field(metadata={"min_length": 1})
 
 
 @dataclass(frozen=True, kw_only=True)
-class ConfigShape(_Frozen):
+class ConfigShape(Strict):
     """The run-config block a `config` rule looks at: the entries of `registered_resources.<key>`.
 
     `fields` are the fields an entry has, its identifier first (`shield_id`): what a plan's `fields` may
@@ -215,14 +179,14 @@ def _two_words(commands: tuple[str, ...]) -> tuple[str, ...]:
 
 
 @dataclass(frozen=True, kw_only=True)
-class CliShape(_Frozen):
+class CliShape(Strict):
     """`llama-stack-client <noun> <verb>` forms of the operation."""
 
     commands: Annotated[tuple[str, ...], Check(_two_words)] = field(metadata={"min_length": 1})
 
 
 @dataclass(frozen=True, kw_only=True)
-class ReadBack(_Frozen):
+class ReadBack(Strict):
     """How a declared resource is found on a target.
 
     `http` is `GET /path`: with `{identifier}` in the path, 200 means present and 404 absent; without
@@ -244,7 +208,7 @@ class ReadBack(_Frozen):
 
 
 @dataclass(frozen=True, kw_only=True)
-class BuiltinGroups(_Frozen):
+class BuiltinGroups(Strict):
     """Resources the server's providers register by themselves, which no run-config entry declares.
 
     Built-in tool groups (`builtin::websearch`) follow the configured tool_runtime providers: an
@@ -267,7 +231,7 @@ BUILTIN_SOURCE = "builtin"
 
 
 @dataclass(frozen=True, kw_only=True)
-class ItemSource(_Frozen):
+class ItemSource(Strict):
     """Where items of a translated legacy answer come from on the target, and how one legacy item is made.
 
     `read` is `GET /path`, a listing (`{"data": [...]}`) of the target; a `{name}` in the path is the
@@ -308,7 +272,7 @@ class ItemSource(_Frozen):
 
 
 @dataclass(frozen=True, kw_only=True)
-class Translation(_Frozen):
+class Translation(Strict):
     """How the shim answers a read of a legacy client when the target serves the data elsewhere or in another shape.
 
     The answer is built from the `sources` (in order, items concatenated) and each item is checked
@@ -346,7 +310,7 @@ _TRANSLATING = ("translate-read", "guard-listed-fields")
 
 
 @dataclass(frozen=True, kw_only=True)
-class TargetPlan(_Frozen):
+class TargetPlan(Strict):
     """What the operation is on one target and how `fix` and the shim replace it there."""
 
     status: PlanStatus
@@ -410,7 +374,7 @@ class Naming:
 
 
 @dataclass(frozen=True, kw_only=True)
-class Example(_Frozen):
+class Example(Strict):
     """A named snippet and the lines where scan must report this rule (empty: a look-alike).
 
     `also` names the lines where scan must report other rules in the same snippet (a register example
@@ -449,7 +413,7 @@ def _shim_answers(answers: dict[TargetName, str]) -> dict[TargetName, str]:
 
 
 @dataclass(frozen=True, kw_only=True)
-class ShimExample(_Frozen):
+class ShimExample(Strict):
     """A call and how the shim answers it on each target; tests are generated from these.
 
     The upstream serves `declared` (identifiers on the target, of the rule's resource) and nothing else
@@ -482,7 +446,7 @@ _SHIM_ANSWER = re.compile(r"forward(?: /\S+)?|passthrough|null|(?:list )?[A-Z][A
 
 
 @dataclass(frozen=True, kw_only=True)
-class Rule(_Frozen):
+class Rule(Strict):
     """One deprecated operation, a read that breaks on some target (`operation = "read"`), or a run-config block
     some target ignores (`operation = "config"`)."""
 

@@ -11,8 +11,9 @@ from dataclasses import dataclass, field
 from typing import Literal, get_args
 
 from migrate import __version__
-from migrate.findings import Applicability, FileResult, Finding, Strict
+from migrate.findings import Applicability, FileResult, Finding
 from migrate.targets import TargetName
+from migrate.validation import Strict
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -13,17 +13,17 @@ from typing import Any, ClassVar
 from migrate import toml
 from migrate.errors import SettingsError
 from migrate.targets import TargetName
-from migrate.validation import problems
+from migrate.validation import Strict, problems
 
 TABLE = "llama-stack-migrate"
 
 
 @dataclass(frozen=True, kw_only=True)
-class Settings:
+class Settings(Strict):
     """The keys of `[tool.llama-stack-migrate]` (kebab-case in TOML).
 
     A frozen dataclass, so that a scan of a project without the table never imports pydantic; pydantic
-    validates the table where there is one (`load_settings`), reading the aliases from the fields' metadata.
+    validates the table where there is one (`load_settings`). The TOML key of `respect_gitignore` is its alias.
     """
 
     __pydantic_config__: ClassVar[dict[str, Any]] = {"extra": "forbid", "populate_by_name": True}
