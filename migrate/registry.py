@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from migrate.routes import Route, compile_route
+from migrate.routes import Route
 from migrate.rules import Naming, Rule
 from migrate.targets import TargetName
 
@@ -91,7 +91,7 @@ class RuleSet:
                 continue
             for template in rule.http.all_paths:
                 legacy = template in rule.http.legacy_paths
-                routes.append(Route(rule, method, template, legacy, compile_route(template)))
+                routes.append(Route(rule, method, template, legacy))
         return tuple(routes)
 
     @cached_property
