@@ -30,7 +30,7 @@ def breaks(hit: Hit, target: TargetName) -> bool:
     """
     plan = hit.rule.targets[target]
     settled = STRATEGIES[plan.strategy].settled
-    if settled is not None and settled(hit):
+    if settled is not None and settled(hit, plan):
         return False  # it already reads what the target's SDK gives
     if hit.rule.operation == "config":
         return plan.status == "removed"  # an entry of a block the target no longer reads

@@ -169,8 +169,12 @@ class _Collector:
 
     def _loop(self, target: ast.expr, iterable: ast.expr, loop: ast.AST) -> None:
         iterable = iterable.value if isinstance(iterable, ast.Await) else iterable
-        if isinstance(iterable, ast.Call) and isinstance(target, ast.Name):
+        if not isinstance(target, ast.Name):
+            return
+        if isinstance(iterable, ast.Call):
             self.loops[id(iterable)] = (target.id, loop)
+        elif (listed := raw_listing_call(iterable)) is not None:
+            self.loops[id(listed)] = (target.id, loop)
 
     def _bind(self, name: str, value: ast.expr) -> None:
         value = value.value if isinstance(value, ast.Await) else value
@@ -420,7 +424,19 @@ class _Module:
                 detail += " (OpenAI-compatible servers serve this route too: check that the URL is Llama Stack's)"
         if route.legacy:
             detail += f" (0.2-era path {route.template})"
-        shape = self._raw_shape(call, method, route) if route.rule.operation in ("register", "unregister") else None
+        if route.rule.operation in ("register", "unregister"):
+            shape = self._raw_shape(call, method, route)
+        else:
+            item, loop = self.collector.loops.get(id(call), (None, None))
+            shape = CallShape(
+                keywords=frozenset(),
+                positional=0,
+                starred=False,
+                standalone=id(call) in self.collector.standalone,
+                aliased=False,
+                iterated_by=item,
+                item_reads=_keys_read(item, loop) if item is not None and loop is not None else frozenset(),
+            )
         return self._hit(
             call,
             route.rule,
@@ -658,6 +674,50 @@ def static_value(node: ast.expr, constants: dict[str, object]) -> object:
         return ast.literal_eval(node)
     except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
         return UNKNOWN
+
+
+def raw_listing_call(iterable: ast.expr) -> ast.Call | None:
+    """The HTTP call whose JSON listing a loop iterates: `<call>["data"]`, `<call>.json()["data"]`, or the call
+    passed through one function of the module first (`ok(requests.get(url))["data"]`); None otherwise."""
+    if not (
+        isinstance(iterable, ast.Subscript)
+        and isinstance(iterable.slice, ast.Constant)
+        and iterable.slice.value == "data"
+        and isinstance(iterable.value, ast.Call)
+    ):
+        return None
+    call = iterable.value
+    if isinstance(call.func, ast.Attribute) and call.func.attr == "json" and not call.args and not call.keywords:
+        call = call.func.value if isinstance(call.func.value, ast.Call) else call
+    if isinstance(call.func, ast.Name) and len(call.args) == 1 and isinstance(call.args[0], ast.Call):
+        call = call.args[0]
+    return call
+
+
+def _keys_read(name: str, loop: ast.AST) -> frozenset[str]:
+    """The keys read on the JSON item `name` in a loop (`m["identifier"]`); `*` when the item is used any other
+    way (`m.get(...)`, `m[key]`, passed on), which a rewrite of the keys cannot follow."""
+    subscripted = {
+        id(node.value): node.slice.value
+        for node in ast.walk(loop)
+        if isinstance(node, ast.Subscript)
+        and isinstance(node.value, ast.Name)
+        and node.value.id == name
+        and isinstance(node.slice, ast.Constant)
+        and isinstance(node.slice.value, str)
+        and isinstance(node.ctx, ast.Load)
+    }
+    targets = {
+        id(target)
+        for node in ast.walk(loop)
+        if isinstance(node, ast.comprehension | ast.For | ast.AsyncFor)
+        for target in ast.walk(node.target)
+    }
+    keys: set[str] = set()
+    for node in ast.walk(loop):
+        if isinstance(node, ast.Name) and node.id == name and id(node) not in targets:
+            keys.add(subscripted.get(id(node), "*"))
+    return frozenset(keys)
 
 
 def _attributes_read(name: str, loop: ast.AST, iterable: ast.Call) -> frozenset[str]:

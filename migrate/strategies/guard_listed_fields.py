@@ -22,10 +22,44 @@ from migrate.strategies.common import GUARDED, sdk_call_blocker
 from migrate.strategies.model import Case, RewriteCall, Strategy, always_safe
 
 if TYPE_CHECKING:
+    from migrate.rules import TargetPlan
     from migrate.shim.answers import Handler
 
 
+def raw_keys(plan: TargetPlan) -> dict[str, str | None]:
+    """A legacy listing item's keys, each with the target's dotted path to the same value in its JSON listing
+    (`identifier` -> `id`, `provider_id` -> `custom_metadata.provider_id`; None: no one field holds it)."""
+    assert plan.translate is not None  # the rule loader pairs this strategy with a translate table
+    source = plan.translate.sources[0]
+    keys: dict[str, str | None] = {
+        name.split(".")[0]: None for table in (source.constants, source.parameters, source.rest) for name in table
+    }
+    keys.update({legacy: upstream for legacy, upstream in source.fields.items() if "." not in legacy})
+    return keys
+
+
+def _raw_blocker(case: Case) -> str | None:
+    """A raw-HTTP listing (`requests.get(f"{BASE}/v1/models").json()["data"]`) iterated in place: its items'
+    legacy keys are rewritten to the target's; anything else is left for a human."""
+    call = case.hit.call
+    if call is None or call.iterated_by is None:
+        return (
+            'raw HTTP: the listing is not iterated in place (`for m in <call>.json()["data"]`): read its items by hand'
+        )
+    if case.hit.confidence == "low":
+        return "raw HTTP: the URL names no server, and OpenAI-compatible ones serve this route too"
+    if "*" in call.item_reads:
+        return 'raw HTTP: the listed items are used otherwise than by a literal key (`m["identifier"]`)'
+    keys = raw_keys(case.plan)
+    lost = sorted(key for key in call.item_reads if key in keys and keys[key] is None)
+    if lost:
+        return f"raw HTTP: no one field of the target's listing holds {', '.join(lost)}"
+    return None
+
+
 def _blocker(case: Case) -> str | None:
+    if case.hit.surface == "http":
+        return _raw_blocker(case)
     reason = sdk_call_blocker(case.hit, standalone=False)
     if reason is None and case.hit.call is not None and case.hit.call.iterated_by is None:
         guarded = ", ".join(f"`item.{name} or {empty}`" for name, empty in GUARDED.items())
@@ -33,10 +67,15 @@ def _blocker(case: Case) -> str | None:
     return reason
 
 
-def _settled(hit: Hit) -> bool:
-    """Iterated in place, and no guarded field is read where a None would break (after `fix`, for one)."""
+def _settled(hit: Hit, plan: TargetPlan) -> bool:
+    """Iterated in place, and no guarded field is read where a None would break (after `fix`, for one); of a
+    raw-HTTP listing, no legacy key is read (only the target's own: `m["id"]`)."""
     call = hit.call
-    return call is not None and call.iterated_by is not None and not (call.item_reads & GUARDED.keys())
+    if call is None or call.iterated_by is None:
+        return False
+    if hit.surface == "http":
+        return "*" not in call.item_reads and not (call.item_reads & raw_keys(plan).keys())
+    return not (call.item_reads & GUARDED.keys())
 
 
 def _rewrite() -> RewriteCall:
@@ -58,9 +97,13 @@ STRATEGY = Strategy(
     rewrites=(
         "in the loop or comprehension over `client.models.list()`, `m.metadata` -> `(m.metadata or {})` "
         "(llama-stack-client 0.7 gives None for a model without metadata; its other legacy fields are "
-        "compatibility properties); a listing not iterated in place is left for a human"
+        'compatibility properties); over a raw-HTTP listing (`requests.get(f"{BASE}/v1/models").json()'
+        '["data"]`), each legacy key read on an item becomes the target\'s (`m["identifier"]` -> `m["id"]`, '
+        '`m["provider_id"]` -> `m["custom_metadata"]["provider_id"]`); a listing not iterated in place is '
+        "left for a human"
     ),
-    safe_when="the listing is iterated in place (a for loop or a comprehension over the call)",
+    safe_when="the listing is iterated in place (a for loop or a comprehension over the call), and a raw listing's "
+    "items are read only by literal keys that one field of the target's listing holds",
     statuses=frozenset({"removed"}),
     operations=frozenset({"read"}),
     blocker=_blocker,

@@ -6,6 +6,7 @@ import libcst as cst
 
 from migrate.fix.model import Manual, PythonSite, Rewrite
 from migrate.strategies.common import GUARDED
+from migrate.strategies.guard_listed_fields import raw_keys
 
 _LOOPS = (cst.For, cst.ListComp, cst.SetComp, cst.GeneratorExp, cst.DictComp)
 
@@ -13,6 +14,8 @@ _LOOPS = (cst.For, cst.ListComp, cst.SetComp, cst.GeneratorExp, cst.DictComp)
 def rewrite(site: PythonSite) -> Rewrite | Manual:
     call = site.hit.call
     assert call is not None and call.iterated_by is not None  # the blocker let only loops over the call through
+    if site.hit.surface == "http":
+        return _rewrite_raw(site, call.iterated_by)
     loop = _loop_over(site.module, site.call)
     if loop is None:
         return Manual("the loop over the listing could not be located for rewriting")
@@ -81,3 +84,69 @@ class _Reads(cst.CSTVisitor):
         ):
             self.found.append(node)
         return True
+
+
+def _rewrite_raw(site: PythonSite, item: str) -> Rewrite | Manual:
+    """Over a raw-HTTP listing, `item["identifier"]` -> `item["id"]`, `item["provider_id"]` ->
+    `item["custom_metadata"]["provider_id"]`: the target's keys for the legacy ones (`raw_keys`)."""
+    finder = _RawLoopFinder(site.call)
+    site.module.visit(finder)
+    if finder.found is None:
+        return Manual("the loop over the listing could not be located for rewriting")
+    keys = raw_keys(site.plan)
+    reads = _KeyReads(item, {key for key, path in keys.items() if path is not None})
+    finder.found.visit(reads)
+    edits: list[tuple[cst.CSTNode, cst.CSTNode]] = []
+    for node, key, quote in reads.found:
+        path = keys[key]
+        assert path is not None
+        subscripts = "".join(f"[{quote}{part}{quote}]" for part in path.split("."))
+        edits.append((node, cst.parse_expression(f"{item}{subscripts}")))
+    renamed = sorted({f"{key} -> {keys[key]}" for _, key, _ in reads.found})
+    note = f"reads the target's keys of the listed items ({', '.join(renamed)})" if renamed else "nothing to rename"
+    return Rewrite(None, False, None, (), True, note, tuple(edits))
+
+
+class _RawLoopFinder(cst.CSTVisitor):
+    """The for loop or comprehension whose iterable holds `call` (`for m in ok(requests.get(url))["data"]`)."""
+
+    def __init__(self, call: cst.Call) -> None:
+        self.call = call
+        self.found: cst.CSTNode | None = None
+
+    def on_visit(self, node: cst.CSTNode) -> bool:
+        if self.found is None and isinstance(node, _LOOPS):
+            iterable = node.iter if isinstance(node, cst.For) else node.for_in.iter
+            holder = _Holds(self.call)
+            iterable.visit(holder)
+            if holder.held:
+                self.found = node
+        return self.found is None
+
+
+class _Holds(cst.CSTVisitor):
+    def __init__(self, node: cst.CSTNode) -> None:
+        self.node = node
+        self.held = False
+
+    def on_visit(self, node: cst.CSTNode) -> bool:
+        self.held = self.held or node is self.node
+        return not self.held
+
+
+class _KeyReads(cst.CSTVisitor):
+    """`item["key"]` reads (loads, not stores) of the keys to rename: (node, key, its quote)."""
+
+    def __init__(self, item: str, keys: set[str]) -> None:
+        self.item = item
+        self.keys = keys
+        self.found: list[tuple[cst.Subscript, str, str]] = []
+
+    def visit_Subscript(self, node: cst.Subscript) -> None:
+        if not (isinstance(node.value, cst.Name) and node.value.value == self.item and len(node.slice) == 1):
+            return
+        index = node.slice[0].slice
+        if isinstance(index, cst.Index) and isinstance(index.value, cst.SimpleString):
+            key = index.value.evaluated_value
+            if isinstance(key, str) and key in self.keys:
+                self.found.append((node, key, index.value.quote[-1]))
