@@ -277,3 +277,23 @@ def test_a_raw_register_is_taken_whatever_its_url_names() -> None:
     """POST /v1/models is Llama Stack's own route: the server the URL names does not matter."""
     code = "import requests\nimport llama_stack_client\nBASE = 'http://vllm:8000'\nrequests.post(f'{BASE}/v1/models')\n"
     assert found(code) == [(4, "LSM101", "high")]
+
+
+@pytest.mark.parametrize(
+    ("loop", "item", "reads"),
+    [
+        ('for m in requests.get(URL).json()["data"]:\n    print(m["identifier"], m["id"])', "m", {"identifier", "id"}),
+        ('names = [x["provider_id"] for x in ok(requests.get(URL))["data"]]', "x", {"provider_id"}),
+        ('names = [m.get("identifier") for m in requests.get(URL).json()["data"]]', "m", {"*"}),
+        ('for m in requests.get(URL).json()["data"]:\n    m["identifier"] = 1', "m", {"*"}),  # a store is no read
+        ('for m in requests.get(URL).json()["data"]:\n    keep(m)', "m", {"*"}),
+        ("listed = requests.get(URL).json()['data']", None, set()),  # not iterated in place
+    ],
+)
+def test_a_raw_listing_iterated_in_place_records_the_keys_read_on_its_items(
+    loop: str, item: str | None, reads: set[str]
+) -> None:
+    code = f"import requests\nimport llama_stack_client\nURL = 'http://localhost:8321/v1/models'\n{loop}\n"
+    [hit] = scan_python(code, RULESET)
+    assert hit.rule.id == "LSM103" and hit.call is not None
+    assert (hit.call.iterated_by, set(hit.call.item_reads)) == (item, reads)
