@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from migrate.findings import CallShape, Hit
+from migrate.rules import TargetPlan
 
 
 def sdk_call_blocker(hit: Hit, *, standalone: bool) -> str | None:
@@ -59,3 +60,15 @@ def known_value(call: CallShape, dotted: str) -> Any:
 def given(call: CallShape, dotted: str) -> bool:
     """Whether the call passes the argument the dotted field starts with."""
     return dotted.split(".")[0] in call.keywords
+
+
+def raw_keys(plan: TargetPlan) -> dict[str, str | None]:
+    """A legacy listing item's keys, each with the target's dotted path to the same value in its JSON listing
+    (`identifier` -> `id`, `provider_id` -> `custom_metadata.provider_id`; None: no one field holds it)."""
+    assert plan.translate is not None  # the rule loader pairs this strategy with a translate table
+    source = plan.translate.sources[0]
+    keys: dict[str, str | None] = {
+        name.split(".")[0]: None for table in (source.constants, source.parameters, source.rest) for name in table
+    }
+    keys.update({legacy: upstream for legacy, upstream in source.fields.items() if "." not in legacy})
+    return keys

@@ -18,24 +18,12 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from migrate.findings import Hit
-from migrate.strategies.common import GUARDED, sdk_call_blocker
+from migrate.strategies.common import GUARDED, raw_keys, sdk_call_blocker
 from migrate.strategies.model import Case, RewriteCall, Strategy, always_safe
 
 if TYPE_CHECKING:
     from migrate.rules import TargetPlan
     from migrate.shim.answers import Handler
-
-
-def raw_keys(plan: TargetPlan) -> dict[str, str | None]:
-    """A legacy listing item's keys, each with the target's dotted path to the same value in its JSON listing
-    (`identifier` -> `id`, `provider_id` -> `custom_metadata.provider_id`; None: no one field holds it)."""
-    assert plan.translate is not None  # the rule loader pairs this strategy with a translate table
-    source = plan.translate.sources[0]
-    keys: dict[str, str | None] = {
-        name.split(".")[0]: None for table in (source.constants, source.parameters, source.rest) for name in table
-    }
-    keys.update({legacy: upstream for legacy, upstream in source.fields.items() if "." not in legacy})
-    return keys
 
 
 def _raw_blocker(case: Case) -> str | None:

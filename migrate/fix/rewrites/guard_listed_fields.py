@@ -5,8 +5,7 @@ from __future__ import annotations
 import libcst as cst
 
 from migrate.fix.model import Manual, PythonSite, Rewrite
-from migrate.strategies.common import GUARDED
-from migrate.strategies.guard_listed_fields import raw_keys
+from migrate.strategies.common import GUARDED, raw_keys
 
 _LOOPS = (cst.For, cst.ListComp, cst.SetComp, cst.GeneratorExp, cst.DictComp)
 
