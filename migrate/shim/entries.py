@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import re
+from collections.abc import Mapping
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
@@ -46,11 +47,11 @@ _URL = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://[^\s\"'<>]+")
 _WORD = re.compile(r"[A-Z]?[a-z0-9]+|[A-Z]+(?![a-z])")
 
 
-def field_value(body: dict[str, Any], dotted: str) -> Any:
+def field_value(body: Mapping[str, Any], dotted: str) -> Any:
     """`body["a"]["b"]` for `"a.b"`, None when any step is missing."""
     value: Any = body
     for part in dotted.split("."):
-        if not isinstance(value, dict):
+        if not isinstance(value, Mapping):
             return None
         value = value.get(part)
     return value

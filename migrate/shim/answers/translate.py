@@ -31,6 +31,7 @@ from urllib.parse import parse_qsl
 from migrate.rules import BUILTIN_SOURCE, BuiltinGroups, ItemSource, Translation
 from migrate.shim.answers import Answer, Call, Forward
 from migrate.shim.answers.common import NO_RETRY, failed_read, invalid_identifier, rule_members, upstream_error
+from migrate.shim.entries import field_value
 from migrate.shim.legacy import LegacyShapeError, legacy_resource
 from migrate.shim.lookup import Found, read_listing
 from migrate.shim.matching import TargetRefused, quote_identifier
@@ -103,7 +104,7 @@ def legacy_item(source: ItemSource, item: Mapping[str, Any], parameters: Mapping
     """One legacy item from one upstream item, as the source's `fields`, `constants`, `parameters` and `rest` say."""
     legacy: dict[str, Any] = {}
     for destination, origin in source.fields.items():
-        value = _get(item, origin)
+        value = field_value(item, origin)
         if value is not None:
             _set(legacy, destination, value)
     for destination, value in source.constants.items():
@@ -111,7 +112,7 @@ def legacy_item(source: ItemSource, item: Mapping[str, Any], parameters: Mapping
     for destination, parameter in source.parameters.items():
         _set(legacy, destination, parameters[parameter])
     for destination, origin in source.rest.items():
-        whole = _get(item, origin)
+        whole = field_value(item, origin)
         taken = {field[len(origin) + 1 :] for field in source.fields.values() if field.startswith(origin + ".")}
         rest = {key: value for key, value in whole.items() if key not in taken} if isinstance(whole, dict) else {}
         _set(legacy, destination, rest)
@@ -190,15 +191,6 @@ def _unlisted(call: Call, identifier: str | None) -> Answer:
         headers=NO_RETRY,
     )
     return Answer.problem(problem, "gone", resource_id=identifier)
-
-
-def _get(item: Mapping[str, Any], dotted: str) -> Any:
-    value: Any = item
-    for part in dotted.split("."):
-        if not isinstance(value, Mapping):
-            return None
-        value = value.get(part)
-    return value
 
 
 def _set(item: dict[str, Any], dotted: str, value: Any) -> None:
