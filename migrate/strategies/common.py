@@ -1,4 +1,5 @@
-"""Checks shared by the strategies that rewrite SDK calls."""
+"""Checks and tables shared by the strategies: an SDK or raw-HTTP call's blockers, known argument values, and the
+keys of a raw listing's items (`raw_keys`)."""
 
 from __future__ import annotations
 
