@@ -106,7 +106,7 @@ def judge_text(text: str, language: Language, ruleset: RuleSet, target: TargetNa
     suppressed = 0
     for document in scanned.documents:
         for hit in sorted(document.hits, key=lambda h: (h.line, h.column, h.rule.id)):
-            if not breaks(hit, target):
+            if not breaks(hit, target, ruleset):
                 continue
             if _is_suppressed(document.lines, hit.line, hit.end_line, hit.rule.id):
                 suppressed += 1

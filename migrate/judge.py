@@ -20,7 +20,7 @@ from migrate.targets import TargetName
 _SCRIPTS = "documentation and scripts are only rewritten for path renames; the replacement is shown"
 
 
-def breaks(hit: Hit, target: TargetName) -> bool:
+def breaks(hit: Hit, target: TargetName, ruleset: RuleSet) -> bool:
     """Whether the hit is a finding on `target`: every deprecated operation is; a read only where it breaks; a
     run-config entry only where the target ignores its block.
 
@@ -30,7 +30,7 @@ def breaks(hit: Hit, target: TargetName) -> bool:
     """
     plan = hit.rule.targets[target]
     settled = STRATEGIES[plan.strategy].settled
-    if settled is not None and settled(hit, plan):
+    if settled is not None and settled(Case(hit, plan, ruleset.naming(hit.rule, target))):
         return False  # it already reads what the target's SDK gives
     if hit.rule.operation == "config":
         return plan.status == "removed"  # an entry of a block the target no longer reads

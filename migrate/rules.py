@@ -51,6 +51,7 @@ Strategy = Literal[
     "extra-body",  # a keyword the target's SDK dropped is sent in `extra_body`, the same request body
     "update-pin",  # the project's pin of the SDK moves to the version the fixed code is for
     "guard-listed-fields",  # reads of a listing's items: fields the target's SDK gives as None are guarded
+    "read-through-client",  # read: the fixed code's SDK has no method; the client's get() reads the target's route
 ]
 
 #: A path parameter of a route template: `{name}` is one path segment, `{name:path}` one or more.
@@ -306,7 +307,7 @@ Template = Annotated[IdentifierTemplate, Check(_template, before=True)]
 
 
 #: The strategies whose shim answer translates a legacy client's read (`TargetPlan.translate` says how).
-_TRANSLATING = ("translate-read", "guard-listed-fields")
+_TRANSLATING = ("translate-read", "guard-listed-fields", "read-through-client")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -334,7 +335,7 @@ class TargetPlan(Strict):
             raise ValueError("'removed_in' is only for status = 'removed'")
         if (self.strategy in _TRANSLATING) != (self.translate is not None):
             raise ValueError(
-                "strategies 'translate-read' and 'guard-listed-fields' need a 'translate' table, and only they have one"
+                f"strategies {', '.join(map(repr, _TRANSLATING))} need a 'translate' table, and only they have one"
             )
         if self.strategy == "rename-namespace" and not self.rename:
             raise ValueError("strategy 'rename-namespace' needs a 'rename' table")

@@ -41,6 +41,8 @@ class Rewrite:
     #: Other nodes of the module that change with the call: (original node, its replacement). What is read
     #: from the call's result in the loop over it, later uses of the id it registered.
     edits: tuple[tuple[cst.CSTNode, cst.CSTNode], ...] = ()
+    #: Names the rewritten code needs imported in the module: (module, name), `("types", "SimpleNamespace")`.
+    imports: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar, cast
 
 import libcst as cst
+from libcst.codemod import CodemodContext
+from libcst.codemod.visitors import AddImportsVisitor, ImportItem
 from libcst.metadata import MetadataWrapper, PositionProvider
 
 from migrate.config.entries import ConfigEntry
@@ -90,6 +92,7 @@ def fix_python(
     replacements: dict[int, cst.BaseExpression] = {}
     removals: dict[int, str | None] = {}
     edits: dict[int, cst.CSTNode] = {}
+    imports: set[tuple[str, str]] = set()
     text_renames: list[tuple[Hit, Finding]] = []
     chosen: list[tuple[Hit, Finding, Rewrite, cst.Call]] = []
     for hit, finding in pairs:
@@ -127,6 +130,7 @@ def fix_python(
             continue
         outcome.applied.append((finding, decision))
         edits.update((id(original), replacement) for original, replacement in decision.edits)
+        imports.update(decision.imports)
         if decision.remove_statement:
             removals[id(call)] = decision.comment
         elif decision.replacement is not None:
@@ -134,7 +138,8 @@ def fix_python(
     if replacements or removals or edits:
         # Edits reach beyond the statements of the located calls: then every statement is visited.
         skipped = set() if edits else {id(statement) for statement in module.body} - calls.searched
-        code = module.visit(_Rewriter(replacements, removals, skipped, edits)).code
+        rewritten = module.visit(_Rewriter(replacements, removals, skipped, edits))
+        code = _with_imports(rewritten, sorted(imports)).code
     for hit, finding in text_renames:
         lines = source_lines(code, keepends=True)  # numbered as the notebook matcher numbers a cell's lines
         for index in range(hit.line - 1, min(hit.end_line, len(lines))):
@@ -142,6 +147,15 @@ def fix_python(
         code = "".join(lines)
         outcome.applied.append((finding, Rewrite(None, False, None, (), True, "path renamed")))
     return code, outcome
+
+
+def _with_imports(module: cst.Module, imports: Sequence[tuple[str, str]]) -> cst.Module:
+    """The module with `from M import N` for each import a rewrite needs, beside its own imports (libcst's
+    `AddImportsVisitor` adds only those not there already, after the docstring and `__future__` imports)."""
+    if not imports:
+        return module
+    items = [ImportItem(name, obj_name) for name, obj_name in imports]
+    return AddImportsVisitor(CodemodContext(), items).transform_module(module)
 
 
 def declares(hit: Hit, target: TargetName) -> bool:

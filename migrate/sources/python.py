@@ -25,7 +25,7 @@ from migrate.errors import SourceError
 from migrate.findings import CallShape, Confidence, Document, Hit, RawHttp, Scanned, Surface, source_lines
 from migrate.rules import SDK_REQUEST_OPTIONS, SDK_WRAPPERS, Rule
 from migrate.sources.python_http import Function, checker_candidates, only_checks, raw_form, wrapped_call
-from migrate.sources.urls import HOLE, LLAMA_CONTEXT, has_literal_path, match_route, server_named
+from migrate.sources.urls import HOLE, LLAMA_CONTEXT, LLAMA_STACK_NAMED, has_literal_path, match_route, server_named
 
 if TYPE_CHECKING:
     from migrate.registry import RuleSet
@@ -127,6 +127,7 @@ class _Collector:
     loops: dict[int, tuple[str, ast.AST]] = field(default_factory=dict)  # id(call) -> (item name, loop) it feeds
     scopes: dict[int, str] = field(default_factory=dict)  # id(call) -> its enclosing functions and classes
     handled: set[int] = field(default_factory=set)  # ids of the calls inside an `except` handler
+    parameters: dict[str, frozenset[str]] = field(default_factory=dict)  # a function's scope -> its parameter names
     depth: int = 0  # the deepest node, counted as libcst nests (see `syntax_depth`)
 
     def visit_Import(self, node: ast.Import) -> None:
@@ -229,6 +230,10 @@ class _Collector:
                     self.handled.add(id(node))
             if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
                 scope, handled = (node.name if scope is None else f"{scope}.{node.name}"), False
+                if not isinstance(node, ast.ClassDef):
+                    arguments = node.args
+                    every = [*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs]
+                    self.parameters[scope] = frozenset(argument.arg for argument in every)
             handled = handled or isinstance(node, ast.ExceptHandler)
             inner = depth + (len(node.values) - 1 if isinstance(node, ast.BoolOp) else 1)
             children: list[tuple[ast.AST, int, str | None, bool]] = []
@@ -247,6 +252,7 @@ class _Module:
     """Matching state for one module: its text, imports and name bindings."""
 
     def __init__(self, text: str, ruleset: RuleSet, collector: _Collector, cell: int | None, tree: ast.Module) -> None:
+        self.text = text
         self.lines = source_lines(text)
         self.ruleset = ruleset
         self.collector = collector
@@ -343,7 +349,11 @@ class _Module:
         self, call: ast.Call, rule: Rule, method: tuple[str, ...], chain: list[str], aliased: bool
     ) -> Hit | None:
         valid, starred = _signature_fits(call, rule)
-        hinted = self.collector.llama_import or any("llama" in name.lower() for name in chain[:-1])
+        hinted = (
+            self.collector.llama_import
+            or any("llama" in name.lower() for name in chain[:-1])
+            or self._pytest_fixture(call, chain[0])
+        )
         if rule.operation not in ("register", "unregister"):
             # Reads and calls are everyday methods (`list`, `retrieve`): only a Llama Stack module's, and only
             # with the keywords whose use is what breaks (`run_shield(params=...)`).
@@ -383,6 +393,14 @@ class _Module:
             item_reads=_attributes_read(item, loop, call) if item is not None and loop is not None else frozenset(),
         )
         return self._hit(call, rule, "sdk", confidence, valid and not starred, detail, sdk_path=method, shape=shape)
+
+    def _pytest_fixture(self, call: ast.Call, root: str) -> bool:
+        """Whether the call's receiver is a fixture of a pytest test in a module that names Llama Stack: the client
+        comes from a conftest.py (`def test_tools(client): client.tools.list(...)`), whose import this file lacks."""
+        scope = self.collector.scopes.get(id(call))
+        if scope is None or not scope.rsplit(".", 1)[-1].startswith("test"):
+            return False
+        return root in self.collector.parameters.get(scope, ()) and bool(LLAMA_STACK_NAMED.search(self.text))
 
     def _known_keywords(self, call: ast.Call) -> dict[str, object]:
         values: dict[str, object] = {}
@@ -434,6 +452,7 @@ class _Module:
                 starred=False,
                 standalone=id(call) in self.collector.standalone,
                 aliased=False,
+                known=self._query_known(call),
                 iterated_by=item,
                 item_reads=_keys_read(item, loop) if item is not None and loop is not None else frozenset(),
             )
@@ -516,6 +535,21 @@ class _Module:
         if isinstance(constant, dict) and all(isinstance(key, str) for key in constant):
             return frozenset(constant), dict(constant), {}
         return None
+
+    def _query_known(self, call: ast.Call) -> dict[str, object]:
+        """A raw read's query parameters known before the program runs: `params={...}` (requests, httpx) or the
+        Llama Stack client's own `options={"params": {...}}`."""
+        keywords = {kw.arg: kw.value for kw in call.keywords if kw.arg}
+        params = keywords.get("params")
+        options = keywords.get("options")
+        if params is None and isinstance(options, ast.Dict):
+            params = next(
+                (value for key, value in zip(options.keys, options.values, strict=True)
+                 if isinstance(key, ast.Constant) and key.value == "params"),
+                None,
+            )  # fmt: skip
+        body = self._json_body(params) if params is not None else None
+        return body[1] if body is not None else {}
 
     def _http_method_and_url(self, call: ast.Call, chain: list[str]) -> tuple[str, ast.expr] | None:
         name = chain[-1]

@@ -18,6 +18,8 @@ HOLE = "\x00"
 # A raw HTTP call is only taken for Llama Stack when the file says so somewhere: other services
 # have a `/v1/datasets` or `/v1/models` route too.
 LLAMA_CONTEXT = re.compile(r"llama|\bogx|:8321\b|LLAMA_STACK", re.IGNORECASE)
+#: A text that names the server itself, not a model called llama (`llama3.2` on Ollama or vLLM).
+LLAMA_STACK_NAMED = re.compile(r"llama[ _-]?stack|\bogx\b|:8321\b", re.IGNORECASE)
 
 # What a URL expression names as its server, for the routes OpenAI-compatible servers serve as well
 # (`GET /v1/models`: vLLM, NIM, NeMo, Ollama and OpenAI answer it too). "ollama" is not Llama Stack.

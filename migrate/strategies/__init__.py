@@ -29,6 +29,7 @@ from migrate.strategies import (
     guard_listed_fields,
     keep,
     manual,
+    read_through_client,
     remove_statement,
     rename_namespace,
     translate_read,
@@ -57,4 +58,5 @@ STRATEGIES: Mapping[StrategyName, Strategy] = _registry(
     extra_body.STRATEGY,
     update_pin.STRATEGY,
     guard_listed_fields.STRATEGY,
+    read_through_client.STRATEGY,
 )

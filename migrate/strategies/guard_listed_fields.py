@@ -17,12 +17,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from migrate.findings import Hit
 from migrate.strategies.common import GUARDED, raw_keys, sdk_call_blocker
 from migrate.strategies.model import Case, RewriteCall, Strategy, always_safe
 
 if TYPE_CHECKING:
-    from migrate.rules import TargetPlan
     from migrate.shim.answers import Handler
 
 
@@ -55,14 +53,14 @@ def _blocker(case: Case) -> str | None:
     return reason
 
 
-def _settled(hit: Hit, plan: TargetPlan) -> bool:
+def _settled(case: Case) -> bool:
     """Iterated in place, and no guarded field is read where a None would break (after `fix`, for one); of a
     raw-HTTP listing, no legacy key is read (only the target's own: `m["id"]`)."""
-    call = hit.call
+    call = case.hit.call
     if call is None or call.iterated_by is None:
         return False
-    if hit.surface == "http":
-        return "*" not in call.item_reads and not (call.item_reads & raw_keys(plan).keys())
+    if case.hit.surface == "http":
+        return "*" not in call.item_reads and not (call.item_reads & raw_keys(case.plan).keys())
     return not (call.item_reads & GUARDED.keys())
 
 

@@ -57,7 +57,7 @@ class Strategy:
     entry_blocker: Callable[[Case], str | None] | None = None
     #: Whether a hit already reads what the target gives, so that it is no finding there (a listing whose
     #: items' fields are read as llama-stack-client 0.7 or the target's JSON gives them: `guard-listed-fields`).
-    settled: Callable[[Hit, TargetPlan], bool] | None = None
+    settled: Callable[[Case], bool] | None = None
     #: Loads what declares the resource of a raw-HTTP call (`requests.post(url, json={...})`) whose call site
     #: only a human can change: its JSON body becomes the run-config entry all the same.
     declare: Callable[[], DeclareCall] | None = None

@@ -1,0 +1,116 @@
+"""`read-through-client`: a read the target still serves at another route, which the fixed code's SDK has no method for.
+
+llama-stack-client 0.7 has no `tools` or `tool_runtime` namespace, while the target lists an MCP server's tools
+as its connector's (`GET /v1beta/connectors/{connector_id}/tools` on 0.7, `/v1alpha/admin/connectors/...` on OGX)
+and llama-stack 0.7 a built-in group's at `GET /v1/tools` still. The items are the legacy `ToolDef`'s fields
+under the same names, so the call becomes the client's own `get` of that route, whose items are made objects
+again: `client.tools.list(toolgroup_id=G)` ->
+`[SimpleNamespace(**item) for item in client.get(f"/v1beta/connectors/{G}/tools", cast_to=object)["data"]]`
+(the llama-stack-client documents `client.get(path, cast_to=...)` for routes it has no method for). The route
+is the rule's `translate` source, the one the shim reads for a legacy client: one home for it.
+
+Where the group is named by a value known only at run time, the rewrite assumes an MCP server (a built-in
+group's tools are listed elsewhere), which makes it unsafe. A built-in group on a target that lists none of
+its tools (`translate.builtin = "unlisted"`, OGX 1.5.0) is left for a human, as are calls through an alias
+of the namespace and raw-HTTP reads.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Literal
+
+from migrate.findings import Hit
+from migrate.strategies.common import UNKNOWN, known_value, sdk_call_blocker
+from migrate.strategies.model import Case, RewriteCall, Strategy
+
+if TYPE_CHECKING:
+    from migrate.rules import TargetPlan, Translation
+    from migrate.shim.answers import Handler
+
+
+def group_argument(hit: Hit, translate: Translation) -> str | None:
+    """The SDK keyword that names the group (`toolgroup_id`, `tool_group_id`): the one `translate.query` maps
+    to the parameter of the connector route."""
+    assert hit.call is not None
+    return next((keyword for keyword in translate.query if keyword in hit.call.keywords), None)
+
+
+def _translation(plan: TargetPlan) -> Translation:
+    assert plan.translate is not None  # the rule loader pairs this strategy with a translate table
+    return plan.translate
+
+
+def _blocker(case: Case) -> str | None:
+    translate = _translation(case.plan)
+    if case.hit.surface != "sdk":
+        where = ", ".join(source.read for source in translate.sources)
+        return f"raw HTTP: read {where} instead (the shim translates the legacy answer for legacy clients meanwhile)"
+    reason = sdk_call_blocker(case.hit, standalone=False)
+    if reason is not None:
+        return reason
+    assert case.hit.call is not None
+    if case.hit.call.aliased:
+        return "the namespace is reached through an alias; read the target's route where the alias is used"
+    keyword = group_argument(case.hit, translate)
+    if keyword is None:
+        return "no group is named: the target lists tools per connector only"
+    options = sorted(case.hit.call.keywords - {keyword})
+    if options or case.hit.call.positional:
+        return f"request options ({', '.join(options) or 'positional arguments'}): pass them to the route by hand"
+    group = known_value(case.hit.call, keyword)
+    if case.naming is not None and case.naming.is_builtin(group) and translate.builtin != "forward":
+        return f"the target lists no built-in group's tools ({group}): a Responses call that uses it lists them itself"
+    return None
+
+
+def _settled(case: Case) -> bool:
+    """A built-in group's tools read at the legacy route the target still serves (`translate.builtin = "forward"`,
+    llama-stack 0.7's `GET /v1/tools?toolgroup_id=builtin::websearch`), by raw HTTP or the client's own `get`."""
+    translate = _translation(case.plan)
+    call = case.hit.call
+    if case.hit.surface != "http" or call is None or translate.builtin != "forward" or case.naming is None:
+        return False
+    return any(case.naming.is_builtin(call.known.get(name)) for name in translate.query)
+
+
+def _applicability(case: Case) -> Literal["safe", "unsafe"]:
+    """Safe when the group's name is known before the program runs (an MCP server or a built-in group)."""
+    call = case.hit.call
+    keyword = group_argument(case.hit, _translation(case.plan)) if call is not None else None
+    if call is None or keyword is None or known_value(call, keyword) is UNKNOWN:
+        return "unsafe"
+    return "safe"
+
+
+def _rewrite() -> RewriteCall:
+    from migrate.fix.rewrites.read_through_client import rewrite
+
+    return rewrite
+
+
+def _answer() -> Handler:
+    from migrate.shim.answers.translate import answer
+
+    return answer
+
+
+STRATEGY = Strategy(
+    name="read-through-client",
+    summary="The fixed code's SDK has no method for the read: the client's own get() reads the target's route.",
+    rewrites=(
+        "`client.tools.list(toolgroup_id=G)` -> `[SimpleNamespace(**item) for item in client.get("
+        'f"/v1beta/connectors/{G}/tools", cast_to=object)["data"]]` (the connector route of the target; a built-in '
+        'group\'s on llama-stack 0.7: `client.get("/v1/tools", options={"params": {"toolgroup_id": G}}, '
+        "cast_to=object)`), awaited as the call was, with `from types import SimpleNamespace` added; the items keep "
+        "the legacy fields' names"
+    ),
+    safe_when="the group is named by a value known before the program runs; a name known only at run time is "
+    "assumed to be an MCP server's (unsafe)",
+    statuses=frozenset({"removed"}),
+    operations=frozenset({"read"}),
+    blocker=_blocker,
+    applicability=_applicability,
+    rewrite=_rewrite,
+    answer=_answer,
+    settled=_settled,
+)
