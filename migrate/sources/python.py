@@ -446,13 +446,14 @@ class _Module:
             shape = self._raw_shape(call, method, route)
         else:
             item, loop = self.collector.loops.get(id(call), (None, None))
+            query = self._query(call)
             shape = CallShape(
-                keywords=frozenset(),
+                keywords=query[0] if query is not None else frozenset(),
                 positional=0,
-                starred=False,
+                starred=query is None,
                 standalone=id(call) in self.collector.standalone,
                 aliased=False,
-                known=self._query_known(call),
+                known=query[1] if query is not None else {},
                 iterated_by=item,
                 item_reads=_keys_read(item, loop) if item is not None and loop is not None else frozenset(),
             )
@@ -536,9 +537,10 @@ class _Module:
             return frozenset(constant), dict(constant), {}
         return None
 
-    def _query_known(self, call: ast.Call) -> dict[str, object]:
-        """A raw read's query parameters known before the program runs: `params={...}` (requests, httpx) or the
-        Llama Stack client's own `options={"params": {...}}`."""
+    def _query(self, call: ast.Call) -> tuple[frozenset[str], dict[str, object]] | None:
+        """A raw read's query parameters: their names, and the values known before the program runs, of
+        `params={...}` (requests, httpx) or the Llama Stack client's own `options={"params": {...}}`; None when
+        the names are only known at run time."""
         keywords = {kw.arg: kw.value for kw in call.keywords if kw.arg}
         params = keywords.get("params")
         options = keywords.get("options")
@@ -548,8 +550,10 @@ class _Module:
                  if isinstance(key, ast.Constant) and key.value == "params"),
                 None,
             )  # fmt: skip
-        body = self._json_body(params) if params is not None else None
-        return body[1] if body is not None else {}
+        if params is None:
+            return frozenset(), {}
+        body = self._json_body(params)
+        return (body[0], body[1]) if body is not None else None
 
     def _http_method_and_url(self, call: ast.Call, chain: list[str]) -> tuple[str, ast.expr] | None:
         name = chain[-1]

@@ -12,7 +12,8 @@ is the rule's `translate` source, the one the shim reads for a legacy client: on
 Where the group is named by a value known only at run time, the rewrite assumes an MCP server (a built-in
 group's tools are listed elsewhere), which makes it unsafe. A built-in group on a target that lists none of
 its tools (`translate.builtin = "unlisted"`, OGX 1.5.0) is left for a human, as are calls through an alias
-of the namespace and raw-HTTP reads.
+of the namespace and request options. A raw read (`requests.get(f"{BASE}/v1/tools", params={"toolgroup_id": G})`)
+gets the group in the connector route instead of its query, where G is known and the query's only parameter.
 """
 
 from __future__ import annotations
@@ -20,11 +21,12 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Literal
 
 from migrate.findings import Hit
+from migrate.rules import Translation
 from migrate.strategies.common import UNKNOWN, known_value, sdk_call_blocker
 from migrate.strategies.model import Case, RewriteCall, Strategy
 
 if TYPE_CHECKING:
-    from migrate.rules import TargetPlan, Translation
+    from migrate.rules import TargetPlan
     from migrate.shim.answers import Handler
 
 
@@ -43,8 +45,7 @@ def _translation(plan: TargetPlan) -> Translation:
 def _blocker(case: Case) -> str | None:
     translate = _translation(case.plan)
     if case.hit.surface != "sdk":
-        where = ", ".join(source.read for source in translate.sources)
-        return f"raw HTTP: read {where} instead (the shim translates the legacy answer for legacy clients meanwhile)"
+        return _raw_blocker(case, translate)
     reason = sdk_call_blocker(case.hit, standalone=False)
     if reason is not None:
         return reason
@@ -63,6 +64,25 @@ def _blocker(case: Case) -> str | None:
     return None
 
 
+def _raw_blocker(case: Case, translate: Translation) -> str | None:
+    """A raw read (`requests.get(f"{BASE}/v1/tools", params={"toolgroup_id": G})`) is rewritten where the URL is
+    written in the call and its only query parameter names the group, known before the program runs."""
+    call = case.hit.call
+    where = next(source.read for source in translate.sources if source.placeholders)
+    instead = f"raw HTTP: read {where} instead (the shim translates the legacy answer for legacy clients meanwhile)"
+    if call is None or not case.hit.rewritable or call.starred:
+        return instead
+    names = [name for name in translate.query if name in call.keywords]
+    if len(names) != 1 or call.keywords != {names[0]}:
+        return f"{instead}: the query has parameters besides the group's"
+    group = call.known.get(names[0], UNKNOWN)
+    if group is UNKNOWN:
+        return f"{instead}: the group is only known at run time"
+    if case.naming is not None and case.naming.is_builtin(group):
+        return f"the target lists no built-in group's tools ({group}): a Responses call that uses it lists them itself"
+    return None
+
+
 def _settled(case: Case) -> bool:
     """A built-in group's tools read at the legacy route the target still serves (`translate.builtin = "forward"`,
     llama-stack 0.7's `GET /v1/tools?toolgroup_id=builtin::websearch`), by raw HTTP or the client's own `get`."""
@@ -76,6 +96,8 @@ def _settled(case: Case) -> bool:
 def _applicability(case: Case) -> Literal["safe", "unsafe"]:
     """Safe when the group's name is known before the program runs (an MCP server or a built-in group)."""
     call = case.hit.call
+    if case.hit.surface == "http":
+        return "safe"  # the group is known (the blocker)
     keyword = group_argument(case.hit, _translation(case.plan)) if call is not None else None
     if call is None or keyword is None or known_value(call, keyword) is UNKNOWN:
         return "unsafe"
@@ -102,7 +124,8 @@ STRATEGY = Strategy(
         'f"/v1beta/connectors/{G}/tools", cast_to=object)["data"]]` (the connector route of the target; a built-in '
         'group\'s on llama-stack 0.7: `client.get("/v1/tools", options={"params": {"toolgroup_id": G}}, '
         "cast_to=object)`), awaited as the call was, with `from types import SimpleNamespace` added; the items keep "
-        "the legacy fields' names"
+        'the legacy fields\' names. Raw HTTP: `requests.get(f"{BASE}/v1/tools", params={"toolgroup_id": G})` -> '
+        '`requests.get(f"{BASE}/v1beta/connectors/{G}/tools")`'
     ),
     safe_when="the group is named by a value known before the program runs; a name known only at run time is "
     "assumed to be an MCP server's (unsafe)",

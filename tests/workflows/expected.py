@@ -257,7 +257,6 @@ _SHIM_ONLY: dict[str, dict[str, Expect]] = {
     ),
 }
 
-_RAW_READ = "raw-HTTP read of a group's tools, which the target lists nowhere in the legacy shape: reported for a human"
 _NO_SDK_READ = "the SDK of the fixed code has no call for this tool-group read: fix has to report it for a human"
 _FIXED_INVOKE = f"{_NO_INVOKE}: fix reports it for a human, naming the Responses API with an mcp tool (D1)"
 _FIXED_AGENTS = f"{_NO_AGENTS}: fix reports it for a human, naming the Responses API with an mcp tool (D1)"
@@ -278,8 +277,8 @@ _FIXED_ONLY: dict[str, dict[str, Expect]] = {
     # The raw-HTTP registers and unregisters are rewritten (docs/fix.md): the model POSTs read the declared models
     # back with GET /v1/models/{id}, the tool group's POST and the DELETEs go.
     "ops_provision": {
-        # GET /v1/models succeeds: fix reads the OpenAI list's keys (`m["id"]`) in the loop over it
-        **_same(Outcome.MANUAL, _RAW_READ, "GET /v1/tools?toolgroup_id="),
+        # GET /v1/models succeeds: fix reads the OpenAI list's keys (`m["id"]`) in the loop over it; the group's
+        # tools are read at the connector route (`GET /v1beta/connectors/{TOOLS}/tools`)
         **_same(Outcome.MANUAL, _FIXED_INVOKE, "POST /v1/tool-runtime/invoke"),
     },
 }

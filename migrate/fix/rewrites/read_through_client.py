@@ -20,6 +20,8 @@ def rewrite(site: PythonSite) -> Rewrite | Manual:
     translate = site.plan.translate
     call = site.hit.call
     assert translate is not None and call is not None  # the rule loader and the blocker see to it
+    if site.hit.surface == "http":
+        return _rewrite_raw(site, translate)
     keyword = group_argument(site.hit, translate)
     assert keyword is not None and len(site.call.args) == 1  # the blocker let only the group's keyword through
     receiver = _receiver(site.call, site.hit.sdk_path)
@@ -116,3 +118,77 @@ class _NameFinder(cst.CSTVisitor):
 
     def visit_Name(self, node: cst.Name) -> None:
         self.used |= node.value == NAMESPACE[1]
+
+
+def _rewrite_raw(site: PythonSite, translate: Translation) -> Rewrite | Manual:
+    """`requests.get(f"{BASE}/v1/tools", params={"toolgroup_id": G})` ->
+    `requests.get(f"{BASE}/v1beta/connectors/{G}/tools")`: the same client, base and other keywords, the group
+    in the path instead of the query; the listed items keep their keys."""
+    call, route = site.hit.call, site.hit.http_path
+    assert call is not None and route is not None
+    keyword = next(name for name in translate.query if name in call.keywords)  # the blocker: the only parameter
+    source = _source(translate, translate.query[keyword])
+    before, after = source.split(" ", 1)[1].split("{" + translate.query[keyword] + "}")
+    params = next((arg for arg in site.call.args if arg.keyword is not None and arg.keyword.value == "params"), None)
+    url = next(
+        (arg for index, arg in enumerate(site.call.args)
+         if (arg.keyword is None and index == 0) or (arg.keyword is not None and arg.keyword.value == "url")),
+        None,
+    )  # fmt: skip
+    group = _item(params.value, keyword) if params is not None and isinstance(params.value, cst.Dict) else None
+    if url is None or group is None:
+        return Manual("the URL and the group's query parameter (`params={...}`) are not written in the call")
+    rebuilt = _with_group(url.value, route, (before, after), group, site.code(group))
+    if isinstance(rebuilt, str):
+        return Manual(rebuilt)
+    args = [arg.with_changes(value=rebuilt) if arg is url else arg for arg in site.call.args if arg is not params]
+    if args[-1] is not site.call.args[-1]:
+        args[-1] = args[-1].with_changes(comma=site.call.args[-1].comma)  # the call's own trailing comma
+    return Rewrite(site.call.with_changes(args=args), False, None, (), True, f"reads {source} instead")
+
+
+def _item(params: cst.Dict, key: str) -> cst.BaseExpression | None:
+    for element in params.elements:
+        if not (isinstance(element, cst.DictElement) and isinstance(element.key, cst.SimpleString)):
+            continue
+        if element.key.evaluated_value == key:
+            return element.value
+    return None
+
+
+def _with_group(
+    url: cst.BaseExpression, route: str, path: tuple[str, str], group: cst.BaseExpression, code: str
+) -> cst.BaseExpression | str:
+    """The URL with the route at its end replaced by `path` around the group (`/v1beta/connectors/` G `/tools`), or
+    why it cannot be written: a literal group joins the text, another one becomes an f-string field."""
+    if isinstance(url, cst.BinaryOperation) and isinstance(url.operator, cst.Add):
+        right = _with_group(url.right, route, path, group, code)
+        return right if isinstance(right, str) else url.with_changes(right=right)
+    literal = group.evaluated_value if isinstance(group, cst.SimpleString) else None
+    middle = quote(literal, safe=":@") if isinstance(literal, str) else None
+    if isinstance(url, cst.SimpleString) and url.prefix == "" and isinstance(text := url.evaluated_value, str):
+        if not text.endswith(route) or "{" in text or "}" in text or url.quote[0] in text or "\\" in url.value:
+            return "the URL does not end with the route's path"
+        head = text[: -len(route)] + path[0]
+        if middle is not None:
+            return url.with_changes(value=f"{url.quote}{head}{middle}{path[1]}{url.quote}")
+        if any(character in code for character in f"{url.quote[0]}\\\n{{}}"):
+            return "the group's expression cannot be written into an f-string: build the URL by hand"
+        return cst.parse_expression(f"f{url.quote}{head}{{{code}}}{path[1]}{url.quote}")
+    if (
+        isinstance(url, cst.FormattedString)
+        and url.parts
+        and isinstance(last := url.parts[-1], cst.FormattedStringText)
+    ):
+        if not last.value.endswith(route):
+            return "the URL does not end with the route's path"
+        head = last.value[: -len(route)] + path[0]
+        if middle is not None:
+            tail: list[cst.BaseFormattedStringContent] = [cst.FormattedStringText(head + middle + path[1])]
+        elif any(character in code for character in f"{url.quote[-1]}\\\n{{}}"):
+            return "the group's expression cannot be written into an f-string: build the URL by hand"
+        else:
+            field = cst.FormattedStringExpression(expression=group)
+            tail = [cst.FormattedStringText(head), field, cst.FormattedStringText(path[1])]
+        return url.with_changes(parts=[*url.parts[:-1], *tail])
+    return "the URL is not a string literal, an f-string or a `+` of them"
