@@ -17,8 +17,8 @@ removed any more. So, per file:
 * an unregister is never more applicable than its registers: it is left for a human when one of
   them is, and needs `--unsafe-fixes` when one of them does;
 * a test function (`test*`) that registers and unregisters the same resource tests that lifecycle,
-  which the run config replaces: both calls are left for a human, naming the test, never half
-  rewritten.
+  which the run config replaces: both calls, and the test's reads of that resource, are left for a
+  human, naming the test, never half rewritten.
 
 The scan judges this from the hits alone (`settle`), so `scan` says what `fix` does; `fix` checks the
 outcome again (`broken`) for the rare register that a rewrite leaves after all.
@@ -45,7 +45,7 @@ def key(finding: Finding) -> Key:
 @dataclass(frozen=True)
 class Pairing:
     """Per unregister (its index in the file's hits): the registers it moves with; per call of a
-    lifecycle test: the test's name."""
+    lifecycle test (its register, unregister and reads of the resource): the test's name."""
 
     registers: dict[int, tuple[int, ...]]
     lifecycle: dict[int, str]
@@ -73,6 +73,12 @@ def pair(hits: Sequence[Hit], ruleset: RuleSet, target: TargetName) -> Pairing:
             test = _test_of(_scope(hits[register]))
             if test is not None and test == _test_of(_scope(hit)):
                 lifecycle[index] = lifecycle[register] = test
+    # The test is left whole: its reads of the resource too (`assert G in [g.identifier for g in ...list()]`).
+    tested = {(test, hits[index].rule.resource) for index, test in lifecycle.items()}
+    for index, hit in enumerate(hits):
+        test = _test_of(_scope(hit))
+        if index not in lifecycle and _python_call(hit) and test is not None and (test, hit.rule.resource) in tested:
+            lifecycle[index] = test
     return Pairing({u: rs for u, rs in paired.items() if rs}, lifecycle)
 
 

@@ -247,6 +247,9 @@ class ItemSource(Strict):
     """
 
     read: str = field(metadata={"pattern": rf"^(GET /\S*|{BUILTIN_SOURCE})$"})
+    #: The read of one item by its key (`GET /v1beta/connectors/{toolgroup_id}`), for code that gets one
+    #: (`read-through-client`); `{name}` is the read rule's `sdk.id_param`.
+    item: str | None = field(default=None, metadata={"pattern": r"^GET /\S*$"})
     fields: dict[str, str] = field(default_factory=dict)
     constants: dict[str, Any] = field(default_factory=dict)
     parameters: dict[str, str] = field(default_factory=dict)
@@ -559,6 +562,9 @@ class Rule(Strict):
                     f"{where}.translate: {', '.join(sorted(unknown))} is neither a path parameter of the rule's "
                     "routes nor a query parameter of 'translate.query'"
                 )
+            named = {found.group("name") for found in PATH_PARAMETER.finditer(source.item or "")}
+            if named - {self.sdk.id_param}:
+                raise ValueError(f"{where}.translate: a source's 'item' route names the rule's sdk.id_param only")
 
     def _id_field(self, plan: TargetPlan) -> str:
         primary = self.sdk.required[0] if self.sdk.required else ""

@@ -21,13 +21,23 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Literal
 
 from migrate.findings import Hit
-from migrate.rules import Translation
+from migrate.rules import ItemSource, Translation
 from migrate.strategies.common import UNKNOWN, known_value, sdk_call_blocker
 from migrate.strategies.model import Case, RewriteCall, Strategy
 
 if TYPE_CHECKING:
     from migrate.rules import TargetPlan
     from migrate.shim.answers import Handler
+
+
+def mapped_source(translate: Translation) -> ItemSource | None:
+    """The source a legacy item is made from field by field, at a route (`GET /v1beta/connectors`): the first
+    that reads a route and takes nothing from the request or an object's rest; None when there is none."""
+    return next(
+        (source for source in translate.sources
+         if source.path is not None and not source.parameters and not source.rest and not source.placeholders),
+        None,
+    )  # fmt: skip
 
 
 def group_argument(hit: Hit, translate: Translation) -> str | None:
@@ -52,6 +62,8 @@ def _blocker(case: Case) -> str | None:
     assert case.hit.call is not None
     if case.hit.call.aliased:
         return "the namespace is reached through an alias; read the target's route where the alias is used"
+    if not translate.query:
+        return _resource_blocker(case, translate)
     keyword = group_argument(case.hit, translate)
     if keyword is None:
         return "no group is named: the target lists tools per connector only"
@@ -64,13 +76,34 @@ def _blocker(case: Case) -> str | None:
     return None
 
 
+def _resource_blocker(case: Case, translate: Translation) -> str | None:
+    """`toolgroups.list()` and `toolgroups.get(G)`: made from the translation's mapped source, G an MCP server's."""
+    call = case.hit.call
+    source = mapped_source(translate)
+    assert call is not None
+    if source is None:
+        return f"the target's answer is not mapped field by field to the legacy {translate.shape}"
+    id_param = case.rule.sdk.id_param
+    if call.positional + len(call.keywords) == 0:
+        return None
+    options = sorted(call.keywords - {id_param})
+    if options or call.positional + len(call.keywords) > 1:
+        return f"request options ({', '.join(options) or 'more arguments'}): pass them to the route by hand"
+    if source.item is None or id_param is None:
+        return f"the target reads no single item at {source.read}: find it in the listing by hand"
+    value = call.known.get(id_param)
+    if case.naming is not None and case.naming.is_builtin(value):
+        return f"{value} is built in, no {source.read}: it follows the tool_runtime providers (GET /v1/providers)"
+    return None
+
+
 def _raw_blocker(case: Case, translate: Translation) -> str | None:
     """A raw read (`requests.get(f"{BASE}/v1/tools", params={"toolgroup_id": G})`) is rewritten where the URL is
     written in the call and its only query parameter names the group, known before the program runs."""
     call = case.hit.call
-    where = next(source.read for source in translate.sources if source.placeholders)
+    where = ", ".join(source.read for source in translate.sources)
     instead = f"raw HTTP: read {where} instead (the shim translates the legacy answer for legacy clients meanwhile)"
-    if call is None or not case.hit.rewritable or call.starred:
+    if call is None or not translate.query or not case.hit.rewritable or call.starred:
         return instead
     names = [name for name in translate.query if name in call.keywords]
     if len(names) != 1 or call.keywords != {names[0]}:
@@ -96,9 +129,14 @@ def _settled(case: Case) -> bool:
 def _applicability(case: Case) -> Literal["safe", "unsafe"]:
     """Safe when the group's name is known before the program runs (an MCP server or a built-in group)."""
     call = case.hit.call
+    translate = _translation(case.plan)
     if case.hit.surface == "http":
         return "safe"  # the group is known (the blocker)
-    keyword = group_argument(case.hit, _translation(case.plan)) if call is not None else None
+    if call is not None and not translate.query:
+        if call.positional + len(call.keywords) == 0:  # a listing: only what the mapped source serves
+            return "unsafe" if len(translate.sources) > 1 else "safe"
+        return "safe" if case.rule.sdk.id_param in call.known else "unsafe"
+    keyword = group_argument(case.hit, translate) if call is not None else None
     if call is None or keyword is None or known_value(call, keyword) is UNKNOWN:
         return "unsafe"
     return "safe"

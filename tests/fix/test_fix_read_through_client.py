@@ -1,5 +1,6 @@
-"""LSM124 on llama-stack 0.7 and OGX: `read-through-client` rewrites a group's tool listing into the client's `get`
-of the target's route (the rule's examples say how; tests/workflows runs the result against the real servers).
+"""LSM123 and LSM124 on llama-stack 0.7 and OGX: `read-through-client` rewrites tool-group reads and a group's tool
+listing into the client's `get` of the target's route (the rules' examples say how; tests/workflows runs the result
+against the real servers).
 
 Here: a second run changes nothing and leaves no finding of the rule, and the rewrites `fix` refuses at the last
 moment (what the scan cannot see: a wrapper of the method, the name the items are made with bound to something
@@ -21,8 +22,12 @@ from migrate.targets import TargetName
 
 RULESET = load_rules()
 PREFILTER = Prefilter(RULESET)
-RULE = RULESET.by_id["LSM124"]
-CASES = [(example, target) for example in RULE.examples for target in example.after]
+CASES = [
+    (rule_id, example, target)
+    for rule_id in ("LSM123", "LSM124")
+    for example in RULESET.by_id[rule_id].examples
+    for target in example.after
+]
 
 
 def fix(tmp_path: Path, code: str, target: TargetName) -> tuple[str, list[str]]:
@@ -33,13 +38,15 @@ def fix(tmp_path: Path, code: str, target: TargetName) -> tuple[str, list[str]]:
     return result.after.decode(), [reason for _, reason in result.outcome.manual]
 
 
-@pytest.mark.parametrize(("example", "target"), CASES, ids=[f"{e.name}::{t}" for e, t in CASES])
-def test_a_rewritten_listing_is_fixed_once_and_for_all(tmp_path: Path, example: Example, target: TargetName) -> None:
+@pytest.mark.parametrize(("rule_id", "example", "target"), CASES, ids=[f"{r}::{e.name}::{t}" for r, e, t in CASES])
+def test_a_rewritten_read_is_fixed_once_and_for_all(
+    tmp_path: Path, rule_id: str, example: Example, target: TargetName
+) -> None:
     after, _ = fix(tmp_path, example.code, target)
     assert after == example.after[target]
     assert fix(tmp_path, after, target)[0] == after
-    left = [f for f in scan_text(after, "python", RULESET, target, "app.py").findings if f.rule == "LSM124"]
-    before = [f for f in scan_text(example.code, "python", RULESET, target, "app.py").findings if f.rule == "LSM124"]
+    left = [f for f in scan_text(after, "python", RULESET, target, "app.py").findings if f.rule == rule_id]
+    before = [f for f in scan_text(example.code, "python", RULESET, target, "app.py").findings if f.rule == rule_id]
     # what stays is what fix left for a human (the raw-HTTP read), at the same place
     assert [(f.source, f.fix and f.fix.applicability) for f in left] == [
         (f.source, "manual") for f in before if f.fix is not None and f.fix.applicability == "manual"

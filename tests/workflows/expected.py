@@ -138,9 +138,9 @@ class Outcome(str, Enum):
     #: A read or use of such a resource (list, retrieve, append rows, score, run shield...): it fails, as the API
     #: behind it is gone on the target.
     REMOVED_USE = "removed-use"
-    #: `fix` leaves the call for a human with a manual finding (docs/fix.md: raw-HTTP reads of a changed shape; a
-    #: test whose subject is the register/unregister lifecycle; reads that the SDK of the target has no method for);
-    #: the step fails until the human acts, and so do the steps that needed it.
+    #: `fix` leaves the call for a human with a manual finding (docs/fix.md): what has no route on the target (a
+    #: direct tool call, the Agents API, a built-in group's tools on OGX), a test whose subject is the
+    #: register/unregister lifecycle; the step fails until the human acts, and so do the steps that needed it.
     MANUAL = "manual"
     #: A documented stop of the shim that is not a removed kind (docs/shim.md): OGX lists no built-in group's tools
     #: (501 `builtin-tools-not-listed`), a test asserting that a declared resource is gone after its unregister.
@@ -257,7 +257,6 @@ _SHIM_ONLY: dict[str, dict[str, Expect]] = {
     ),
 }
 
-_NO_SDK_READ = "the SDK of the fixed code has no call for this tool-group read: fix has to report it for a human"
 _FIXED_INVOKE = f"{_NO_INVOKE}: fix reports it for a human, naming the Responses API with an mcp tool (D1)"
 _FIXED_AGENTS = f"{_NO_AGENTS}: fix reports it for a human, naming the Responses API with an mcp tool (D1)"
 
@@ -281,12 +280,6 @@ _FIXED_ONLY: dict[str, dict[str, Expect]] = {
         # tools are read at the connector route (`GET /v1beta/connectors/{TOOLS}/tools`)
         **_same(Outcome.MANUAL, _FIXED_INVOKE, "POST /v1/tool-runtime/invoke"),
     },
-}
-
-_FIXED_SDK_READS: dict[str, dict[str, Expect]] = {
-    # A group's tools are read through the client's own `get` of the connector route (`read-through-client`,
-    # LSM124); the tool group itself is read by no method of llama-stack-client 0.7.
-    "helpdesk_agent": _same(Outcome.MANUAL, _NO_SDK_READ, "the tool group is listed", "get the tool group"),
 }
 
 #: OGX lists no built-in group's tools (the shim's 501 `builtin-tools-not-listed`): fix reports the read for a human.
@@ -320,8 +313,8 @@ EXPECTED: dict[str, dict[str, dict[str, Expect]]] = {
         },
     ),
     # The fixed columns have no undecided step left: every stop is documented (decisions D1-D5).
-    "fixed-0.7.3": _merge(_FIXED_ONLY, _FIXED_SDK_READS),
-    "fixed-ogx": _merge(_FIXED_ONLY, _FIXED_SDK_READS, _FIXED_OGX_BUILTIN_TOOLS, _OGX_REMOVED),
+    "fixed-0.7.3": _FIXED_ONLY,
+    "fixed-ogx": _merge(_FIXED_ONLY, _FIXED_OGX_BUILTIN_TOOLS, _OGX_REMOVED),
 }
 
 

@@ -1,5 +1,8 @@
-"""`read-through-client` in Python: `client.tools.list(toolgroup_id=G)` becomes the client's `get` of the target's
-route, its items made objects with the same fields again (`SimpleNamespace(**item)`)."""
+"""`read-through-client` in Python: a read the fixed code's SDK has no method for becomes the client's `get` of the
+target's route, its items made objects again: `client.tools.list(toolgroup_id=G)` -> `[SimpleNamespace(**item) for
+item in client.get(f"/v1beta/connectors/{G}/tools", cast_to=object)["data"]]`; `client.toolgroups.list()` -> each
+connector made the legacy `ToolGroup` (`SimpleNamespace(identifier=item["connector_id"], ...)`) as the rule's
+translation maps its fields."""
 
 from __future__ import annotations
 
@@ -7,10 +10,11 @@ from urllib.parse import quote
 
 import libcst as cst
 
+from migrate.fix.callargs import string_literal
 from migrate.fix.model import Manual, PythonSite, Rewrite
-from migrate.rules import Translation
+from migrate.rules import ItemSource, Translation
 from migrate.strategies.common import UNKNOWN, known_value
-from migrate.strategies.read_through_client import group_argument
+from migrate.strategies.read_through_client import group_argument, mapped_source
 
 #: What the rewrite imports: the objects the items become again.
 NAMESPACE = ("types", "SimpleNamespace")
@@ -18,41 +22,106 @@ NAMESPACE = ("types", "SimpleNamespace")
 
 def rewrite(site: PythonSite) -> Rewrite | Manual:
     translate = site.plan.translate
-    call = site.hit.call
-    assert translate is not None and call is not None  # the rule loader and the blocker see to it
+    assert translate is not None and site.hit.call is not None  # the rule loader and the blocker see to it
     if site.hit.surface == "http":
         return _rewrite_raw(site, translate)
-    keyword = group_argument(site.hit, translate)
-    assert keyword is not None and len(site.call.args) == 1  # the blocker let only the group's keyword through
     receiver = _receiver(site.call, site.hit.sdk_path)
     if receiver is None:
         return Manual("the SDK method is not written in the call (a wrapper such as with_raw_response?)")
     if _binds_namespace_otherwise(site.module):
         return Manual(f"`{NAMESPACE[1]}` names something else in this module")
-    group_node = site.call.args[0].value
-    group = known_value(call, keyword)
-    parameter = translate.query[keyword]
-    builtin = site.naming is not None and site.naming.is_builtin(group)
-    if builtin:
-        route = f'"{site.rule.http.paths[0]}", options={{"params": {{"{parameter}": {site.code(group_node)}}}}}'
-    else:
-        path = _connector_path(translate, parameter, group_node, site.code(group_node))
-        if path is None:
-            return Manual("the group's expression cannot be written into an f-string: build the route by hand")
-        route = path
-    client = site.code(receiver)
     awaited = _awaited(site.module, site.call)
-    got = f"{client}.get({route}, cast_to=object)"
-    got = f"(await {got})" if awaited is not None else got
-    expression = cst.parse_expression(f'[{NAMESPACE[1]}(**item) for item in {got}["data"]]')
-    where = f"GET {site.rule.http.paths[0]}?{parameter}=" if builtin else _source(translate, parameter)
-    note = f"reads {where} through the client; the listed items keep the legacy fields"
-    safe = group is not UNKNOWN
-    if not safe:
-        note += " (the group, known only at run time, is taken for an MCP server's connector)"
+    reading = _tool_listing(site, translate) if translate.query else _resource_read(site, translate)
+    if isinstance(reading, Manual):
+        return reading
+    route, build, note, safe = reading
+    got = f"{site.code(receiver)}.get({route}, cast_to=object)"
+    expression = cst.parse_expression(build.format(got=f"(await {got})" if awaited is not None else got))
+    if awaited is not None:  # the awaited call's parentheses stay: `(await c.toolgroups.get(g)).x`
+        expression = expression.with_changes(lpar=awaited.lpar, rpar=awaited.rpar)
     edits: tuple[tuple[cst.CSTNode, cst.CSTNode], ...] = ((awaited, expression),) if awaited is not None else ()
     replacement = None if awaited is not None else expression
     return Rewrite(replacement, False, None, (), safe, note, edits, imports=(NAMESPACE,))
+
+
+#: What a read becomes: the route's Python source, the expression around `{got}` (the client's `get` of it),
+#: the note, and whether the rewrite is safe.
+Reading = tuple[str, str, str, bool]
+
+
+def _tool_listing(site: PythonSite, translate: Translation) -> Reading | Manual:
+    """`tools.list(toolgroup_id=G)`: the group's listing at the connector route, or a built-in group's at the
+    legacy route the target still serves; each item made an object with its own keys."""
+    call = site.hit.call
+    keyword = group_argument(site.hit, translate)
+    assert call is not None and keyword is not None and len(site.call.args) == 1  # the blocker: the group alone
+    group_node = site.call.args[0].value
+    group = known_value(call, keyword)
+    parameter = translate.query[keyword]
+    if site.naming is not None and site.naming.is_builtin(group):
+        route = f'"{site.rule.http.paths[0]}", options={{"params": {{"{parameter}": {site.code(group_node)}}}}}'
+        where = f"GET {site.rule.http.paths[0]}?{parameter}="
+    else:
+        read = _source(translate, parameter)
+        path = _path(read.split(" ", 1)[1], parameter, group_node, site.code(group_node))
+        if path is None:
+            return Manual("the group's expression cannot be written into an f-string: build the route by hand")
+        route, where = path, read
+    note = f"reads {where} through the client; the listed items keep the legacy fields"
+    if group is UNKNOWN:
+        note += " (the group, known only at run time, is taken for an MCP server's connector)"
+    return route, f'[{NAMESPACE[1]}(**item) for item in {{got}}["data"]]', note, group is not UNKNOWN
+
+
+def _resource_read(site: PythonSite, translate: Translation) -> Reading | Manual:
+    """`toolgroups.list()` / `toolgroups.get(G)`: the connectors listing or one connector, each made the legacy
+    object as the translation's first mapped source says (`identifier` from `connector_id`, constants)."""
+    source = mapped_source(translate)
+    assert source is not None and source.path is not None  # the blocker saw to it
+    made = _namespace(_legacy_fields(source))
+    unlisted = ", ".join(other.read for other in translate.sources if other is not source)
+    if not site.call.args:
+        note = f"reads {source.read} through the client, each item made the legacy {translate.shape}"
+        if unlisted:
+            note += f" (what the target serves as {unlisted} is not in it: check the code needs none of it)"
+        return f'"{source.path}"', f'[{made} for item in {{got}}["data"]]', note, not unlisted
+    call, id_param = site.hit.call, site.rule.sdk.id_param
+    assert call is not None and id_param is not None and source.item is not None and len(site.call.args) == 1
+    node = site.call.args[0].value
+    path = _path(source.item.split(" ", 1)[1], id_param, node, site.code(node))
+    if path is None:
+        return Manual("the id's expression cannot be written into an f-string: build the route by hand")
+    note = f"reads {source.item} through the client, made the legacy {translate.shape}"
+    known = id_param in call.known
+    if not known:
+        note += f" (the id, known only at run time, is taken for a {source.read.rsplit('/', 1)[-1]} one)"
+    return path, f"next({made} for item in [{{got}}])", note, known
+
+
+def _legacy_fields(source: ItemSource) -> dict[str, object]:
+    """The legacy object's fields as a tree of Python source: `{"identifier": 'item["connector_id"]',
+    "mcp_endpoint": {"uri": 'item["url"]'}, "type": '"tool_group"'}`."""
+    tree: dict[str, object] = {}
+    written = [(legacy, "item" + "".join(f'["{part}"]' for part in upstream.split("."))) for legacy, upstream in
+               source.fields.items()]  # fmt: skip
+    written += [(legacy, string_literal(value) if isinstance(value, str) else repr(value)) for legacy, value in
+                source.constants.items()]  # fmt: skip
+    for legacy, code in written:
+        *parents, name = legacy.split(".")
+        node = tree
+        for parent in parents:
+            child = node.setdefault(parent, {})
+            assert isinstance(child, dict)
+            node = child
+        node[name] = code
+    return tree
+
+
+def _namespace(tree: dict[str, object]) -> str:
+    fields = ", ".join(
+        f"{name}={_namespace(value) if isinstance(value, dict) else value}" for name, value in tree.items()
+    )
+    return f"{NAMESPACE[1]}({fields})"
 
 
 def _receiver(call: cst.Call, sdk_path: tuple[str, ...]) -> cst.BaseExpression | None:
@@ -70,12 +139,11 @@ def _source(translate: Translation, parameter: str) -> str:
     return next(source.read for source in translate.sources if parameter in source.placeholders)
 
 
-def _connector_path(translate: Translation, parameter: str, group: cst.BaseExpression, code: str) -> str | None:
-    """The source's route with the group in it, as Python source: a literal where the call wrote one, else an
-    f-string with the call's expression (a constant's name stays)."""
-    template = _source(translate, parameter).split(" ", 1)[1]
-    if isinstance(group, cst.SimpleString) and isinstance(value := group.evaluated_value, str):
-        return '"' + template.replace("{" + parameter + "}", quote(value, safe=":@")) + '"'
+def _path(template: str, parameter: str, node: cst.BaseExpression, code: str) -> str | None:
+    """`template` with `{parameter}` filled, as Python source: a literal where the call wrote one, else an
+    f-string with the call's expression (a constant's name stays); None where no f-string can hold it."""
+    if isinstance(node, cst.SimpleString) and isinstance(value := node.evaluated_value, str):
+        return string_literal(template.replace("{" + parameter + "}", quote(value, safe=":@")))
     if any(character in code for character in '"\\\n{}'):
         return None
     return 'f"' + template.replace("{" + parameter + "}", "{" + code + "}") + '"'
