@@ -160,7 +160,7 @@ LSM123 = (bundled_rules_dir() / "LSM123_tool_group_read.toml").read_text(encodin
     ("source", "replaced", "message"),
     [
         (LSM101, ('status = "deprecated"', 'status = "served"'), "'served' is for read and config rules"),
-        (LSM123, ('strategy = "translate-read"', 'strategy = "manual"'), "only they have one"),
+        (LSM123, ('strategy = "read-through-client"', 'strategy = "manual"'), "only they have one"),
         (LSM123, ('status = "served"\nstrategy = "keep"', 'status = "served"\nstrategy = "translate-read"'), "need a"),
         (LSM123, ('read = "GET /v1beta/connectors"', 'read = "GET /v1beta/connectors/{group}/x"'), "group is neither"),
         (LSM123, ('read = "builtin"', 'read = "a listing"'), "String should match pattern"),

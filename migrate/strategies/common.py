@@ -1,12 +1,13 @@
-"""Checks and tables shared by the strategies: an SDK or raw-HTTP call's blockers, known argument values, and the
-keys of a raw listing's items (`raw_keys`)."""
+"""Checks and tables shared by the strategies and their rewrites: an SDK or raw-HTTP call's blockers, known argument
+values, the keys of a raw listing's items (`raw_keys`), the argument naming a group and the source a legacy item is
+made from (`read-through-client`)."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from migrate.findings import CallShape, Hit
-from migrate.rules import TargetPlan
+from migrate.rules import ItemSource, TargetPlan, Translation
 
 
 def sdk_call_blocker(hit: Hit, *, standalone: bool) -> str | None:
@@ -73,3 +74,20 @@ def raw_keys(plan: TargetPlan) -> dict[str, str | None]:
     }
     keys.update({legacy: upstream for legacy, upstream in source.fields.items() if "." not in legacy})
     return keys
+
+
+def mapped_source(translate: Translation) -> ItemSource | None:
+    """The source a legacy item is made from field by field, at a route (`GET /v1beta/connectors`): the first
+    that reads a route and takes nothing from the request or an object's rest; None when there is none."""
+    return next(
+        (source for source in translate.sources
+         if source.path is not None and not source.parameters and not source.rest and not source.placeholders),
+        None,
+    )  # fmt: skip
+
+
+def group_argument(hit: Hit, translate: Translation) -> str | None:
+    """The SDK keyword that names the group (`toolgroup_id`, `tool_group_id`): the one `translate.query` maps
+    to the parameter of the connector route."""
+    assert hit.call is not None
+    return next((keyword for keyword in translate.query if keyword in hit.call.keywords), None)

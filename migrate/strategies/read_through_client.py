@@ -20,31 +20,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Literal
 
-from migrate.findings import Hit
-from migrate.rules import ItemSource, Translation
-from migrate.strategies.common import UNKNOWN, known_value, sdk_call_blocker
+from migrate.rules import Translation
+from migrate.strategies.common import UNKNOWN, group_argument, known_value, mapped_source, sdk_call_blocker
 from migrate.strategies.model import Case, RewriteCall, Strategy
 
 if TYPE_CHECKING:
     from migrate.rules import TargetPlan
     from migrate.shim.answers import Handler
-
-
-def mapped_source(translate: Translation) -> ItemSource | None:
-    """The source a legacy item is made from field by field, at a route (`GET /v1beta/connectors`): the first
-    that reads a route and takes nothing from the request or an object's rest; None when there is none."""
-    return next(
-        (source for source in translate.sources
-         if source.path is not None and not source.parameters and not source.rest and not source.placeholders),
-        None,
-    )  # fmt: skip
-
-
-def group_argument(hit: Hit, translate: Translation) -> str | None:
-    """The SDK keyword that names the group (`toolgroup_id`, `tool_group_id`): the one `translate.query` maps
-    to the parameter of the connector route."""
-    assert hit.call is not None
-    return next((keyword for keyword in translate.query if keyword in hit.call.keywords), None)
 
 
 def _translation(plan: TargetPlan) -> Translation:
@@ -118,7 +100,7 @@ def _raw_blocker(case: Case, translate: Translation) -> str | None:
 
 def _settled(case: Case) -> bool:
     """A built-in group's tools read at the legacy route the target still serves (`translate.builtin = "forward"`,
-    llama-stack 0.7's `GET /v1/tools?toolgroup_id=builtin::websearch`), by raw HTTP or the client's own `get`."""
+    llama-stack 0.7's `GET /v1/tools?toolgroup_id=<the group>`), by raw HTTP or the client's own `get`."""
     translate = _translation(case.plan)
     call = case.hit.call
     if case.hit.surface != "http" or call is None or translate.builtin != "forward" or case.naming is None:

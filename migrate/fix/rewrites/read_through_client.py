@@ -13,8 +13,7 @@ import libcst as cst
 from migrate.fix.callargs import string_literal
 from migrate.fix.model import Manual, PythonSite, Rewrite
 from migrate.rules import ItemSource, Translation
-from migrate.strategies.common import UNKNOWN, known_value
-from migrate.strategies.read_through_client import group_argument, mapped_source
+from migrate.strategies.common import UNKNOWN, group_argument, known_value, mapped_source
 
 #: What the rewrite imports: the objects the items become again.
 NAMESPACE = ("types", "SimpleNamespace")
@@ -94,7 +93,7 @@ def _resource_read(site: PythonSite, translate: Translation) -> Reading | Manual
     note = f"reads {source.item} through the client, made the legacy {translate.shape}"
     known = id_param in call.known
     if not known:
-        note += f" (the id, known only at run time, is taken for a {source.read.rsplit('/', 1)[-1]} one)"
+        note += f" (the id, known only at run time, is taken for one that {source.read} lists: a built-in one is not)"
     return path, f"next({made} for item in [{{got}}])", note, known
 
 
