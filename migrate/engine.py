@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from migrate.errors import SourceError
+from migrate.errors import SourceError, internal_error
 from migrate.findings import FileResult, Finding, Hit, fingerprint
 from migrate.judge import breaks, judge
 from migrate.pairing import Pairing, pair, settle
@@ -126,6 +126,8 @@ def scan_text(text: str, language: Language, ruleset: RuleSet, target: TargetNam
         return FileResult(path=path, status="failed", error=str(exc))
     except RecursionError:
         return FileResult(path=path, status="failed", error=TOO_DEEP)
+    except Exception as exc:  # a bug of ours costs this file its scan, not the others theirs
+        return FileResult(path=path, status="failed", error=internal_error(exc))
     error = "; ".join(judged.problems) or None
     return FileResult(
         path=path,

@@ -17,3 +17,16 @@ class SettingsError(MigrateError):
 
 class SourceError(MigrateError):
     """A file (or a part of it, such as a notebook cell) cannot be decoded or parsed."""
+
+
+def internal_error(exc: Exception) -> str:
+    """What a file's result says when a bug of ours stopped its scan or fix: the other files are still done (as
+    ruff reports a panic on one file), and the user has what to report."""
+    where = exc.__traceback__
+    while where is not None and where.tb_next is not None:
+        where = where.tb_next
+    place = f" at {where.tb_frame.f_code.co_filename.rsplit('/', 1)[-1]}:{where.tb_lineno}" if where else ""
+    return (
+        f"internal error ({type(exc).__name__}{place}: {exc}): a bug in llama-stack-migrate; please report it "
+        "with the file"
+    )

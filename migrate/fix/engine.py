@@ -9,7 +9,7 @@ from typing import Any, Literal
 
 from migrate.discovery import SourceFile
 from migrate.engine import Prefilter, decode, judge_text
-from migrate.errors import SourceError
+from migrate.errors import SourceError, internal_error
 from migrate.findings import Finding, Hit, source_lines
 from migrate.fix.model import Rewrite
 from migrate.fix.python import Outcome, declares, fix_python, verify_python
@@ -98,6 +98,8 @@ def fix_file(
         return FileFix(source, "failed", data, data, error=str(exc))
     except RecursionError:
         return FileFix(source, "failed", data, data, error=TOO_DEEP)
+    except Exception as exc:  # a bug of ours costs this file its fix, not the others theirs
+        return FileFix(source, "failed", data, data, error=internal_error(exc))
     status: FixStatus = "changed" if after != data else "unchanged"
     return FileFix(source, status, data, after, outcome, findings)
 

@@ -12,6 +12,7 @@ import libcst as cst
 
 from migrate.fix.callargs import string_literal
 from migrate.fix.model import Manual, PythonSite, Rewrite
+from migrate.legacy_spec import legacy_spec
 from migrate.rules import ItemSource, Translation
 from migrate.strategies.common import UNKNOWN, group_argument, known_value, mapped_source
 
@@ -77,7 +78,7 @@ def _resource_read(site: PythonSite, translate: Translation) -> Reading | Manual
     object as the translation's first mapped source says (`identifier` from `connector_id`, constants)."""
     source = mapped_source(translate)
     assert source is not None and source.path is not None  # the blocker saw to it
-    made = _namespace(_legacy_fields(source))
+    made = _namespace(_legacy_fields(source, translate.shape))
     unlisted = ", ".join(other.read for other in translate.sources if other is not source)
     if not site.call.args:
         note = f"reads {source.read} through the client, each item made the legacy {translate.shape}"
@@ -97,10 +98,12 @@ def _resource_read(site: PythonSite, translate: Translation) -> Reading | Manual
     return path, f"next({made} for item in [{{got}}])", note, known
 
 
-def _legacy_fields(source: ItemSource) -> dict[str, object]:
+def _legacy_fields(source: ItemSource, shape: str) -> dict[str, object]:
     """The legacy object's fields as a tree of Python source: `{"identifier": 'item["connector_id"]',
-    "mcp_endpoint": {"uri": 'item["url"]'}, "type": '"tool_group"'}`."""
-    tree: dict[str, object] = {}
+    "mcp_endpoint": {"uri": 'item["url"]'}, "type": '"tool_group"', "args": "None"}`, in the order of the legacy
+    schema's properties; a property the source does not fill is None, as the legacy SDK gives an absent one."""
+    properties = list(legacy_spec()["components"]["schemas"][shape]["properties"])
+    tree: dict[str, object] = {name: "None" for name in properties}
     written = [(legacy, "item" + "".join(f'["{part}"]' for part in upstream.split("."))) for legacy, upstream in
                source.fields.items()]  # fmt: skip
     written += [(legacy, string_literal(value) if isinstance(value, str) else repr(value)) for legacy, value in
@@ -109,9 +112,8 @@ def _legacy_fields(source: ItemSource) -> dict[str, object]:
         *parents, name = legacy.split(".")
         node = tree
         for parent in parents:
-            child = node.setdefault(parent, {})
-            assert isinstance(child, dict)
-            node = child
+            child = node.get(parent)
+            node[parent] = node = child if isinstance(child, dict) else {}
         node[name] = code
     return tree
 
