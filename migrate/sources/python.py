@@ -345,10 +345,13 @@ class _Module:
         valid, starred = _signature_fits(call, rule)
         hinted = self.collector.llama_import or any("llama" in name.lower() for name in chain[:-1])
         if rule.operation not in ("register", "unregister"):
-            # Reads and calls are everyday methods (`list`, `retrieve`): only a Llama Stack module's, and only
-            # with the keywords whose use is what breaks (`run_shield(params=...)`).
+            # Reads and calls are everyday methods (`list`, `retrieve`): only a Llama Stack module's, not on a
+            # client whose name says it is another server's (`openai_client.models.list()` in a module that also
+            # imports llama_stack_client), and only with the keywords whose use is what breaks
+            # (`run_shield(params=...)`).
             given = {kw.arg for kw in call.keywords if kw.arg is not None}
-            if not valid or not hinted or not set(rule.sdk.required) <= given:
+            owner = chain[1] if chain[0] == "self" and len(chain) > 2 else chain[0]
+            if not valid or not hinted or server_named(owner) == "other" or not set(rule.sdk.required) <= given:
                 return None
         confidence: Confidence
         if valid:
