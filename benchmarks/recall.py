@@ -24,10 +24,10 @@ run-config entries the target ignores (`operation`); reads of a listing or looku
 LSM113, LSM123, LSM124, LSM133, LSM143, LSM153); uses and calls (`use`: LSM114, LSM125, LSM126,
 LSM134, LSM144, LSM149, LSM154, LSM161); the SDK pin (`pin`: LSM160). The operations and the pin are
 labelled in every repository. The reads and uses are labelled in a stated sample (`[sample]` in
-corpus.toml): every hand-written repository and `llama_stack-0.1.9`, in which every finding of those
-rules and every line `--candidates` prints for the family was read and decided; their findings in
-the other dists (~900, most in the SDKs' and servers' own code) are counted as `unsampled` and not
-scored.
+corpus.toml): every hand-written repository, `llama_stack-0.1.9` and `llama_stack-0.3.5`, in which
+every finding of those rules and every line `--candidates` prints for the family was read and
+decided; their findings in the other dists (~950, most in the SDKs' and servers' own code) are
+counted as `unsampled` and not scored.
 
 One `scan --format json --target ogx-1` runs over all repositories (as a user runs it, in a
 subprocess). A finding counts as true when a `use` label has its repository, file, cell, line and
@@ -93,7 +93,7 @@ ORIGINS = ("dists", "hand-written")
 REQUIRED = 0.99
 #: What the read, use and pin families scored on their labelled sample when it was labelled (recall, precision):
 #: a floor, so that a change that loses a true finding or adds a false one fails. Raise it when a fix lands.
-FAMILY_FLOORS = {"read": (0.833, 0.945), "use": (1.0, 1.0), "pin": (1.0, 1.0)}
+FAMILY_FLOORS = {"read": (0.872, 0.96), "use": (1.0, 1.0), "pin": (1.0, 1.0)}
 DOT_GITIGNORE = "dot-gitignore"
 EXTRACTED_MARKER = ".recall-extracted.json"
 # Test runs may be parallel: the download and unpacking of one dist happen under this lock.
