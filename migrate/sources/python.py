@@ -53,6 +53,10 @@ _MAX_STRING_DEPTH = 6
 _FORMAT_FIELD = re.compile(r"\{[^{}]*\}")
 #: SDK namespaces that group others by API stability (`client.beta.datasets`, `client.alpha.eval`).
 _STABILITY_NAMESPACES = frozenset({"alpha", "beta"})
+#: A name in a call's receiver that says the client is Llama Stack's or OGX's (`llama_stack_client`, `ogx_client`).
+_HINTS = re.compile(r"llama|ogx", re.IGNORECASE)
+#: Constructors of other servers' SDK clients: a read or call on a name bound to one is not Llama Stack's.
+_OTHER_CLIENTS = re.compile(r"(?:Async)?(?:Azure)?(?:OpenAI|Anthropic)")
 
 
 def scan_python_file(text: str, ruleset: RuleSet, target: TargetName) -> Scanned:
@@ -309,6 +313,18 @@ class _Module:
             return self._match_unresolved(call, path[-1])
         return None
 
+    def _another_servers_client(self, chain: list[str]) -> bool:
+        """Whether the receiver's name (`openai_client`, `self.vllm_client`) or the one constructor its name is
+        bound to (`client = OpenAI(...)`) says it is another server's client."""
+        owner = chain[1] if chain[0] == "self" and len(chain) > 2 else chain[0]
+        if server_named(owner) == "other":
+            return True
+        bound = self._single_binding(chain[0])
+        if not isinstance(bound, ast.Call):
+            return False
+        callee = bound.func.attr if isinstance(bound.func, ast.Attribute) else getattr(bound.func, "id", "")
+        return _OTHER_CLIENTS.fullmatch(callee) is not None
+
     def _match_unresolved(self, call: ast.Call, verb: str) -> Hit | None:
         """`helper(client).register(...)`: a namespace returned by a call, told by its keywords alone.
 
@@ -343,15 +359,13 @@ class _Module:
         self, call: ast.Call, rule: Rule, method: tuple[str, ...], chain: list[str], aliased: bool
     ) -> Hit | None:
         valid, starred = _signature_fits(call, rule)
-        hinted = self.collector.llama_import or any("llama" in name.lower() for name in chain[:-1])
+        hinted = self.collector.llama_import or any(_HINTS.search(name) for name in chain[:-1])
         if rule.operation not in ("register", "unregister"):
-            # Reads and calls are everyday methods (`list`, `retrieve`): only a Llama Stack module's, not on a
-            # client whose name says it is another server's (`openai_client.models.list()` in a module that also
-            # imports llama_stack_client), and only with the keywords whose use is what breaks
-            # (`run_shield(params=...)`).
+            # Reads and calls are everyday methods (`list`, `retrieve`): only a Llama Stack module's, not on
+            # another server's client (`openai_client.models.list()` in a module that also imports
+            # llama_stack_client), and only with the keywords whose use is what breaks (`run_shield(params=...)`).
             given = {kw.arg for kw in call.keywords if kw.arg is not None}
-            owner = chain[1] if chain[0] == "self" and len(chain) > 2 else chain[0]
-            if not valid or not hinted or server_named(owner) == "other" or not set(rule.sdk.required) <= given:
+            if not valid or not hinted or self._another_servers_client(chain) or not set(rule.sdk.required) <= given:
                 return None
         confidence: Confidence
         if valid:
