@@ -175,6 +175,10 @@ class _Collector:
         iterable = iterable.value if isinstance(iterable, ast.Await) else iterable
         if not isinstance(target, ast.Name):
             return
+        if isinstance(iterable, ast.Attribute) and iterable.attr == "data":
+            # `client.models.list().data`: the items of the OpenAI-shaped page the newer SDKs answer a listing with
+            page = iterable.value.value if isinstance(iterable.value, ast.Await) else iterable.value
+            iterable = page if isinstance(page, ast.Call) else iterable
         if isinstance(iterable, ast.Call):
             self.loops[id(iterable)] = (target.id, loop)
         elif (listed := raw_listing_call(iterable)) is not None:
