@@ -78,7 +78,7 @@ def test_a_label_whose_snippet_left_its_line_is_an_error(tmp_path: Path) -> None
 
 
 def test_a_family_is_scored_in_its_sample_and_its_near_misses_are_its_own() -> None:
-    corpus = recall.Corpus((), (), {"read": frozenset({"repo"})})
+    corpus = recall.Corpus((), (), {"read": frozenset({"repo", "other/tests"})})
     labels = [
         recall.Label("repo", "app.py", None, 1, "use", "LSM103", "sdk", "x", ""),
         recall.Label("repo", "app.py", None, 2, "near", "LSM103", "", "x", "OpenAI client"),
@@ -89,10 +89,11 @@ def test_a_family_is_scored_in_its_sample_and_its_near_misses_are_its_own() -> N
         recall.Found("repo", "app.py", None, 2, "LSM103", "sdk", "python", "s"),
         recall.Found("repo", "app.py", None, 3, "LSM103", "http", "python", "s"),
         recall.Found("other", "app.py", None, 9, "LSM103", "sdk", "python", "s"),
+        recall.Found("other", "tests/app.py", None, 9, "LSM103", "sdk", "python", "s"),
     ]
     result = recall.score(labels, found, corpus)
     read = result.by_family["read"]
-    assert (read.labelled, read.found, read.findings, read.true) == (1, 1, 3, 1)
+    assert (read.labelled, read.found, read.findings, read.true) == (1, 1, 4, 1)
     assert (read.near, read.near_hit, read.unsampled) == (1, 1, 1)
     assert [(f.line, label.note) for f, label in result.near_hits] == [(2, "OpenAI client")]
     assert result.by_family["operation"].near == 1 and result.by_surface["sdk"].findings == 0
