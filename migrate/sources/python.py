@@ -365,11 +365,14 @@ class _Module:
         valid, starred = _signature_fits(call, rule)
         hinted = self.collector.llama_import or any(_HINTS.search(name) for name in chain[:-1])
         if rule.operation not in ("register", "unregister"):
-            # Reads and calls are everyday methods (`list`, `retrieve`): only a Llama Stack module's, not on
-            # another server's client (`openai_client.models.list()` in a module that also imports
-            # llama_stack_client), and only with the keywords whose use is what breaks (`run_shield(params=...)`).
+            # Reads and calls are everyday methods (`list`, `retrieve`): only a Llama Stack module's, not a
+            # server-side provider's (its clients talk to its backend, as its raw HTTP does), not on another
+            # server's client (`openai_client.models.list()` in a module that also imports llama_stack_client),
+            # and only with the keywords whose use is what breaks (`run_shield(params=...)`).
             given = {kw.arg for kw in call.keywords if kw.arg is not None}
-            if not valid or not hinted or self._another_servers_client(chain) or not set(rule.sdk.required) <= given:
+            if not valid or not hinted or self.collector.provider_module or self._another_servers_client(chain):
+                return None
+            if not set(rule.sdk.required) <= given:
                 return None
         confidence: Confidence
         if valid:
