@@ -93,7 +93,7 @@ ORIGINS = ("dists", "hand-written")
 REQUIRED = 0.99
 #: What the read, use and pin families scored on their labelled sample when it was labelled (recall, precision):
 #: a floor, so that a change that loses a true finding or adds a false one fails. Raise it when a fix lands.
-FAMILY_FLOORS = {"read": (0.879, 0.962), "use": (1.0, 1.0), "pin": (1.0, 1.0)}
+FAMILY_FLOORS = {"read": (0.931, 0.981), "use": (1.0, 1.0), "pin": (1.0, 1.0)}
 DOT_GITIGNORE = "dot-gitignore"
 EXTRACTED_MARKER = ".recall-extracted.json"
 # Test runs may be parallel: the download and unpacking of one dist happen under this lock.

@@ -44,7 +44,8 @@ def test_reads_uses_and_pins_stay_at_or_above_what_they_scored_when_labelled(
         assert tally.labelled >= 7 and tally.near >= 7, f"too few {family} labels\n{report}"
         assert tally.recall >= low_recall, report
         assert tally.precision >= low_precision, report
-    assert result.by_family["read"].near_hit <= 2, report  # the two listed in the report of the labelling
+    # the one left when it was labelled: requests.get(f"{SEARCH_URL}/v1/tools") of another service
+    assert result.by_family["read"].near_hit <= 1, report
 
 
 def _label(line: int, kind: str = "use", rule: str = "LSM101") -> recall.Label:
