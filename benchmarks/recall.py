@@ -129,7 +129,7 @@ FAMILY_CANDIDATE_PATTERNS = {
     ),
     "pin": re.compile(r"(?<![\w.-])(llama[-_.]stack[-_.]client|ogx[-_.]client)(?![\w.-])", re.IGNORECASE),
 }
-_WRITE = re.compile(r"\b(post|delete|POST|DELETE)\b")
+_WRITE = re.compile(r"(?<![a-z])(post|delete)\b", re.IGNORECASE)  # also `self._post(`, `-X DELETE`
 _DEPENDENCY_FILES = re.compile(r"(^|/)(pyproject\.toml|setup\.cfg|requirements[^/]*\.(txt|in)|constraints[^/]*\.txt)$")
 _SHELL_NAMES = re.compile(
     r"\.(sh|bash|zsh|ksh|mk)$|(^|/)(Makefile|GNUmakefile|Justfile|Containerfile|Dockerfile(\.[^/]*)?)$"
