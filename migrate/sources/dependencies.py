@@ -5,8 +5,9 @@ of the SDK the fixed code is written for (`>=0.7.3,<0.8`). A line pins a distrib
 specifier (`llama-stack-client==0.3.5`, also quoted in PEP 621 `dependencies` and in setup.cfg) or a Poetry
 constraint (`llama-stack-client = "^0.3.5"`, `{ version = "~0.3" }`). It is a hit when the specifier does
 not admit the requirement's lower bound, with the span of the specifier, which is what `fix` replaces; a
-specifier this module cannot read is a hit left for a human. A name without a specifier, a URL reference
-and a comment line pin nothing.
+specifier this module cannot read is a hit left for a human. A name without a specifier, a URL reference,
+a comment line and an entry point named like the distribution (`llama-stack-client = "pkg.cli:main"` under
+`[project.scripts]`: a constraint never holds a `:`) pin nothing.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ if TYPE_CHECKING:
 
 _OPERATOR = r"(?:===|==|!=|~=|>=|<=|>|<)"
 _PEP508 = rf"(?:\s*\[[^\]]*\])?\s*(?P<spec>{_OPERATOR}\s*[^;#\"',\s\]]+(?:\s*,\s*{_OPERATOR}\s*[^;#\"',\s\]]+)*)"
-_POETRY = r"\s*=\s*(?:\"(?P<quoted>[^\"]*)\"|'(?P<single>[^']*)'|\{[^}]*?\bversion\s*=\s*\"(?P<table>[^\"]*)\")"
+_POETRY = r"\s*=\s*(?:\"(?P<quoted>[^\":]*)\"|'(?P<single>[^':]*)'|\{[^}]*?\bversion\s*=\s*\"(?P<table>[^\"]*)\")"
 _CLAUSE = re.compile(r"\s*(?P<op>===|==|!=|~=|>=|<=|>|<|\^|~)?\s*(?P<version>[0-9][0-9A-Za-z.*+!-]*)\s*")
 _RELEASE = re.compile(r"[0-9]+(?:\.[0-9]+)*")
 

@@ -53,6 +53,12 @@ _MAX_STRING_DEPTH = 6
 _FORMAT_FIELD = re.compile(r"\{[^{}]*\}")
 #: SDK namespaces that group others by API stability (`client.beta.datasets`, `client.alpha.eval`).
 _STABILITY_NAMESPACES = frozenset({"alpha", "beta"})
+#: A name in a call's receiver that says the client is Llama Stack's or OGX's (`llama_stack_client`, `ogx_client`).
+_HINTS = re.compile(r"llama|ogx", re.IGNORECASE)
+#: A pytest fixture's name that says nothing of whose client it is (`client`): another's says so (`anthropic_client`).
+_GENERIC_CLIENT = re.compile(r"(?:async_|sync_|api_)?client")
+#: Constructors of other servers' SDK clients: a read or call on a name bound to one is not Llama Stack's.
+_OTHER_CLIENTS = re.compile(r"(?:Async)?(?:Azure)?(?:OpenAI|Anthropic)")
 
 
 def scan_python_file(text: str, ruleset: RuleSet, target: TargetName) -> Scanned:
@@ -172,6 +178,10 @@ class _Collector:
         iterable = iterable.value if isinstance(iterable, ast.Await) else iterable
         if not isinstance(target, ast.Name):
             return
+        if isinstance(iterable, ast.Attribute) and iterable.attr == "data":
+            # `client.models.list().data`: the items of the OpenAI-shaped page the newer SDKs answer a listing with
+            page = iterable.value.value if isinstance(iterable.value, ast.Await) else iterable.value
+            iterable = page if isinstance(page, ast.Call) else iterable
         if isinstance(iterable, ast.Call):
             self.loops[id(iterable)] = (target.id, loop)
         elif (listed := raw_listing_call(iterable)) is not None:
@@ -315,6 +325,18 @@ class _Module:
             return self._match_unresolved(call, path[-1])
         return None
 
+    def _another_servers_client(self, chain: list[str]) -> bool:
+        """Whether the receiver's name (`openai_client`, `self.vllm_client`) or the one constructor its name is
+        bound to (`client = OpenAI(...)`) says it is another server's client."""
+        owner = chain[1] if chain[0] == "self" and len(chain) > 2 else chain[0]
+        if server_named(owner) == "other":
+            return True
+        bound = self._single_binding(chain[0])
+        if not isinstance(bound, ast.Call):
+            return False
+        callee = bound.func.attr if isinstance(bound.func, ast.Attribute) else getattr(bound.func, "id", "")
+        return _OTHER_CLIENTS.fullmatch(callee) is not None
+
     def _match_unresolved(self, call: ast.Call, verb: str) -> Hit | None:
         """`helper(client).register(...)`: a namespace returned by a call, told by its keywords alone.
 
@@ -351,14 +373,18 @@ class _Module:
         valid, starred = _signature_fits(call, rule)
         hinted = (
             self.collector.llama_import
-            or any("llama" in name.lower() for name in chain[:-1])
+            or any(_HINTS.search(name) for name in chain[:-1])
             or self._pytest_fixture(call, chain[0])
         )
         if rule.operation not in ("register", "unregister"):
-            # Reads and calls are everyday methods (`list`, `retrieve`): only a Llama Stack module's, and only
-            # with the keywords whose use is what breaks (`run_shield(params=...)`).
+            # Reads and calls are everyday methods (`list`, `retrieve`): only a Llama Stack module's, not a
+            # server-side provider's (its clients talk to its backend, as its raw HTTP does), not on another
+            # server's client (`openai_client.models.list()` in a module that also imports llama_stack_client),
+            # and only with the keywords whose use is what breaks (`run_shield(params=...)`).
             given = {kw.arg for kw in call.keywords if kw.arg is not None}
-            if not valid or not hinted or not set(rule.sdk.required) <= given:
+            if not valid or not hinted or self.collector.provider_module or self._another_servers_client(chain):
+                return None
+            if not set(rule.sdk.required) <= given:
                 return None
         confidence: Confidence
         if valid:
@@ -395,10 +421,11 @@ class _Module:
         return self._hit(call, rule, "sdk", confidence, valid and not starred, detail, sdk_path=method, shape=shape)
 
     def _pytest_fixture(self, call: ast.Call, root: str) -> bool:
-        """Whether the call's receiver is a fixture of a pytest test in a module that names Llama Stack: the client
-        comes from a conftest.py (`def test_tools(client): client.tools.list(...)`), whose import this file lacks."""
+        """Whether the call's receiver is a fixture of a pytest test, named as a client of no one in particular, in a
+        module that names Llama Stack: the client comes from a conftest.py (`def test_tools(client):
+        client.tools.list(...)`), whose import this file lacks."""
         scope = self.collector.scopes.get(id(call))
-        if scope is None or not scope.rsplit(".", 1)[-1].startswith("test"):
+        if scope is None or not scope.rsplit(".", 1)[-1].startswith("test") or not _GENERIC_CLIENT.fullmatch(root):
             return False
         return root in self.collector.parameters.get(scope, ()) and bool(LLAMA_STACK_NAMED.search(self.text))
 

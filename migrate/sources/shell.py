@@ -471,18 +471,24 @@ def _method_path_hit(words: list[_Word], index: int, ruleset: RuleSet, where: _S
 def _curl_hit(words: list[_Word], index: int, ruleset: RuleSet, where: _Span) -> Hit | None:
     request = _parse_curl(words[index + 1 :])
     method = request.effective_method
-    if method in ("GET", "HEAD") or "$" in method:
+    if method == "HEAD" or "$" in method:
         return None
     for url in request.urls:
         template = _holes(url.text)
         route = match_route(ruleset, method, template)
         if route is None:
             continue
-        confidence: Confidence = "high" if LLAMA_CONTEXT.search(url.text) else "medium"
+        named = LLAMA_CONTEXT.search(url.text) is not None
+        if method == "GET" and (route.rule.http.openai_compatible or not named):
+            # A GET is a read (`curl $LLAMA_STACK_URL/v1/shields`): only of a route that no other server serves
+            # too, at a URL that says it is Llama Stack's. How a listing's keys are read after the pipe is not
+            # followed, so a GET of the model listing (answered by vLLM and OpenAI as well) is left out.
+            continue
+        confidence: Confidence = "high" if named else "medium"
         detail = f"curl -X {method} {template.replace(HOLE, '{…}')}"
         if route.legacy:
             detail += f" (0.2-era path {route.template})"
-        rewritable = has_literal_path(template, route)
+        rewritable = method != "GET" and has_literal_path(template, route)
         return where.hit(route.rule, "http", confidence, rewritable, detail, http_path=route.template)
     return None
 

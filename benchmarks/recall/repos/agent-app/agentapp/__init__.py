@@ -1,0 +1,1 @@
+"""A support assistant on Llama Stack: agents, shields, tools and an evaluation loop."""
