@@ -125,6 +125,35 @@ BASELINE_STEPS: dict[str, tuple[str, ...]] = {
         "DELETE /v1/shields/{id}",
         "DELETE /v1/models/{id}",
     ),
+    # written for llama-stack-client 0.4.7 (harness.SDK_047): their baseline is llama-stack 0.4.7
+    "assistant_setup_04": (
+        "register the model",
+        "chat with the returned identifier",
+        "find the model in the model list",
+        "retrieve the model",
+        "register the tickets MCP server",
+        "the tool group is listed",
+        "list the tickets tools",
+        "unregister the tickets MCP server",
+        "unregister the model",
+    ),
+    "eval_guild_04": (
+        "register the candidate model",
+        "register the evaluation dataset",
+        "look the dataset up",
+        "add more questions",
+        "read the questions back",
+        "define an LLM judge",
+        "check the judge is there",
+        "score some answers",
+        "register the benchmark",
+        "look the benchmark up",
+        "run the benchmark on the candidate",
+        "unregister the benchmark",
+        "unregister the judge",
+        "unregister the dataset",
+        "unregister the candidate model",
+    ),
 }
 
 
