@@ -341,8 +341,8 @@ def run(columns: Sequence[Column], workdir: Path, apps: Sequence[App] = APPS, jo
 def format_table(runs: Sequence[ColumnRun], apps: Sequence[App] = APPS) -> str:
     """Per app and column: steps that succeeded / the app's steps (in brackets: how many are expected to succeed)."""
     width = max(len(app.name) for app in apps)
-    header = f"| {'app':<{width}} | " + " | ".join(f"{r.column:>14}" for r in runs) + " |"
-    lines = [header, f"|{'-' * (width + 2)}|" + "|".join("-" * 15 + ":" for _ in runs) + "|"]
+    header = f"| {'app':<{width}} | " + " | ".join(f"{r.column:>15}" for r in runs) + " |"
+    lines = [header, f"|{'-' * (width + 2)}|" + "|".join("-" * 16 + ":" for _ in runs) + "|"]
     totals = [[0, 0, 0] for _ in runs]
     for app in apps:
         steps = BASELINE_STEPS[app.name]
@@ -353,9 +353,9 @@ def format_table(runs: Sequence[ColumnRun], apps: Sequence[App] = APPS) -> str:
             want = sum(1 for step in steps if expected(run_.column, app.name, step).outcome is Outcome.OK)
             for slot, value in enumerate((done, len(steps), want)):
                 totals[index][slot] += value
-            cells.append(f"{done:>3} / {len(steps):<3} ({want:>2})" if app_run else f"{'not run':>14}")
+            cells.append(f"{done:>3} / {len(steps):<3} ({want:>3})" if app_run else f"{'not run':>15}")
         lines.append(f"| {app.name:<{width}} | " + " | ".join(cells) + " |")
-    lines.append(f"| {'all':<{width}} | " + " | ".join(f"{d:>3} / {n:<3} ({w:>2})" for d, n, w in totals) + " |")
+    lines.append(f"| {'all':<{width}} | " + " | ".join(f"{d:>3} / {n:<3} ({w:>3})" for d, n, w in totals) + " |")
     return "\n".join(lines)
 
 
