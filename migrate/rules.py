@@ -581,6 +581,17 @@ class Rule(Strict):
         """How `target` names this register rule's resource when it is declared (None: it is not)."""
         return self._naming.get(target)
 
+    def reshapes(self, target: TargetName) -> bool:
+        """Whether `target`'s translation reads the legacy route itself: the route is served, in a new shape.
+
+        `GET /v1/models` answers the OpenAI list from 0.4 on: only a client that parses the legacy shape wants
+        it translated. A translation that reads other routes stands in for a route the target removed
+        (`/v1/toolgroups` is read from the connectors): the target answers that route 404 to every client, and
+        the SDKs that still call it (llama-stack-client 0.4 to 0.6) parse the legacy shape too.
+        """
+        translate = self.targets[target].translate
+        return translate is not None and any(source.path in self.http.paths for source in translate.sources)
+
 
 def _path_parameters(template: str) -> list[str]:
     return [found.group("name") for found in PATH_PARAMETER.finditer(template)]

@@ -8,10 +8,12 @@ for the upstream (`version.VersionGate`), and then either
   the deprecation headers (`headers`), and recorded as one event (`events`).
 
 A read rule's call counts as a deprecated call only where the read breaks: a read the target serves
-(`served`) is other traffic unless it uses a 0.2-era path, and a read the shim translates
-(`translate-read`) is other traffic unless a legacy client makes it (`clients.LegacyClients`), so
-current clients get the upstream's bytes untouched. A read of a kind the target removed (`manual`)
-is answered 410 for every client.
+(`served`) is other traffic unless it uses a 0.2-era path, and a read of a route the target serves in
+a new shape (`Rule.reshapes`: the model listing) is other traffic unless a legacy client makes it
+(`clients.LegacyClients`), so current clients get the upstream's bytes untouched. A translated read
+of a route the target removed (tool groups, a group's tools) is translated for every client: the
+SDKs that still call it parse the legacy shape. A read of a kind the target removed (`manual`) is
+answered 410 for every client.
 
 Paths under `metrics.RESERVED_PREFIX` are the shim's own (metrics, health) and never go upstream.
 Every request is counted in `metrics` by kind and status class, with its duration.
@@ -105,12 +107,11 @@ class ShimApp:
             rule.id: STRATEGIES[rule.targets[settings.target].strategy].answer() for rule in self.ruleset.rules
         }
         self.legacy_clients = LegacyClients(settings.legacy_user_agents)
-        #: Read rules whose calls are other traffic here: served (unless on a 0.2-era path), or translated
-        #: for legacy clients only.
+        #: Read rules whose calls are other traffic here: served (unless on a 0.2-era path), or a route the target
+        #: serves in a new shape, translated for legacy clients only (`Rule.reshapes`). A translated read of a
+        #: route the target removed is translated for every client: the target's own answer is a bare 404.
         self._served = {rule.id for rule in self.ruleset.rules if rule.targets[settings.target].status == "served"}
-        self._translated = {
-            rule.id for rule in self.ruleset.rules if rule.targets[settings.target].translate is not None
-        }
+        self._reshaped = {rule.id for rule in self.ruleset.rules if rule.reshapes(settings.target)}
         self.upstream = Upstream(settings.upstream)
         self.gate = VersionGate(self.upstream)
         self.models = ModelNames(self.upstream)
@@ -200,7 +201,7 @@ class ShimApp:
         rule_id = match.rule.id
         if rule_id in self._served:
             return not match.route.legacy
-        return rule_id in self._translated and not self.legacy_clients.legacy(headers)
+        return rule_id in self._reshaped and not self.legacy_clients.legacy(headers)
 
     async def _reserved(self, scope: Scope, send: _Tracked, target: RequestTarget) -> None:
         accept = dict(scope["headers"]).get(b"accept")

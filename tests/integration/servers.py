@@ -125,6 +125,18 @@ LEGACY = ServerSpec(
     client_version_header="X-LlamaStack-Client-Version",
 )
 
+#: The server of the llama-stack-client 0.4 era (the workflow suite's baseline for apps written for that SDK).
+LLAMA_STACK_04 = ServerSpec(
+    name="llama-stack-0.4.7",
+    # llama-stack 0.4.7 requires `llama-stack-api` unpinned, and the newest (0.7.x) breaks its imports.
+    packages=("llama-stack==0.4.7", "llama-stack-api==0.4.7", "mcp>=1.23.0,<2", "sqlite-vec"),
+    client_packages=("llama-stack-client==0.4.7",),
+    constraints_file="constraints-llama-stack-0.4.7.txt",
+    config_file="llama-stack-0.4.7.yaml",
+    run_command=("llama", "stack", "run"),
+    client_version_header="X-LlamaStack-Client-Version",
+)
+
 LLAMA_STACK_07 = ServerSpec(
     name="llama-stack-0.7.3",
     packages=(
@@ -167,7 +179,9 @@ OGX_RESPONSES = ServerSpec(
     needs_tiktoken=True,
 )
 
-SPECS: dict[str, ServerSpec] = {spec.name: spec for spec in (LEGACY, LLAMA_STACK_07, OGX, OGX_RESPONSES)}
+SPECS: dict[str, ServerSpec] = {
+    spec.name: spec for spec in (LEGACY, LLAMA_STACK_04, LLAMA_STACK_07, OGX, OGX_RESPONSES)
+}
 
 
 @dataclass(frozen=True)
@@ -215,6 +229,14 @@ APPS_CLIENT_035 = ClientSpec(
     run_command=("pytest",),
 )
 
+#: The workflow apps written for llama-stack-client 0.4 (`beta.datasets`, `alpha.benchmarks`, OpenAI model lists).
+APPS_CLIENT_047 = ClientSpec(
+    name="workflow-apps-llama-stack-client-0.4.7",
+    client_packages=("llama-stack-client==0.4.7", "pytest", "requests"),
+    constraints_file="constraints-workflow-apps-0.4.7.txt",
+    run_command=("pytest",),
+)
+
 #: The same apps after `fix --target llama-stack-0.7`, with the SDK that target's code is written for.
 APPS_CLIENT_073 = ClientSpec(
     name="workflow-apps-llama-stack-client-0.7.3",
@@ -223,7 +245,9 @@ APPS_CLIENT_073 = ClientSpec(
     run_command=("pytest",),
 )
 
-CLIENT_SPECS: dict[str, ClientSpec] = {spec.name: spec for spec in (CLIENT_04, APPS_CLIENT_035, APPS_CLIENT_073)}
+CLIENT_SPECS: dict[str, ClientSpec] = {
+    spec.name: spec for spec in (CLIENT_04, APPS_CLIENT_035, APPS_CLIENT_047, APPS_CLIENT_073)
+}
 
 
 # --------------------------------------------------------------------------------------------------- YAML

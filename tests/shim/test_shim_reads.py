@@ -1,4 +1,5 @@
-"""Reads through the shim: legacy clients get legacy shapes, every other client the upstream's bytes untouched.
+"""Reads through the shim: legacy clients get legacy shapes, every other client the upstream's bytes untouched,
+except where the target removed the route (tool groups, a group's tools): there every client gets the translation.
 
 The upstream is `FakeUpstream` on a real port, answering the listings as llama-stack 0.7.3 does (the OpenAI
 model list with `custom_metadata`, connectors, a connector's tools); the shim runs for real (`shim_server`)
@@ -19,6 +20,7 @@ from tests.shim.conftest import assert_problem, run, settings_for, shim_client, 
 from tests.shim.upstream import FakeUpstream, model
 
 SDK_035 = {"user-agent": "LlamaStackClient/Python 0.3.5", "x-llamastack-client-version": "0.3.5"}
+SDK_047 = {"user-agent": "LlamaStackClient/Python 0.4.7", "x-llamastack-client-version": "0.4.7"}
 SDK_073 = {"user-agent": "LlamaStackClient/Python 0.7.3", "x-llamastack-client-version": "0.7.3"}
 
 
@@ -65,7 +67,9 @@ def test_the_operator_opts_clients_in_by_user_agent_prefix() -> None:
 
 
 @pytest.mark.parametrize(
-    "headers", [SDK_073, {}, {"user-agent": "python-requests/2.34.2"}], ids=["0.7.3", "none", "raw"]
+    "headers",
+    [SDK_073, SDK_047, {}, {"user-agent": "python-requests/2.34.2"}],
+    ids=["0.7.3", "0.4.7", "none", "raw"],
 )
 def test_other_clients_get_the_upstream_listing_byte_for_byte_and_no_event(
     upstream: tuple[FakeUpstream, str], events_db: Path, headers: dict[str, str]
@@ -191,6 +195,33 @@ def test_a_tool_group_is_found_among_connectors_and_built_in_groups(upstream: tu
     }
     assert listing.json() == {"data": [mcp_group, builtin_group]}
     assert (mcp.json(), builtin.json()) == (mcp_group, builtin_group)
+
+
+@pytest.mark.parametrize("headers", [SDK_047, {}], ids=["0.4.7", "none"])
+def test_a_route_the_target_removed_is_translated_for_every_client(
+    upstream: tuple[FakeUpstream, str], events_db: Path, headers: dict[str, str]
+) -> None:
+    """llama-stack-client 0.4.7 still has `toolgroups` and `tools` and parses their legacy shapes; 0.7 answers 404.
+
+    Regression: an app written for 0.4.7 (tests/workflows/apps/assistant_setup_04.py) got 0.7's bare 404 for its
+    tool groups through the shim, as a current client of a route the target serves in a new shape would.
+    """
+    fake, url = upstream
+    fake.connectors.append({"connector_type": "mcp", "connector_id": "mcp::tickets", "url": "http://127.0.0.1:9/mcp"})
+    shim = shim_server(settings_for(url, "llama-stack-0.7", events=events_db))
+    with shim as (shim_url, _), httpx.Client(base_url=shim_url) as client:
+        groups = client.get("/v1/toolgroups", headers=headers)
+        tools = client.get("/v1/tools", params={"toolgroup_id": "mcp::tickets"}, headers=headers)
+    assert groups.status_code == tools.status_code == 200
+    assert [(g["identifier"], g["mcp_endpoint"]["uri"]) for g in groups.json()["data"]] == [
+        ("mcp::tickets", "http://127.0.0.1:9/mcp")
+    ]
+    assert [(t["name"], t["toolgroup_id"]) for t in tools.json()["data"]] == [("lookup_ticket", "mcp::tickets")]
+    wait_for(lambda: len(events(events_db)) == 2)
+    assert [(e["rule_id"], e["outcome"]) for e in events(events_db)] == [
+        ("LSM123", "translated"),
+        ("LSM124", "translated"),
+    ]
 
 
 def test_an_identifier_that_cannot_go_into_an_upstream_path_is_refused(upstream: tuple[FakeUpstream, str]) -> None:

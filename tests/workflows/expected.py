@@ -1,8 +1,9 @@
 """What each app's steps are, and what each run column is expected to give for them.
 
-`BASELINE_STEPS` is every step of every app, in order: against llama-stack 0.3.5 they all succeed (asserted by
-`test_workflows_baseline.py`). `EXPECTED` says what each step of the other columns must give; the shim columns
-are asserted (`test_workflows_shim.py`), the others measured and printed by the harness. A step is expected to
+`BASELINE_STEPS` is every step of every app, in order: against the server of the SDK the app was written for
+(llama-stack 0.3.5, or 0.4.7 for the `*_04` apps) they all succeed (asserted by `test_workflows_baseline.py`).
+`EXPECTED` says what each step of the other columns must give (every column is asserted:
+`test_workflows_shim.py`, `test_workflows_fixed.py`) and the harness prints it. A step is expected to
 succeed unless `EXPECTED` names it as one of the documented stops (issue 11's decisions D1-D4, docs/shim.md):
 where the target has no replacement (datasets, benchmarks, scoring functions and shields on OGX; direct tool
 calls and the Agents API from 0.7 on) the shim answers a 410 `operation-removed` problem and `fix` leaves the
@@ -125,6 +126,35 @@ BASELINE_STEPS: dict[str, tuple[str, ...]] = {
         "DELETE /v1/shields/{id}",
         "DELETE /v1/models/{id}",
     ),
+    # written for llama-stack-client 0.4.7 (harness.SDK_047): their baseline is llama-stack 0.4.7
+    "assistant_setup_04": (
+        "register the model",
+        "chat with the returned identifier",
+        "find the model in the model list",
+        "retrieve the model",
+        "register the tickets MCP server",
+        "the tool group is listed",
+        "list the tickets tools",
+        "unregister the tickets MCP server",
+        "unregister the model",
+    ),
+    "eval_guild_04": (
+        "register the candidate model",
+        "register the evaluation dataset",
+        "look the dataset up",
+        "add more questions",
+        "read the questions back",
+        "define an LLM judge",
+        "check the judge is there",
+        "score some answers",
+        "register the benchmark",
+        "look the benchmark up",
+        "run the benchmark on the candidate",
+        "unregister the benchmark",
+        "unregister the judge",
+        "unregister the dataset",
+        "unregister the candidate model",
+    ),
 }
 
 
@@ -203,6 +233,31 @@ _OGX_REMOVED: dict[str, dict[str, Expect]] = {
         ),
         # its rows are those of "Read the questions back", which stopped with the 410 before it
         **_same(Outcome.REMOVED_USE, _NO_EVAL, "Run the benchmark on the candidate", shows="NameError"),
+    },
+    # the same walkthrough written for llama-stack-client 0.4 (`beta.datasets`, `alpha.benchmarks`)
+    "eval_guild_04": {
+        **_same(
+            Outcome.REMOVED,
+            _NO_EVAL,
+            "register the evaluation dataset",
+            "define an LLM judge",
+            "register the benchmark",
+            "unregister the benchmark",
+            "unregister the judge",
+            "unregister the dataset",
+        ),
+        **_same(
+            Outcome.REMOVED_USE,
+            _NO_EVAL,
+            "look the dataset up",
+            "add more questions",
+            "read the questions back",
+            "check the judge is there",
+            "score some answers",
+            "look the benchmark up",
+        ),
+        # its rows are those of "read the questions back", which stopped with the 410 before it
+        **_same(Outcome.REMOVED_USE, _NO_EVAL, "run the benchmark on the candidate", shows="NameError"),
     },
     "ops_provision": {
         **_same(Outcome.REMOVED, _NO_SHIELDS, "POST /v1/shields", "DELETE /v1/shields/{id}"),

@@ -5,15 +5,17 @@
 
 Columns (`COLUMNS`):
 
-* ``baseline``: the apps as written, SDK ``llama-stack-client`` 0.3.5, straight against real llama-stack 0.3.5.
-* ``shim-0.7.3`` / ``shim-ogx``: the same apps and SDK through ``llama-stack-migrate shim --target T`` in front of
-  real llama-stack 0.7.3 / OGX 1.5.0. The server's run config is the one `fix --config` wrote for the apps (the
-  declarations the shim's 409 answers ask for), with the values `fix` could not know filled in.
+* ``baseline``: the apps as written, each with the SDK it was written for (`App.sdk`: ``llama-stack-client``
+  0.3.5 or 0.4.7), straight against the real server of that SDK's era (llama-stack 0.3.5 / 0.4.7).
+* ``shim-0.7.3`` / ``shim-ogx``: the same apps, each with its own SDK, through ``llama-stack-migrate shim --target
+  T`` in front of real llama-stack 0.7.3 / OGX 1.5.0. The server's run config is the one `fix --config` wrote for
+  the apps (the declarations the shim's 409 answers ask for), with the values `fix` could not know filled in.
 * ``fixed-0.7.3`` / ``fixed-ogx``: the apps after ``fix --target T --unsafe-fixes --config <run config> --write``,
   straight against the server started from that config, with the SDK the fixed code is written for (`FIXED_SDK`,
   llama-stack-client 0.7.3 for both targets).
 
-One server per column, shared by all apps (each app uses its own resource ids), started fresh from its config;
+One server per column (the baseline: one per SDK era), shared by its apps (each app uses its own resource ids),
+started fresh from its config;
 one `fix` per target over all apps. Inference and MCP are the stand-ins of `standins.py`. Steps come from the apps
 themselves (JSON lines, see `apps/stepreport.py`, `runners/`). The table counts, per app and column, the steps
 that succeeded out of the app's baseline steps; every failing step follows with its exact error.
@@ -38,8 +40,10 @@ from typing import Literal
 
 from tests.integration.servers import (
     APPS_CLIENT_035,
+    APPS_CLIENT_047,
     APPS_CLIENT_073,
     LEGACY,
+    LLAMA_STACK_04,
     LLAMA_STACK_07,
     OGX_RESPONSES,
     ClientSpec,
@@ -60,11 +64,29 @@ APP_TIMEOUT_S = 300.0
 
 
 @dataclass(frozen=True)
+class Sdk:
+    """An SDK generation apps are written for: its venv, and the server of its era (what the baseline runs on).
+
+    Apps of different eras differ in more than the version header: 0.4 moved `datasets` and `benchmarks` under
+    `beta.` / `alpha.` and returns OpenAI-shaped model lists, so a 0.4 app cannot run on a 0.3.5 server.
+    """
+
+    client: ClientSpec
+    server: ServerSpec
+
+
+SDK_035 = Sdk(APPS_CLIENT_035, LEGACY)
+SDK_047 = Sdk(APPS_CLIENT_047, LLAMA_STACK_04)
+
+
+@dataclass(frozen=True)
 class App:
     name: str
     #: Path under `APPS_DIR`: a script, a pytest folder or a notebook.
     entry: str
     kind: Literal["script", "pytest", "notebook"]
+    #: The SDK the app was written for: it runs with it in the baseline and shim columns.
+    sdk: Sdk = SDK_035
 
 
 APPS: tuple[App, ...] = (
@@ -76,15 +98,18 @@ APPS: tuple[App, ...] = (
     App("catalog_service", "catalog_service.py", "script"),
     App("eval_walkthrough", "eval_walkthrough.ipynb", "notebook"),
     App("ops_provision", "ops_provision.py", "script"),
+    App("assistant_setup_04", "assistant_setup_04.py", "script", SDK_047),
+    App("eval_guild_04", "eval_guild_04.py", "script", SDK_047),
 )
 
 
 @dataclass(frozen=True)
 class Column:
     name: str
-    server: ServerSpec
-    #: The SDK venv the apps run with.
-    sdk: ClientSpec
+    #: The server the apps run on; None: each app's era's server (`Sdk.server`).
+    server: ServerSpec | None
+    #: The SDK venv the apps run with; None: each app's own (`Sdk.client`).
+    sdk: ClientSpec | None
     #: The `fix` / `shim` target; None for the baseline.
     target: str | None
     via_shim: bool
@@ -96,9 +121,10 @@ class Column:
 FIXED_SDK = APPS_CLIENT_073
 
 COLUMNS: tuple[Column, ...] = (
-    Column("baseline", LEGACY, APPS_CLIENT_035, None, via_shim=False, fixed=False),
-    Column("shim-0.7.3", LLAMA_STACK_07, APPS_CLIENT_035, "llama-stack-0.7", via_shim=True, fixed=False),
-    Column("shim-ogx", OGX_RESPONSES, APPS_CLIENT_035, "ogx-1", via_shim=True, fixed=False),
+    Column("baseline", None, None, None, via_shim=False, fixed=False),
+    # A 0.4 app keeps its SDK through the shim: the shim treats it as a current client (decision D6).
+    Column("shim-0.7.3", LLAMA_STACK_07, None, "llama-stack-0.7", via_shim=True, fixed=False),
+    Column("shim-ogx", OGX_RESPONSES, None, "ogx-1", via_shim=True, fixed=False),
     # The SDK fixed code is for (decision D5, rule LSM160: fix moves the project's pin to it): llama-stack-client
     # 0.7.x for both targets. The 0.7.3 server refuses SDK 0.3.5 (426); on OGX, the 0.7 SDK's list items carry the
     # legacy fields as compatibility properties. ogx-client 1.5.0 is another library (OpenAPI-generated
@@ -156,6 +182,7 @@ def app_env(sdk_venv: Path, base_url: str, standins: Standins, cwd: Path) -> dic
         SUPPORT_MCP_URL=standins.mcp_url,
         INVENTORY_MCP_URL=standins.mcp_url,
         OPS_MCP_URL=standins.mcp_url,
+        TICKETS_MCP_URL=standins.mcp_url,
     )
     return env
 
@@ -202,17 +229,20 @@ def run_app(
 def run_apps(
     apps: Sequence[App],
     apps_dir: Path,
-    sdk: ClientSpec,
+    sdk: ClientSpec | None,
     base_url: str,
     standins: Standins,
     column: str,
     jobs: int,
     logs: Path,
 ) -> list[AppRun]:
-    sdk_venv = ensure_venv(sdk)
+    """Run `apps` against `base_url`, each with `sdk`, or with the SDK it was written for when `sdk` is None."""
+    venvs = {app.name: ensure_venv(sdk or app.sdk.client) for app in apps}
     logs.mkdir(parents=True, exist_ok=True)
     with concurrent.futures.ThreadPoolExecutor(max_workers=jobs) as pool:
-        futures = [pool.submit(run_app, app, apps_dir, sdk_venv, base_url, standins, column, logs) for app in apps]
+        futures = [
+            pool.submit(run_app, app, apps_dir, venvs[app.name], base_url, standins, column, logs) for app in apps
+        ]
         return [future.result() for future in futures]
 
 
@@ -227,6 +257,7 @@ def human_values(standins: Standins) -> dict[str, str]:
         "self.settings.inventory_mcp_url": standins.mcp_url,
         # ops_provision's raw POST /v1/toolgroups: fix declares it, with the URL the script reads from OPS_MCP_URL.
         "MCP_URL": standins.mcp_url,
+        "TICKETS_MCP_URL": standins.mcp_url,
     }
 
 
@@ -257,12 +288,10 @@ class Workspace:
 
 
 @contextlib.contextmanager
-def serving(column: Column, config: Path, workspace: Workspace) -> Iterator[str]:
-    """The column's server (and shim) for the block; yields the URL the apps talk to."""
-    state = workspace.root / f"state-{column.name}"
-    with RunningServer(
-        column.server, config_path=config, vllm_url=workspace.standins.vllm_url, state_dir=state
-    ) as server:
+def serving(column: Column, spec: ServerSpec, config: Path, workspace: Workspace) -> Iterator[str]:
+    """The column's server `spec` (and shim) for the block; yields the URL the apps talk to."""
+    state = workspace.root / (f"state-{column.name}" if column.server else f"state-{column.name}-{spec.name}")
+    with RunningServer(spec, config_path=config, vllm_url=workspace.standins.vllm_url, state_dir=state) as server:
         if column.via_shim:
             assert column.target is not None
             with running_shim(server.url, column.target, state) as shim_url:
@@ -275,19 +304,24 @@ def run_column(column: Column, workspace: Workspace, apps: Sequence[App], jobs: 
     started = time.monotonic()
     result = ColumnRun(column.name)
     try:
-        if column.target is None:
-            config, apps_dir = workspace.base_config(column.server), workspace.apps
-        else:
-            fixed = workspace.fix(column.server, column.target)
-            config, apps_dir = fixed.config, (fixed.apps if column.fixed else workspace.apps)
-            summary = [line for line in fixed.output.splitlines() if not line.startswith(" ")]
-            unset = sorted(expression for expression, value in fixed.filled.items() if value is None)
-            result.fix_summary = f"fix --target {column.target}: exit {fixed.returncode}; " + "; ".join(summary)
-            result.fix_summary += f"; left unset: {', '.join(unset)}" if unset else ""
-        with serving(column, config, workspace) as url:
-            result.apps = run_apps(
-                apps, apps_dir, column.sdk, url, workspace.standins, column.name, jobs, workspace.root / "logs"
-            )
+        # the baseline: one server per SDK era, each running the apps written for it
+        servers = {column.server or app.sdk.server for app in apps}
+        for spec in sorted(servers, key=lambda s: s.name):
+            group = [app for app in apps if (column.server or app.sdk.server) is spec]
+            if column.target is None:
+                config, apps_dir = workspace.base_config(spec), workspace.apps
+            else:
+                fixed = workspace.fix(spec, column.target)
+                config, apps_dir = fixed.config, (fixed.apps if column.fixed else workspace.apps)
+                summary = [line for line in fixed.output.splitlines() if not line.startswith(" ")]
+                unset = sorted(expression for expression, value in fixed.filled.items() if value is None)
+                result.fix_summary = f"fix --target {column.target}: exit {fixed.returncode}; " + "; ".join(summary)
+                result.fix_summary += f"; left unset: {', '.join(unset)}" if unset else ""
+            with serving(column, spec, config, workspace) as url:
+                result.apps += run_apps(
+                    group, apps_dir, column.sdk, url, workspace.standins, column.name, jobs, workspace.root / "logs"
+                )
+        result.apps.sort(key=lambda app_run: [app.name for app in apps].index(app_run.app))
     except ServerSetupError as exc:
         result.setup_error = str(exc)
     result.seconds = round(time.monotonic() - started, 1)
@@ -307,8 +341,8 @@ def run(columns: Sequence[Column], workdir: Path, apps: Sequence[App] = APPS, jo
 def format_table(runs: Sequence[ColumnRun], apps: Sequence[App] = APPS) -> str:
     """Per app and column: steps that succeeded / the app's steps (in brackets: how many are expected to succeed)."""
     width = max(len(app.name) for app in apps)
-    header = f"| {'app':<{width}} | " + " | ".join(f"{r.column:>14}" for r in runs) + " |"
-    lines = [header, f"|{'-' * (width + 2)}|" + "|".join("-" * 15 + ":" for _ in runs) + "|"]
+    header = f"| {'app':<{width}} | " + " | ".join(f"{r.column:>15}" for r in runs) + " |"
+    lines = [header, f"|{'-' * (width + 2)}|" + "|".join("-" * 16 + ":" for _ in runs) + "|"]
     totals = [[0, 0, 0] for _ in runs]
     for app in apps:
         steps = BASELINE_STEPS[app.name]
@@ -319,9 +353,9 @@ def format_table(runs: Sequence[ColumnRun], apps: Sequence[App] = APPS) -> str:
             want = sum(1 for step in steps if expected(run_.column, app.name, step).outcome is Outcome.OK)
             for slot, value in enumerate((done, len(steps), want)):
                 totals[index][slot] += value
-            cells.append(f"{done:>3} / {len(steps):<3} ({want:>2})" if app_run else f"{'not run':>14}")
+            cells.append(f"{done:>3} / {len(steps):<3} ({want:>3})" if app_run else f"{'not run':>15}")
         lines.append(f"| {app.name:<{width}} | " + " | ".join(cells) + " |")
-    lines.append(f"| {'all':<{width}} | " + " | ".join(f"{d:>3} / {n:<3} ({w:>2})" for d, n, w in totals) + " |")
+    lines.append(f"| {'all':<{width}} | " + " | ".join(f"{d:>3} / {n:<3} ({w:>3})" for d, n, w in totals) + " |")
     return "\n".join(lines)
 
 

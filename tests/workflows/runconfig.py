@@ -23,6 +23,7 @@ from ruamel.yaml import YAML
 
 from tests.integration.servers import (
     LEGACY,
+    LLAMA_STACK_04,
     LLAMA_STACK_07,
     OGX_RESPONSES,
     ServerSpec,
@@ -46,7 +47,7 @@ NO_RESOURCES = {"models": [], "shields": [], "datasets": [], "scoring_fns": [], 
 
 
 def _extras(spec: ServerSpec, moderation_url: str) -> dict[str, Any]:
-    if spec is LEGACY:
+    if spec in (LEGACY, LLAMA_STACK_04):
         rag = {"provider_id": "rag-runtime", "provider_type": "inline::rag-runtime"}
         return {
             "providers": {"tool_runtime": [rag, MCP, TAVILY], "scoring": SCORING},

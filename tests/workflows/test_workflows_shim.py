@@ -1,4 +1,5 @@
-"""The legacy apps, as written, through the shim in front of real llama-stack 0.7.3 and OGX 1.5.0.
+"""The legacy apps, as written and with their own SDK (0.3.5 or 0.4.7), through the shim in front of real
+llama-stack 0.7.3 and OGX 1.5.0.
 
 Both shim columns of `python -m tests.workflows.harness` run in one harness run (stand-ins and each target's
 `fix` shared, one server and one shim per column): every step gives what `expected.EXPECTED` says, i.e. it
@@ -39,7 +40,7 @@ def test_every_app_runs_through_the_shim_to_its_documented_stops(tmp_path: Path,
         ]
         assert problems == [], "\n".join(problems + [a.stderr_tail for a in column.apps if a.stderr_tail])
     done = {column.column: sum(step.ok for app_run in column.apps for step in app_run.steps) for column in runs}
-    assert done == {"shim-0.7.3": 85, "shim-ogx": 50}  # of 90: everything but the documented stops
+    assert done == {"shim-0.7.3": 109, "shim-ogx": 61}  # of 114: everything but the documented stops
 
     for name in SHIM_COLUMNS:
         store = tmp_path / f"state-{name}" / "shim-events.sqlite3"
@@ -47,8 +48,13 @@ def test_every_app_runs_through_the_shim_to_its_documented_stops(tmp_path: Path,
             outcomes = dict(
                 db.execute("SELECT rule_id || ' ' || outcome, count(*) FROM deprecation_events GROUP BY 1").fetchall()
             )
+            translated_047 = db.execute(
+                "SELECT DISTINCT rule_id FROM deprecation_events WHERE sdk_version = '0.4.7' AND outcome = 'translated'"
+            ).fetchall()
         # the legacy listings of models, tool groups and a group's tools were translated, for the SDK and the raw app
         assert {"LSM103 translated", "LSM123 translated", "LSM124 translated"} <= set(outcomes), outcomes
+        # for SDK 0.4.7 only the routes the target removed: its model listing is the target's own (D6)
+        assert sorted(translated_047) == [("LSM123",), ("LSM124",)]
         assert outcomes["LSM125 gone"] == 3  # direct tool calls: helpdesk, supportbot, ops (D1)
         report = subprocess.run(
             [sys.executable, "-m", "migrate", "report", "--events", str(store), "--format", "json"],

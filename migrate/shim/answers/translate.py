@@ -18,7 +18,8 @@ What is not translated, and why:
 * a source that answers 404 (a group that is no connector) is 404 `resource-not-found`, as the
   legacy server answered an unknown group; any other upstream answer reaches the client as it is.
 
-The app hands only legacy clients' reads to this handler (`clients.LegacyClients`).
+The app hands this handler the reads of legacy clients (`clients.LegacyClients`), and every client's read of
+a route the target removed (`Rule.reshapes` is false: no client has another answer to read there).
 """
 
 from __future__ import annotations
