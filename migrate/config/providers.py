@@ -98,9 +98,7 @@ def _api_edits(config: ParsedConfig, rule: Rule, fact: ProviderChange, target: T
                 continue
             detail = f"{where} {fact.api!r}"
             if fact.becomes is None:
-                yield _edit(
-                    config, rule, fact, node, detail, "", "", _no_successor(fact, f"the {fact.api} API", target)
-                )
+                yield _edit(config, rule, fact, node, detail, "", "", _no_successor(fact, f"{fact.api} API", target))
                 continue
             clash = f"{where.split()[0]} already has {fact.becomes!r}" if fact.becomes in present else None
             yield _rename(config, rule, fact, node, detail, fact.becomes, clash)

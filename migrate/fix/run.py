@@ -74,11 +74,20 @@ def run_fix(
     """
     prefilter = Prefilter(ruleset)
     fixes = [
-        fix_file(source, ruleset, target, prefilter, unsafe=unsafe, origin=_origin(source, root)) for source in files
+        fix_file(source, ruleset, target, prefilter, unsafe=unsafe, origin=_origin(source, root))
+        for source in _with_config(files, config_path)
     ]
     entries = [entry for fix in fixes for entry in fix.outcome.entries]
     config = _config_change(fixes, entries, config_path)
     return FixRun(fixes, config)
+
+
+def _with_config(files: Sequence[SourceFile], config_path: Path | None) -> list[SourceFile]:
+    """The files, and the run config given with `--config` when it is not one of them: its own provider settings
+    and ignored blocks are migrated for the target like a scanned run config's, not only its new entries merged."""
+    if config_path is None or any(source.path.resolve() == config_path.resolve() for source in files):
+        return list(files)
+    return [*files, SourceFile(config_path, config_path.as_posix(), "yaml")]
 
 
 def _origin(source: SourceFile, root: Path | None) -> str:
