@@ -62,6 +62,23 @@ def test_fix_migrates_the_providers_of_the_config_it_is_given_even_when_it_does_
     # settings' lines are the only other ones that differ, byte for byte.
     assert _providers_part(after) == _providers_part(expected)
     assert "connector_id: mcp::docs" in after
+    # six provider settings and two tool groups (LSM221), said once for the config fix did not scan
+    assert "Run config (run.yaml): 8 setting(s) migrated for llama-stack-0.7.\n" in process.stderr
+
+
+def test_what_is_left_in_a_config_fix_does_not_scan_is_listed_with_its_line(app: Path, run_cli: RunCli) -> None:
+    before = (app / "run.yaml").read_text(encoding="utf-8")
+
+    process = run_cli("fix", "supportbot", "--target", "ogx-1", "--config", "run.yaml", "--no-color", cwd=app)
+
+    assert process.returncode in (0, 1), process.stderr
+    assert "Run config (run.yaml): 9 setting(s) need a human:\n" in process.stderr
+    safety = line_of(before, "- safety")
+    assert f"  run.yaml:{safety} LSM265: ogx-1 has no safety API: a guardrail is the responses provider's" in (
+        process.stderr
+    )
+    assert (app / "run.yaml").read_text(encoding="utf-8") == before  # without --write nothing is written
+    assert "+- responses" in process.stdout  # the diff of the config shows what --write would write
 
 
 def _providers_part(text: str) -> str:
