@@ -98,7 +98,6 @@ def _config_change(
     """The run config with the entries merged. A config given with `--config` that is not one of the fixed files
     is migrated for the target first, as a scanned one is (its provider settings, its ignored blocks)."""
     from migrate.config.merge import merge_entries, render_entries
-    from migrate.config.runconfig_fix import migrate_run_config
 
     if config_path is None:
         if not entries:
@@ -116,6 +115,8 @@ def _config_change(
         raise MigrateError(f"cannot read the run config {config_path}: {exc}") from exc
     migrated: list[RunConfigChange] = []
     if same is None:
+        from migrate.config.runconfig_fix import migrate_run_config
+
         base, migrated = migrate_run_config(base, ruleset, target)
     result = merge_entries(base, entries)
     if same is not None:  # the config is also a scanned file: one change, one write
