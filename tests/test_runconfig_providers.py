@@ -160,8 +160,10 @@ VLLM_ESCAPED_KEY = 'providers:\n  inference:\n  - provider_type: remote::vllm\n 
          "{provider_id: rag, provider_type: inline::rag-runtime}]\n", "the providers list is flow style"),
         ("providers:\n  inference:\n  - provider_id: tgi\n    provider_type: remote::tgi\n",
          "llama-stack-0.7 has no remote::tgi: serve its models with another inference provider"),
+        ("providers:\n  tool_runtime:\n  - provider_id: rag\n    provider_type: inline::rag-runtime\n"
+         "  - provider_id: rag-2\n    provider_type: inline::rag-runtime\n", "it is its API's only provider"),
     ],
-    ids=["an escaped key", "a flow-style providers list", "no successor"],
+    ids=["an escaped key", "a flow-style providers list", "no successor", "the list would empty"],
 )  # fmt: skip
 def test_what_fix_cannot_do_safely_is_left_with_the_reason(text: str, reason: str) -> None:
     edits = provider_edits(parse_config(text), RULESET, "llama-stack-0.7")

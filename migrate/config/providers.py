@@ -130,7 +130,9 @@ def _provider_edits(
         else:
             start, end = _item_span(config, entries[0], sequence, index)
             removal = f"removed {named}: {target} has no such provider and needs nothing in its place"
-            edit = _edit(config, rule, fact, type_node, named, "", removal, _kept_because(config, sequence, entry))
+            removable = {other.provider_type for other in rule.targets[target].providers if other.removable}
+            kept = _kept_because(config, sequence, entry, removable)
+            edit = _edit(config, rule, fact, type_node, named, "", removal, kept)
             yield replace(edit, span=(start, end))
 
 
@@ -201,12 +203,13 @@ def _no_successor(fact: ProviderChange, what: str, target: TargetName) -> str:
     return f"{target} has no {what}: " + (fact.note or "nothing replaces it")
 
 
-def _kept_because(config: ParsedConfig, sequence: YamlNode, entry: YamlNode) -> str | None:
-    """Why a removable provider's entry stays: its list is flow style, it is its API's only provider, or something
-    else in the config names its provider_id."""
+def _kept_because(config: ParsedConfig, sequence: YamlNode, entry: YamlNode, removable: set[str | None]) -> str | None:
+    """Why a removable provider's entry stays: its list is flow style, it is its API's only provider (every entry
+    of the list is of a `removable` type), or something else in the config names its provider_id."""
     if sequence.flow:
         return "the providers list is flow style ([...]): remove the entry by hand"
-    if len(sequence.children) == 1:
+    types = [other.get("provider_type") if other.kind == "map" else None for other in sequence.children]
+    if all(found is not None and found[1].value in removable for found in types):
         return "it is its API's only provider: remove the API with it, or give it another provider, by hand"
     provider_id = entry.get("provider_id")
     if provider_id is None or not provider_id[1].value:
