@@ -14,6 +14,13 @@ from migrate.sources import SOURCES, source_of
 from migrate.strategies import STRATEGIES
 from migrate.targets import TARGETS
 
+#: What a provider rule finds, by its kind (`ProviderShape.kind`).
+_PROVIDER_SETTINGS = {
+    "api": "`apis` entries and `providers` keys",
+    "provider_type": "`provider_type` of `providers` entries",
+    "config_key": "keys of a provider's `config`",
+}
+
 
 def rules_markdown(ruleset: RuleSet) -> str:
     out = [
@@ -34,6 +41,8 @@ def rules_markdown(ruleset: RuleSet) -> str:
         "removed API, so it has its own id, title, guidance (for whoever edits the server config) and fix. The",
         "tens digit is the resource's, as in LSM1xx (LSM211 `shields` beside LSM111 shield registration), so",
         "`--select LSM2` selects every run-config rule and `--select LSM1` only what code, scripts and docs call.",
+        "LSM26x are the run config's provider settings (`apis`, `providers`) that a target renamed or dropped: each",
+        "target's facts are listed with the file of the installed server package they were verified in.",
         "",
         "| id | resource | operation | SDK methods | HTTP | " + " | ".join(TARGETS) + " |",
         "|---|---|---|---|---|" + "---|" * len(TARGETS),
@@ -45,6 +54,8 @@ def rules_markdown(ruleset: RuleSet) -> str:
             methods = "pins of " + ", ".join(f"`{p}`" for p in rule.pin.packages)
         if rule.config is not None:
             methods = f"`registered_resources.{rule.config.key}` entries"
+        if rule.providers is not None:
+            methods = _PROVIDER_SETTINGS[rule.providers.kind]
         plans = " | ".join(f"{rule.targets[t].status}, {rule.targets[t].strategy}" for t in TARGETS)
         out.append(
             f"| [{rule.id}](#{rule.id.lower()}) | {rule.resource} | {rule.operation} | {methods} | {http} | {plans} |"
@@ -80,7 +91,10 @@ def rule_markdown(rule: Rule, *, level: int) -> list[str]:
         status = f"removed in {plan.removed_in}" if plan.removed_in else plan.status
         if rule.config is not None:  # the target reads the block, or ignores it since a release
             status = f"ignored since {plan.removed_in}" if plan.removed_in else "read"
+        if rule.providers is not None:  # the target reads the settings, or renamed or dropped them in a release
+            status = f"{rule.providers.change} in {plan.removed_in}" if plan.removed_in else "read"
         out.append(f"| {name} | {status} | {plan.strategy} | {plan.guidance} |")
+    out += _provider_facts(rule)
     for name in TARGETS:
         translate = rule.targets[name].translate
         if translate is not None:
@@ -124,11 +138,33 @@ def rule_markdown(rule: Rule, *, level: int) -> list[str]:
     return out
 
 
+def _provider_facts(rule: Rule) -> list[str]:
+    """A provider rule's facts per target: what the target renamed or dropped, and where that was verified."""
+    out: list[str] = []
+    for name in TARGETS:
+        facts = rule.targets[name].providers
+        if not facts:
+            continue
+        out += ["", f"On {name} (verified in the installed server package):", ""]
+        for fact in facts:
+            named = " ".join(f"`{part}`" for part in (fact.api, fact.provider_type, fact.key) if part is not None)
+            change = f"-> `{fact.becomes}`" if fact.becomes is not None else "removed"
+            removable = "; `fix` deletes an entry nothing else names" if fact.removable else ""
+            note = f"; {fact.note}" if fact.note else ""
+            out.append(f"- {named} {change}{removable}{note} (`{fact.source}`)")
+    return out
+
+
 def _shapes(rule: Rule) -> list[str]:
     """How the rule is found: its pins, SDK methods (with their keywords) and HTTP routes."""
     if rule.pin is not None:
         packages = ", ".join(f"`{p}`" for p in rule.pin.packages)
         return [f"- Pins of {packages} in requirements*.txt, pyproject.toml (PEP 621, Poetry) and setup.cfg"]
+    if rule.providers is not None:
+        return [
+            f"- Run config: {_PROVIDER_SETTINGS[rule.providers.kind]} in a server run config (`run.yaml`, "
+            "`config.yaml`: a top-level `providers` mapping), as the facts of each target below name them"
+        ]
     if rule.config is not None:
         fields = ", ".join(f"`{name}`" for name in rule.config.fields)
         return [

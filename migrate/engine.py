@@ -25,11 +25,12 @@ class Prefilter:
 
     A bare `register` is everywhere (atexit, codecs, singledispatch), so the test keys on what every
     use must contain: an SDK namespace *and* an SDK verb of a deprecated operation, a deprecated route's
-    literal prefix, an SDK's CLI (`llama-stack-client`, `ogx-client`), a pinned SDK's name, or a
-    `registered_resources` block. Reads and calls (`models.list`, `datasets.iterrows`) are everyday
-    methods: the matcher takes them only in a file with the Llama Stack context, so they count only in a
-    file that says `llama` or `ogx` and writes them as an attribute chain (`.datasets.list(`). Plain
-    substring tests (memchr fast) run first; the regexes only confirm the few files that pass them.
+    literal prefix, an SDK's CLI (`llama-stack-client`, `ogx-client`), a pinned SDK's name, a
+    `registered_resources` block, or a run config's providers (`provider_type`). Reads and calls
+    (`models.list`, `datasets.iterrows`) are everyday methods: the matcher takes them only in a file with
+    the Llama Stack context, so they count only in a file that says `llama` or `ogx` and writes them as
+    an attribute chain (`.datasets.list(`). Plain substring tests (memchr fast) run first; the regexes
+    only confirm the few files that pass them.
     """
 
     def __init__(self, ruleset: RuleSet) -> None:
@@ -38,7 +39,8 @@ class Prefilter:
         namespaces = sorted({path[-2] for path in lifecycle})
         verbs = sorted({path[-1] for path in lifecycle})
         prefixes = sorted({route.template.split("{", 1)[0].rstrip("/") for route in ruleset.routes})
-        self._markers = (*(program.encode() for program in CLI_PROGRAMS), b"registered_resources")
+        providers = (b"provider_type",) if ruleset.provider_rules else ()  # a run config's providers
+        self._markers = (*(program.encode() for program in CLI_PROGRAMS), b"registered_resources", *providers)
         self._route_prefixes = tuple(prefix.encode() for prefix in prefixes)
         self._namespaces = tuple(name.encode() for name in namespaces)
         # "unregister" contains "register": test only the shortest spellings as substrings.

@@ -54,6 +54,8 @@ def judge(hit: Hit, ruleset: RuleSet, target: TargetName, path: str, language: L
     message = f"{rule.summary} {verdict} on {target}"
     if rule.operation == "config":  # not a call: the target's server does not read the entry
         message = f"{rule.summary} ignored by {target}"
+    if rule.providers is not None:  # a setting the target's server names differently, or has no more
+        message = f"{rule.summary} {rule.providers.change} on {target}"
     fix = fix_info(Case(hit, plan, ruleset.naming(rule, target)), source_of(language).fixes)
     return Finding(
         path=path,
@@ -82,13 +84,16 @@ def fix_info(case: Case, fixes: FixKind) -> FixInfo:
     """What `fix` does with the case in a file whose surface it rewrites as `fixes`."""
     strategy = STRATEGIES[case.plan.strategy]
     hit = case.hit
-    if strategy.rewrite is None:
-        reason = strategy.blocker(case)  # a strategy that rewrites nothing says why
-    elif hit.surface == "config":  # a run config's own block, which the target ignores
-        if fixes != "run-config" or strategy.migrates_config is None:
+    reason: str | None
+    if hit.surface == "config" and strategy.migrates_config is not None:  # a run config's own settings
+        if fixes != "run-config":
             reason = "the target has no such block"
         else:
             reason = strategy.entry_blocker(case) if strategy.entry_blocker is not None else None
+    elif strategy.rewrite is None:
+        reason = strategy.blocker(case)  # a strategy that rewrites nothing says why
+    elif hit.surface == "config":
+        reason = "the target has no such block"
     elif fixes in ("text", "run-config") and (case.plan.strategy != "rename-namespace" or hit.http_path is None):
         reason = _SCRIPTS
     else:

@@ -115,6 +115,11 @@ class RuleSet:
         return {rule.config.key: rule for rule in self.rules if rule.config is not None}
 
     @cached_property
+    def provider_rules(self) -> tuple[Rule, ...]:
+        """The `config` rules of a run config's provider settings (`apis`, `providers`): LSM26x."""
+        return tuple(rule for rule in self.rules if rule.providers is not None)
+
+    @cached_property
     def resource_tokens(self) -> tuple[str, ...]:
         """Words one of which every deprecated use must contain: SDK namespaces and path segments."""
         tokens: set[str] = set()

@@ -14,7 +14,9 @@ rename of its resource), `translate-read` (the target serves the data elsewhere 
 
 A `config` rule is an entry of a server run config's `registered_resources` block (`ConfigShape`), which
 some target ignores: not a call, so it has no SDK, HTTP or CLI shape, and its plans say whether the target
-reads the block (`served`) or ignores it (`removed`).
+reads the block (`served`) or ignores it (`removed`). A `config` rule with a `providers` table instead
+(`ProviderShape`, resource `provider`) is a kind of provider setting of the run config (`apis`, `providers`)
+that some target renamed or dropped: its plans carry the verified facts (`ProviderChange`) per target.
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ from migrate.identifiers import IdentifierTemplate
 from migrate.targets import TARGETS, TargetName
 from migrate.validation import Check, Strict
 
-Resource = Literal["model", "shield", "tool_group", "dataset", "benchmark", "scoring_function", "client"]
+Resource = Literal["model", "shield", "tool_group", "dataset", "benchmark", "scoring_function", "client", "provider"]
 #: `register` / `unregister`: the twelve deprecated operations. `read`: a read or use of a resource whose shape or
 #: route changed. `call`: an SDK call the SDK of the fixed code spells differently (a moved namespace, a dropped
 #: keyword). `pin`: the project's pin of the SDK (`resource = "client"`). `config`: an entry of a run config's
@@ -52,6 +54,7 @@ Strategy = Literal[
     "update-pin",  # the project's pin of the SDK moves to the version the fixed code is for
     "guard-listed-fields",  # reads of a listing's items: fields the target's SDK gives as None are guarded
     "read-through-client",  # read: the fixed code's SDK has no method; the client's get() reads the target's route
+    "edit-providers",  # a run config's API, provider type or provider config key is renamed; a dropped provider goes
 ]
 
 #: A path parameter of a route template: `{name}` is one path segment, `{name:path}` one or more.
@@ -170,6 +173,57 @@ class ConfigShape(Strict):
     @property
     def id_field(self) -> str:
         return self.fields[0]
+
+
+#: What a provider rule looks at: an API (an `apis` entry and its `providers` key), a provider's `provider_type`
+#: (an entry of `providers.<api>`), or a key of a provider's `config`.
+ProviderKind = Literal["api", "provider_type", "config_key"]
+
+
+@dataclass(frozen=True, kw_only=True)
+class ProviderShape(Strict):
+    """The run-config provider settings a `config` rule looks at (instead of a `registered_resources` block).
+
+    `kind` says what a fact names; `change` whether the target renamed it (each fact says to what) or dropped it.
+    """
+
+    kind: ProviderKind
+    change: Literal["renamed", "removed"]
+
+
+@dataclass(frozen=True, kw_only=True)
+class ProviderChange(Strict):
+    """One verified fact about a run config's providers on a target: what the legacy server read, and what the target
+    reads instead (`becomes`) or that it has nothing in its place (`becomes` None).
+
+    `api` is the API (an `apis` entry, a `providers` key); `provider_type` a provider of it (`inline::rag-runtime`);
+    `key` a key of that provider's `config` (`url`). `source` is where the fact was read: the file inside the
+    installed server package (`llama_stack/providers/registry/eval.py`). `removable`: the target needs nothing in the
+    removed provider's place, so `fix` deletes its entry where nothing else in the config names its provider_id.
+    `note` says, for a human, what replaces a removed API or provider on the target (or that nothing does); a
+    renamed setting with a `note` changed more than its name (the value's form too) and is left for a human.
+    """
+
+    api: str = field(metadata={"pattern": r"^[a-z_]+$"})
+    provider_type: str | None = field(default=None, metadata={"pattern": r"^(inline|remote)::[a-z0-9_:-]+$"})
+    key: str | None = field(default=None, metadata={"pattern": r"^[a-z_]+$"})
+    becomes: str | None = field(default=None, metadata={"pattern": r"^[a-z0-9_:-]+$"})
+    removable: bool = False
+    note: str | None = None
+    source: str = field(metadata={"min_length": 1})
+
+    def fits(self, shape: ProviderShape) -> str | None:
+        """Why this fact does not fit a rule of `shape` (None: it does)."""
+        given = {"provider_type": self.provider_type is not None, "key": self.key is not None}
+        wanted = {"provider_type": shape.kind != "api", "key": shape.kind == "config_key"}
+        if given != wanted:
+            names = [name for name, present in wanted.items() if present]
+            return f"a {shape.kind} fact names api{''.join(', ' + name for name in names)} and nothing else"
+        if (self.becomes is not None) != (shape.change == "renamed"):
+            return f"a {shape.change} fact {'needs' if shape.change == 'renamed' else 'has no'} 'becomes'"
+        if self.removable and (shape.change, shape.kind) != ("removed", "provider_type"):
+            return "only a removed provider is 'removable'"
+        return None
 
 
 def _two_words(commands: tuple[str, ...]) -> tuple[str, ...]:
@@ -329,6 +383,8 @@ class TargetPlan(Strict):
     #: What `update-pin` writes: the PEP 440 specifier of the SDK the fixed code is for (`>=0.7.3,<0.8`).
     requirement: str | None = field(default=None, metadata={"pattern": r"^[<>=!~][^;#\s]*$"})
     translate: Translation | None = None
+    #: A provider rule's facts on this target (`ProviderChange`): what the target renamed or dropped.
+    providers: tuple[ProviderChange, ...] = ()
     guidance: str
 
     def __post_init__(self) -> None:
@@ -467,6 +523,7 @@ class Rule(Strict):
     pin: PinShape | None = None
     cli: CliShape | None = None
     config: ConfigShape | None = None
+    providers: ProviderShape | None = None
     builtin: BuiltinGroups | None = None
     targets: dict[TargetName, TargetPlan]
     examples: tuple[Example, ...]
@@ -503,8 +560,9 @@ class Rule(Strict):
 
     def _check_shapes(self) -> None:
         """The shapes an operation is found by: SDK calls and HTTP routes, a pin, or a run-config block."""
-        if (self.operation == "config") != (self.config is not None):
-            raise ValueError("a config rule, and only it, has a 'config' table")
+        if (self.operation == "config") != ((self.config is not None) + (self.providers is not None) == 1):
+            raise ValueError("a config rule, and only it, has a 'config' or a 'providers' table (one of them)")
+        self._check_providers()
         if self.operation == "config":
             if self.sdk.methods or self.http.paths or self.cli is not None or self.pin is not None:
                 raise ValueError("a config rule has a 'config' table and no sdk methods, http paths, cli or pin")
@@ -523,6 +581,23 @@ class Rule(Strict):
             raise ValueError("sdk.id_param is required for an unregister rule")
         if self.operation == "register" and not self.sdk.required:
             raise ValueError("sdk.required is required for a register rule")
+
+    def _check_providers(self) -> None:
+        """A provider rule's plans carry facts of its shape where the target changed something, and only there."""
+        for target, plan in self.targets.items():
+            where = f"targets.{target}.providers"
+            if self.providers is None:
+                if plan.providers:
+                    raise ValueError(f"{where}: only a rule with a 'providers' table has provider facts")
+                continue
+            if (plan.status == "removed") != bool(plan.providers):
+                raise ValueError(f"{where}: facts where the target changed the settings (status 'removed'), only there")
+            for index, fact in enumerate(plan.providers):
+                reason = fact.fits(self.providers)
+                if reason is not None:
+                    raise ValueError(f"{where}.{index}: {reason}")
+        if self.providers is not None and self.resource != "provider":
+            raise ValueError("a rule with a 'providers' table has resource 'provider'")
 
     def _check_fields(self, target: TargetName, plan: TargetPlan) -> None:
         """Identifier templates and field maps may only name keywords of the real SDK method."""

@@ -21,7 +21,8 @@ from migrate.targets import TARGETS, TargetName
 from tests.conftest import RunCli
 
 RULESET = load_rules()
-CONFIG_RULES = [rule for rule in RULESET.rules if rule.operation == "config"]
+#: The rules of `registered_resources` blocks (the provider settings, LSM26x, are tests/test_runconfig_providers.py's).
+CONFIG_RULES = [rule for rule in RULESET.rules if rule.config is not None]
 #: Words of a finding about code that calls an API; a run-config entry is none of that.
 CALL_WORDING = re.compile(r"through the API|registration|the call", re.IGNORECASE)
 
@@ -283,7 +284,7 @@ SDK_TABLE = '[sdk]\nmethods = ["shields.register"]\nrequired = ["shield_id"]\n\n
 @pytest.mark.parametrize(
     ("replaced", "message"),
     [
-        ((CONFIG_TABLE, ""), "a config rule, and only it, has a 'config' table"),
+        ((CONFIG_TABLE, ""), "a config rule, and only it, has a 'config' or a 'providers' table"),
         ((CONFIG_TABLE, SDK_TABLE + CONFIG_TABLE), "a config rule has a 'config' table and no sdk methods"),
         (('key = "shields"\n', ""), "config.key: Field required"),
         (('fields = ["shield_id", "provider_id", "provider_shield_id", "params"]\n', "fields = []\n"), "config.fields"),

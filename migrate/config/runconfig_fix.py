@@ -11,16 +11,22 @@ Each block is the `config` rule's whose `config.key` it is (LSM2xx); on a target
 - every other ignored block (e.g. `shields` on OGX, strategy `manual`) stays as written and each of its
   entries is reported for a human.
 
-Only the removed lines and the added connectors change; running it on its own output changes nothing.
+Its provider settings (`apis`, `providers`) that the target renamed or dropped are migrated first, as the
+provider rules' facts say (`migrate.config.providers`, LSM26x); every change is reported at its line in the
+text as given.
+
+Only the removed lines, the renamed names and the added connectors change; running it on its own output
+changes nothing.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from migrate.config.entries import ConfigEntry
 from migrate.config.merge import ParsedConfig, YamlNode, merge_entries, parse_config
+from migrate.config.providers import apply_edits, provider_edits
 from migrate.registry import RuleSet
 from migrate.rules import Naming, Rule, TargetPlan
 from migrate.strategies import STRATEGIES
@@ -60,6 +66,33 @@ class _Edits:
 
 
 def migrate_run_config(text: str, ruleset: RuleSet, target: TargetName) -> tuple[str, list[RunConfigChange]]:
+    """The config with its provider settings and its ignored `registered_resources` migrated for `target`, and the
+    changes made (lines of `text`)."""
+    edits = provider_edits(parse_config(text), ruleset, target)
+    settings = [
+        RunConfigChange(edit.rule.id, edit.line, edit.blocker or edit.done, manual=edit.blocker is not None)
+        for edit in edits
+    ]
+    migrated, changes = _migrate_resources(apply_edits(text, edits), ruleset, target)
+    deleted = sorted(
+        (text.count("\n", 0, edit.span[0]) + 1, text.count("\n", *edit.span))
+        for edit in edits
+        if edit.blocker is None and edit.text == "" and text.count("\n", *edit.span)
+    )
+    changes = [replace(change, line=_line_before(change.line, deleted)) for change in changes]
+    return migrated, sorted([*settings, *changes], key=lambda change: change.line)
+
+
+def _line_before(line: int, deleted: list[tuple[int, int]]) -> int:
+    """The line of the text before whole lines were deleted (`deleted`: first line and count, in order) that is
+    `line` after."""
+    for first, count in deleted:
+        if first <= line:
+            line += count
+    return line
+
+
+def _migrate_resources(text: str, ruleset: RuleSet, target: TargetName) -> tuple[str, list[RunConfigChange]]:
     """The config with its ignored `registered_resources` migrated for `target`, and the changes made."""
     config = parse_config(text)
     pair = config.root.get(_RESOURCES)

@@ -196,12 +196,14 @@ def _rewrite_run_config(
 
     new_text, changes = migrate_run_config(text, ruleset, target)
     outcome = Outcome()
-    done_lines = {change.line for change in changes if not change.manual}
+    by_place = {(change.rule, change.line): change for change in changes}
     for hit, finding in pairs:
-        if hit.surface == "config" and hit.line in done_lines:
-            outcome.applied.append((finding, Rewrite(None, False, None, (), True, "moved to connectors")))
+        change = by_place.get((hit.rule.id, hit.line))
+        if hit.surface == "config" and change is not None and not change.manual:
+            outcome.applied.append((finding, Rewrite(None, False, None, (), True, change.description)))
         elif hit.surface == "config":
-            outcome.manual.append((finding, "this entry cannot be migrated automatically"))
+            reason = change.description if change is not None else "this entry cannot be migrated automatically"
+            outcome.manual.append((finding, reason))
     renamed, renames = _rename_lines(
         _bom(data) + new_text.encode("utf-8"), new_text, [p for p in pairs if p[0].surface != "config"], target
     )

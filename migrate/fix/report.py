@@ -77,6 +77,13 @@ def _summary(run: FixRun, ruleset: RuleSet, target: TargetName, style: Callable[
             + "."
         )
         lines += [style(f"  conflict: {message}; not overwritten", fg="red") for message in config.conflicts]
+        done = [change for change in config.migrated if not change.manual]
+        if done:
+            lines.append(f"Run config ({where}): {len(done)} setting(s) migrated for {target}.")
+        kept = [change for change in config.migrated if change.manual]
+        if kept:
+            lines.append(style(f"Run config ({where}): {len(kept)} setting(s) need a human:", fg="yellow"))
+            lines += [f"  {where}:{change.line} {change.rule}: {change.description}" for change in kept]
     failed = [fix for fix in run.files if fix.status == "failed"]
     if failed:
         lines.append(style(f"{len(failed)} file(s) could not be fixed:", fg="red", bold=True))

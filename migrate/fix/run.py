@@ -19,6 +19,7 @@ from migrate.targets import TargetName
 
 if TYPE_CHECKING:
     from migrate.config.merge import Conflict
+    from migrate.config.runconfig_fix import RunConfigChange
 
 _BOM = b"\xef\xbb\xbf"
 
@@ -34,6 +35,8 @@ class ConfigChange:
     present: list[ConfigEntry] = field(default_factory=list)
     conflicts: list[str] = field(default_factory=list)
     bom: bytes = b""  # the file's UTF-8 byte order mark, kept when it is written
+    #: What migrating the config's own settings and blocks for the target did, when fix did not scan it.
+    migrated: list[RunConfigChange] = field(default_factory=list)
 
     def encoded(self, text: str) -> bytes:
         """`before` or `after` as the file's bytes."""
@@ -77,7 +80,7 @@ def run_fix(
         fix_file(source, ruleset, target, prefilter, unsafe=unsafe, origin=_origin(source, root)) for source in files
     ]
     entries = [entry for fix in fixes for entry in fix.outcome.entries]
-    config = _config_change(fixes, entries, config_path)
+    config = _config_change(fixes, entries, config_path, ruleset, target)
     return FixRun(fixes, config)
 
 
@@ -89,7 +92,11 @@ def _origin(source: SourceFile, root: Path | None) -> str:
     return path.relative_to(root).as_posix() if path.is_relative_to(root) else path.name
 
 
-def _config_change(fixes: list[FileFix], entries: list[ConfigEntry], config_path: Path | None) -> ConfigChange | None:
+def _config_change(
+    fixes: list[FileFix], entries: list[ConfigEntry], config_path: Path | None, ruleset: RuleSet, target: TargetName
+) -> ConfigChange | None:
+    """The run config with the entries merged. A config given with `--config` that is not one of the fixed files
+    is migrated for the target first, as a scanned one is (its provider settings, its ignored blocks)."""
     from migrate.config.merge import merge_entries, render_entries
 
     if config_path is None:
@@ -106,12 +113,19 @@ def _config_change(fixes: list[FileFix], entries: list[ConfigEntry], config_path
         base = same.after.removeprefix(bom).decode("utf-8") if same else original
     except (OSError, UnicodeDecodeError) as exc:
         raise MigrateError(f"cannot read the run config {config_path}: {exc}") from exc
+    migrated: list[RunConfigChange] = []
+    if same is None:
+        from migrate.config.runconfig_fix import migrate_run_config
+
+        base, migrated = migrate_run_config(base, ruleset, target)
     result = merge_entries(base, entries)
     if same is not None:  # the config is also a scanned file: one change, one write
         same.after = bom + result.text.encode("utf-8")
         same.status = "changed" if same.after != same.before else same.status
     conflicts = _conflicts(result.conflicts)
-    return ConfigChange(config_path, original, result.text, result.added, result.already_present, conflicts, bom)
+    return ConfigChange(
+        config_path, original, result.text, result.added, result.already_present, conflicts, bom, migrated
+    )
 
 
 def _conflicts(conflicts: Sequence[Conflict]) -> list[str]:

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import re
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
@@ -105,6 +106,10 @@ def render_sarif(report: ScanReport, ruleset: RuleSet, root: Path) -> str:
 
 def _name(rule: Rule) -> str:
     """`ModelRegister`, `ShieldRunConfigEntry`: a run-config rule is named for what it finds, an entry, not a call."""
+    if rule.providers is not None:  # a kind of provider setting and what the target did to it: RunConfigApiRenamed
+        return "".join(
+            word.capitalize() for word in re.findall(r"[a-z]+", f"{rule.summary} {rule.providers.change}".lower())
+        )
     operation = "run_config_entry" if rule.operation == "config" else rule.operation
     return "".join(word.capitalize() for word in f"{rule.resource}_{operation}".split("_"))
 

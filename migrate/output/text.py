@@ -75,7 +75,8 @@ def _concise(finding: Finding, style: Style) -> str:
 
 def _full(finding: Finding, report: ScanReport, ruleset: RuleSet, style: Style) -> list[str]:
     """ruff's full form: the message, where, the source line with the finding underlined, then the help."""
-    plan = ruleset.by_id[finding.rule].targets[report.target]
+    rule = ruleset.by_id[finding.rule]
+    plan = rule.targets[report.target]
     head = f"{style(finding.rule, fg=_SEVERITY_COLOUR[finding.severity], bold=True)} "
     head += f"{_mark(finding, style)}{style(finding.message, bold=True)}"
     number = str(finding.line)
@@ -95,7 +96,8 @@ def _full(finding: Finding, report: ScanReport, ruleset: RuleSet, style: Style) 
     found = finding.detail or f"{finding.resource} {finding.operation}"
     confidence = "" if finding.confidence == "high" else f" ({finding.confidence} confidence)"
     lines.append(f"{gutter} = found: {found}{confidence}")
-    removed = f" (removed in {plan.removed_in})" if plan.removed_in else ""
+    change = rule.providers.change if rule.providers is not None else "removed"  # a provider setting may be renamed
+    removed = f" ({change} in {plan.removed_in})" if plan.removed_in else ""
     lines.append(f"{style('help', bold=True)}: {plan.guidance}{removed}")
     if finding.fix is not None:
         lines.append(f"{style('fix', bold=True)}: {_fix_sentence(finding.fix.applicability, finding.fix.note)}")

@@ -1,16 +1,18 @@
-"""Find run-config blocks the target ignores, and curl / CLI lines in YAML files (CI workflows).
+"""Find run-config blocks the target ignores or provider settings it renamed, and curl / CLI lines in YAML files.
 
 A server run config (`run.yaml`, `config.yaml`) declares resources under `registered_resources`.
 A block that the target no longer reads (e.g. `tool_groups` from 0.7 on, `datasets` on OGX) is
 reported once per entry, at the entry's first line, against the `config` rule of that block (LSM2xx):
 an entry is a server's configuration, not a call, so it is never reported as the register operation.
+Its `apis` and `providers` are reported where a provider rule's facts name a setting (LSM26x), at the
+setting itself, with the verdict `fix` acts on (`migrate.config.providers`).
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from migrate.errors import SourceError
+from migrate.errors import MigrateError, SourceError
 from migrate.findings import Document, Hit, Scanned, source_lines
 from migrate.sources.shell import shell_hits
 
@@ -27,7 +29,35 @@ def scan_yaml(text: str, ruleset: RuleSet, target: TargetName) -> Scanned:
     hits = shell_hits(lines, ruleset)
     if _CONFIG_KEY in text:
         hits.extend(_config_hits(text, lines, ruleset, target))
-    return Scanned([Document(lines, hits)], [])
+    if ruleset.provider_rules and "provider_type" in text:
+        hits.extend(_provider_hits(text, ruleset, target))
+    return Scanned([Document(lines, sorted(hits, key=lambda hit: (hit.line, hit.column)))], [])
+
+
+def _provider_hits(text: str, ruleset: RuleSet, target: TargetName) -> list[Hit]:
+    """A hit per provider setting a fact of the target names; a file that is no single-document run config has none."""
+    from migrate.config.merge import parse_config
+    from migrate.config.providers import BLOCKER, provider_edits
+
+    try:
+        config = parse_config(text)
+    except MigrateError:
+        return []  # not one YAML mapping (a list, several documents): no run config
+    return [
+        Hit(
+            rule=edit.rule,
+            surface="config",
+            line=edit.line,
+            column=edit.column,
+            end_line=edit.line,
+            end_column=edit.end_column,
+            confidence="high",
+            rewritable=True,
+            detail=edit.detail if edit.fact.note is None else f"{edit.detail}: {edit.fact.note}",
+            entry={BLOCKER: edit.blocker} if edit.blocker is not None else {},
+        )
+        for edit in provider_edits(config, ruleset, target)
+    ]
 
 
 def _config_hits(text: str, lines: list[str], ruleset: RuleSet, target: TargetName) -> list[Hit]:

@@ -25,6 +25,7 @@ from migrate.rules import Strategy as StrategyName
 from migrate.strategies import (
     declare_and_read,
     declare_connector,
+    edit_providers,
     extra_body,
     guard_listed_fields,
     keep,
@@ -59,4 +60,5 @@ STRATEGIES: Mapping[StrategyName, Strategy] = _registry(
     update_pin.STRATEGY,
     guard_listed_fields.STRATEGY,
     read_through_client.STRATEGY,
+    edit_providers.STRATEGY,
 )

@@ -9,6 +9,8 @@ import pytest
 import yaml as pyyaml  # what the server itself reads the run config with
 
 from migrate.atomic import write_text_atomic
+from migrate.config.merge import parse_config
+from migrate.config.providers import apply_edits, provider_edits
 from migrate.config.runconfig_fix import RunConfigChange, migrate_run_config
 from migrate.errors import MigrateError
 from migrate.rule_loader import load_rules
@@ -41,6 +43,16 @@ def line_of(text: str, needle: str) -> int:
     return text.splitlines().index(needle) + 1
 
 
+def providers_migrated(text: str, target: TargetName) -> str:
+    """The config with only its provider settings migrated (tests/test_runconfig_providers.py tests those)."""
+    return apply_edits(text, provider_edits(parse_config(text), RULESET, target))
+
+
+def resources(changes: list[RunConfigChange]) -> list[RunConfigChange]:
+    """The changes of `registered_resources` blocks, without those of the provider settings (LSM26x)."""
+    return [change for change in changes if not change.rule.startswith("LSM26")]
+
+
 @pytest.fixture
 def run_yaml(tmp_path: Path) -> Path:
     path = tmp_path / "run.yaml"
@@ -56,16 +68,17 @@ def test_tool_groups_become_connectors_and_built_ins_are_dropped(run_yaml: Path,
     write_text_atomic(run_yaml, after)
 
     assert TOOL_GROUPS in before
-    assert run_yaml.read_text() == before.replace(TOOL_GROUPS, "") + CONNECTORS
+    assert run_yaml.read_text() == providers_migrated(before, target).replace(TOOL_GROUPS, "") + CONNECTORS
     data = pyyaml.safe_load(after)
     assert "tool_groups" not in data["registered_resources"]
     assert data["connectors"] == [{"connector_id": "mcp::docs", "url": "http://127.0.0.1:8000/sse"}]
-    automatic = [(change.rule, change.line) for change in changes if not change.manual]
+    # lines of the config as given, although the provider migration deleted lines above them
+    automatic = [(change.rule, change.line) for change in resources(changes) if not change.manual]
     assert automatic == [
         ("LSM221", line_of(before, "  - toolgroup_id: builtin::websearch")),
         ("LSM221", line_of(before, "  - toolgroup_id: mcp::docs")),
     ]
-    assert "connector_id: mcp::docs, url: http://127.0.0.1:8000/sse" in changes[-1].description
+    assert "connector_id: mcp::docs, url: http://127.0.0.1:8000/sse" in resources(changes)[-1].description
 
 
 @pytest.mark.parametrize("target", TARGETS)
@@ -94,15 +107,15 @@ def test_ogx_reports_the_blocks_it_ignores_entry_by_entry_and_leaves_them() -> N
 
     after, changes = migrate_run_config(before, RULESET, "ogx-1")
 
-    assert after == before.replace(TOOL_GROUPS, "") + CONNECTORS
-    manual = [change for change in changes if change.manual]
+    assert after == providers_migrated(before, "ogx-1").replace(TOOL_GROUPS, "") + CONNECTORS
+    manual = [change for change in resources(changes) if change.manual]
     assert [(change.rule, change.line) for change in manual] == [
         ("LSM211", line_of(before, "  - shield_id: content-safety")),
         ("LSM231", line_of(before, "  - dataset_id: support-evals")),
     ]
     assert manual[0].description.startswith("registered_resources.shields entry 'content-safety': ogx-1 ignores it; ")
     assert "moderation_endpoint" in manual[0].description
-    assert migrate_run_config(before, RULESET, "llama-stack-0.7")[1][0].rule == "LSM221"  # 0.7 reads both
+    assert resources(migrate_run_config(before, RULESET, "llama-stack-0.7")[1])[0].rule == "LSM221"  # 0.7 reads both
 
 
 @pytest.mark.parametrize("target", ["llama-stack-0.7", "ogx-1"])
