@@ -44,3 +44,17 @@ def test_poetry_caret_pin(tmp_path: Path, run_cli: RunCli) -> None:
     (tmp_path / "app.py").write_text("x = 1\n")
     process = run_cli("scan", "--format", "json", ".", cwd=tmp_path)
     assert json.loads(process.stdout)["target"] == "llama-stack-0.4"
+
+
+def test_a_selection_without_the_pin_rule_scans_dependency_files_quietly(tmp_path: Path, run_cli: RunCli) -> None:
+    """`--select LSM26` leaves no pin rule: a pyproject.toml's `requires-python = ">=3.10"` once matched a pattern of
+    no names and failed the file with a KeyError."""
+    (tmp_path / "pyproject.toml").write_text(
+        '[project]\nname = "x"\nrequires-python = ">=3.10"\ndependencies = ["llama-stack-client>=0.3,<0.4"]\n',
+        encoding="utf-8",
+    )
+    selected = run_cli("scan", ".", "--select", "LSM26", cwd=tmp_path)
+    assert selected.returncode == 0, selected.stdout + selected.stderr
+    assert "could not be scanned" not in selected.stdout + selected.stderr
+    pinned = run_cli("scan", ".", "--select", "LSM160", cwd=tmp_path)
+    assert "pyproject.toml:4:" in pinned.stdout and "LSM160" in pinned.stdout

@@ -34,6 +34,8 @@ def scan_dependencies(text: str, ruleset: RuleSet, target: TargetName) -> Scanne
     """The `dependencies` language matcher: one document, a hit per pin that excludes the target's SDK."""
     lines = source_lines(text)
     hits: list[Hit] = []
+    if not ruleset.pins:  # no pin rule selected (`--select LSM26`): no name to look for, and no pattern of none
+        return Scanned([Document(lines, hits)], [])
     for number, line in enumerate(lines, start=1):
         if line.lstrip().startswith("#"):
             continue
