@@ -280,9 +280,14 @@ class Workspace:
         return write_base_config(spec, self.root / "configs" / f"{spec.name}.yaml", self.standins.moderation_url)
 
     def fix(self, spec: ServerSpec, target: str) -> FixedApps:
+        """The apps and a run config after `fix --target`. For llama-stack 0.7 the config `fix` migrates is the
+        operator's own: the baseline server's 0.3.5 config, whose providers `fix` renames too (LSM261-265). OGX
+        needs more than `fix` migrates in a 0.3 config (storage, the responses provider's guardrails), so its run
+        starts from the OGX config without resources."""
         if target not in self.fixed:
+            config = self.base_config(LEGACY if target == "llama-stack-0.7" else spec)
             self.fixed[target] = fix_apps(
-                APPS_DIR, self.base_config(spec), target, self.root / f"fix-{target}", human_values(self.standins)
+                APPS_DIR, config, target, self.root / f"fix-{target}", human_values(self.standins)
             )
         return self.fixed[target]
 
