@@ -101,5 +101,6 @@ def fix_info(case: Case, fixes: FixKind) -> FixInfo:
     if reason is not None:
         return FixInfo(applicability="manual", note=reason)
     if hit.surface == "config" and strategy.migrates_config is not None:
-        return FixInfo(applicability="safe", note=strategy.migrates_config)
+        done = strategy.config_done(case) if strategy.config_done is not None else None
+        return FixInfo(applicability="safe", note=done or strategy.migrates_config)
     return FixInfo(applicability=strategy.applicability(case), note=strategy.summary)

@@ -105,6 +105,11 @@ def test_scan_reports_each_setting_at_its_line_with_what_fix_does(run_cli: RunCl
          "Run-config provider removed on llama-stack-0.7", "safe"),
         ("LSM262", line_of(text, "  eval:") + 2, "Run-config provider type renamed on llama-stack-0.7", "safe"),
     ]  # fmt: skip
+    notes = [f["fix"]["note"] for f in json.loads(process.stdout)["findings"] if f["rule"].startswith("LSM26")]
+    # each finding says what fix does with that setting, not what the rule family does
+    assert notes[0] == "renamed apis entry 'agents' to 'responses', in the run config"
+    assert "config key 'url' to 'base_url'" in notes[1] and "'inline::builtin'" in notes[3]
+    assert notes[4].startswith("removed providers.tool_runtime provider 'rag-runtime'")
 
 
 def test_on_ogx_the_apis_it_does_not_have_are_left_for_a_human_with_what_replaces_them(

@@ -30,6 +30,8 @@ if TYPE_CHECKING:  # types only: the scan imports this module's BLOCKER without 
 
 #: The key of a provider hit's `Hit.entry` that holds why `fix` leaves the setting for a human (absent: it does not).
 BLOCKER = "blocker"
+#: The key of a hit's `entry` that says what `fix` does with the setting (`ProviderEdit.done`), for the finding's note.
+DONE = "done"
 _APIS = "apis"
 _PROVIDERS = "providers"
 

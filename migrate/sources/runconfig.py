@@ -37,7 +37,7 @@ def scan_yaml(text: str, ruleset: RuleSet, target: TargetName) -> Scanned:
 def _provider_hits(text: str, ruleset: RuleSet, target: TargetName) -> list[Hit]:
     """A hit per provider setting a fact of the target names; a file that is no single-document run config has none."""
     from migrate.config.merge import parse_config
-    from migrate.config.providers import BLOCKER, provider_edits
+    from migrate.config.providers import BLOCKER, DONE, provider_edits
 
     try:
         config = parse_config(text)
@@ -54,7 +54,7 @@ def _provider_hits(text: str, ruleset: RuleSet, target: TargetName) -> list[Hit]
             confidence="high",
             rewritable=True,
             detail=edit.detail if edit.fact.note is None else f"{edit.detail}: {edit.fact.note}",
-            entry={BLOCKER: edit.blocker} if edit.blocker is not None else {},
+            entry={BLOCKER: edit.blocker} if edit.blocker is not None else {DONE: edit.done},
         )
         for edit in provider_edits(config, ruleset, target)
     ]

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from migrate.config.providers import BLOCKER
+from migrate.config.providers import BLOCKER, DONE
 from migrate.strategies.model import Case, Strategy, always_safe
 
 if TYPE_CHECKING:
@@ -26,6 +26,11 @@ def _entry_blocker(case: Case) -> str | None:
     entry = case.hit.entry or {}
     reason = entry.get(BLOCKER)
     return str(reason) if reason is not None else None
+
+
+def _done(case: Case) -> str | None:
+    done = (case.hit.entry or {}).get(DONE)
+    return f"{done}, in the run config" if done is not None else None
 
 
 def _answer() -> Handler:
@@ -57,4 +62,5 @@ STRATEGY = Strategy(
     answer=_answer,
     migrates_config="renamed as the target names it, or a dropped provider deleted, in the run config",
     entry_blocker=_entry_blocker,
+    config_done=_done,
 )

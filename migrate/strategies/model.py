@@ -55,6 +55,9 @@ class Strategy:
     migrates_config: str | None = None
     #: Why `fix` leaves a run-config entry of such a block for a human (judged from `Hit.entry`); None: it never does.
     entry_blocker: Callable[[Case], str | None] | None = None
+    #: What `fix` does with one run-config setting, for its finding's note (`renamed apis entry 'agents' to
+    #: 'responses'`); None, or a None answer: `migrates_config` says it for all of them.
+    config_done: Callable[[Case], str | None] | None = None
     #: Whether a hit already reads what the target gives, so that it is no finding there (a listing whose
     #: items' fields are read as llama-stack-client 0.7 or the target's JSON gives them: `guard-listed-fields`).
     settled: Callable[[Case], bool] | None = None
