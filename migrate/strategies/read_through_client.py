@@ -54,8 +54,12 @@ def _blocker(case: Case) -> str | None:
         return f"request options ({', '.join(options) or 'positional arguments'}): pass them to the route by hand"
     group = known_value(case.hit.call, keyword)
     if case.naming is not None and case.naming.is_builtin(group) and translate.builtin != "forward":
-        return f"the target lists no built-in group's tools ({group}): a Responses call that uses it lists them itself"
+        return _unlisted(group)
     return None
+
+
+def _unlisted(group: object) -> str:
+    return f"the target lists no built-in group's tools ({group}): a Responses call that uses it lists them itself"
 
 
 def _resource_blocker(case: Case, translate: Translation) -> str | None:
@@ -75,7 +79,7 @@ def _resource_blocker(case: Case, translate: Translation) -> str | None:
         return f"the target reads no single item at {source.read}: find it in the listing by hand"
     value = call.known.get(id_param)
     if case.naming is not None and case.naming.is_builtin(value):
-        return f"{value} is built in, no {source.read}: it follows the tool_runtime providers (GET /v1/providers)"
+        return f"a built-in group ({value}) is no connector: it follows the tool_runtime providers (GET /v1/providers)"
     return None
 
 
@@ -89,12 +93,12 @@ def _raw_blocker(case: Case, translate: Translation) -> str | None:
         return instead
     names = [name for name in translate.query if name in call.keywords]
     if len(names) != 1 or call.keywords != {names[0]}:
-        return f"{instead}: the query has parameters besides the group's"
+        return f"{instead}: the group is not the query's only parameter (`params={{...}}`)"
     group = call.known.get(names[0], UNKNOWN)
     if group is UNKNOWN:
         return f"{instead}: the group is only known at run time"
     if case.naming is not None and case.naming.is_builtin(group):
-        return f"the target lists no built-in group's tools ({group}): a Responses call that uses it lists them itself"
+        return _unlisted(group)
     return None
 
 
