@@ -83,3 +83,13 @@ def test_an_existing_import_is_reused(tmp_path: Path) -> None:
     after, _ = fix(tmp_path, code, "llama-stack-0.7")
     assert after.count("SimpleNamespace") == 2  # the import, and the one use
     assert 'client.get("/v1beta/connectors/mcp::a/tools", cast_to=object)' in after
+
+
+def test_a_literal_id_is_percent_encoded_into_the_route_as_the_shim_encodes_it(tmp_path: Path) -> None:
+    code = (
+        "from llama_stack_client import LlamaStackClient\n\n"
+        'client = LlamaStackClient()\ngroup = client.toolgroups.get("mcp::ops tools")\n'
+    )
+    after, manual = fix(tmp_path, code, "llama-stack-0.7")
+    assert manual == []
+    assert 'client.get("/v1beta/connectors/mcp::ops%20tools", cast_to=object)' in after

@@ -10,7 +10,7 @@ from urllib.parse import quote
 
 import libcst as cst
 
-from migrate.fix.callargs import string_literal
+from migrate.fix.callargs import Value, join_strings, string_literal, value_of
 from migrate.fix.model import Manual, PythonSite, Rewrite
 from migrate.legacy_spec import legacy_spec
 from migrate.rules import ItemSource, Translation
@@ -63,9 +63,9 @@ def _tool_listing(site: PythonSite, translate: Translation) -> Reading | Manual:
         where = f"GET {site.rule.http.paths[0]}?{parameter}="
     else:
         read = _source(translate, parameter)
-        path = _path(read.split(" ", 1)[1], parameter, group_node, site.code(group_node))
+        path = _path(site, read.split(" ", 1)[1], parameter, group_node)
         if path is None:
-            return Manual("the group's expression cannot be written into an f-string: build the route by hand")
+            return Manual("the group's expression cannot be written into the route: build the route by hand")
         route, where = path, read
     note = f"reads {where} through the client; the listed items keep the legacy fields"
     if group is UNKNOWN:
@@ -88,9 +88,9 @@ def _resource_read(site: PythonSite, translate: Translation) -> Reading | Manual
     call, id_param = site.hit.call, site.rule.sdk.id_param
     assert call is not None and id_param is not None and source.item is not None and len(site.call.args) == 1
     node = site.call.args[0].value
-    path = _path(source.item.split(" ", 1)[1], id_param, node, site.code(node))
+    path = _path(site, source.item.split(" ", 1)[1], id_param, node)
     if path is None:
-        return Manual("the id's expression cannot be written into an f-string: build the route by hand")
+        return Manual("the id's expression cannot be written into the route: build the route by hand")
     note = f"reads {source.item} through the client, made the legacy {translate.shape}"
     known = id_param in call.known
     if not known:
@@ -140,14 +140,20 @@ def _source(translate: Translation, parameter: str) -> str:
     return next(source.read for source in translate.sources if parameter in source.placeholders)
 
 
-def _path(template: str, parameter: str, node: cst.BaseExpression, code: str) -> str | None:
-    """`template` with `{parameter}` filled, as Python source: a literal where the call wrote one, else an
-    f-string with the call's expression (a constant's name stays); None where no f-string can hold it."""
-    if isinstance(node, cst.SimpleString) and isinstance(value := node.evaluated_value, str):
-        return string_literal(template.replace("{" + parameter + "}", quote(value, safe=":@")))
-    if any(character in code for character in '"\\\n{}'):
-        return None
-    return 'f"' + template.replace("{" + parameter + "}", "{" + code + "}") + '"'
+def _path(site: PythonSite, template: str, parameter: str, node: cst.BaseExpression) -> str | None:
+    """`template` with `{parameter}` filled by the call's argument, as Python source (`join_strings`: a literal
+    where the call wrote one, percent-encoded as the shim does; else an f-string that keeps a constant's name);
+    None where no string expression can hold it."""
+    before, after = template.split("{" + parameter + "}")
+    value = value_of(site, node)
+    if value.literal and isinstance(value.value, str):
+        value = _literal(quote(value.value, safe=":@"))
+    joined = join_strings([_literal(before), value, _literal(after)])
+    return None if isinstance(joined, str) else joined.code
+
+
+def _literal(text: str) -> Value:
+    return Value(string_literal(text), True, text, literal=True)
 
 
 def _awaited(module: cst.Module, call: cst.Call) -> cst.Await | None:
