@@ -272,6 +272,11 @@ class _Module:
         self.checked: dict[str, bool] = {}  # function name -> whether it only checks an answer (`only_checks`)
 
     @cached_property
+    def names_llama_stack(self) -> bool:
+        """Whether the module's text names the server (`Llama Stack`, `ogx`, `:8321`), searched once per module."""
+        return bool(LLAMA_STACK_NAMED.search(self.text))
+
+    @cached_property
     def constants(self) -> dict[str, object]:
         return constants_of(self.tree)
 
@@ -427,7 +432,7 @@ class _Module:
         scope = self.collector.scopes.get(id(call))
         if scope is None or not scope.rsplit(".", 1)[-1].startswith("test") or not _GENERIC_CLIENT.fullmatch(root):
             return False
-        return root in self.collector.parameters.get(scope, ()) and bool(LLAMA_STACK_NAMED.search(self.text))
+        return root in self.collector.parameters.get(scope, ()) and self.names_llama_stack
 
     def _known_keywords(self, call: ast.Call) -> dict[str, object]:
         values: dict[str, object] = {}
