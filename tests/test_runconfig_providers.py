@@ -17,7 +17,7 @@ import pytest
 from migrate.config.merge import parse_config
 from migrate.config.providers import provider_edits
 from migrate.config.runconfig_fix import migrate_run_config
-from migrate.errors import RuleError
+from migrate.errors import MigrateError, RuleError
 from migrate.rule_loader import bundled_rules_dir, load_rules
 from tests.conftest import REPO, RunCli
 
@@ -215,3 +215,25 @@ def test_a_fact_that_does_not_fit_its_rule_does_not_load(
 
     with pytest.raises(RuleError, match=re.escape(message)):
         load_rules([tmp_path])
+
+
+def test_a_template_that_is_no_yaml_names_no_setting_and_a_run_config_is_read_once_for_both_families(
+    tmp_path: Path, run_cli: RunCli
+) -> None:
+    """A Helm template of a run config (`{{ ... }}` is no YAML) is no run config to report on; a run config with both
+    resource entries and provider settings gets the findings of both families from one parse."""
+    chart = tmp_path / "chart"
+    chart.mkdir()
+    (chart / "run.yaml").write_text(
+        "apis:\n{{- range .Values.apis }}\n- {{ . }}\n{{- end }}\nproviders:\n  inference:\n"
+        "  - provider_id: vllm\n    provider_type: remote::vllm\n    config:\n      url: {{ .Values.vllmUrl }}\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(MigrateError):  # no YAML: else its `url` would be a finding
+        parse_config((chart / "run.yaml").read_text(encoding="utf-8"))
+    templated = run_cli("scan", "chart", "--target", "llama-stack-0.7", "--format", "json", cwd=tmp_path)
+    assert templated.returncode == 0, templated.stdout + templated.stderr
+    assert json.loads(templated.stdout)["findings"] == []
+    both = run_cli("scan", "run.yaml", "--target", "llama-stack-0.7", "--format", "json", cwd=EXAMPLE_APP)
+    rules = {f["rule"] for f in json.loads(both.stdout)["findings"]}
+    assert {"LSM221", "LSM261", "LSM262", "LSM263", "LSM264"} <= rules

@@ -137,10 +137,13 @@ class _Layout:
     offset: int = 0
 
 
-def parse_config(text: str) -> ParsedConfig:
-    """Parse a run config; raise `MigrateError` unless it is valid YAML with a block mapping at the top."""
+def parse_config(text: str, *, loaded: Any = None) -> ParsedConfig:
+    """Parse a run config; raise `MigrateError` unless it is valid YAML with a block mapping at the top.
+
+    `loaded` is the text's one document as ruamel's round-trip loader gave it already (the scan loads it once).
+    """
     try:
-        data = YAML(typ="rt").load(text)
+        data = YAML(typ="rt").load(text) if loaded is None else loaded
         root = _node_tree(text)
     except YAMLError as exc:
         raise MigrateError(f"not valid YAML: {_describe(exc)}") from exc
