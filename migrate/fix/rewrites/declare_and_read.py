@@ -8,6 +8,8 @@ expects.
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import libcst as cst
 
 from migrate.config.entries import ConfigEntry, Identity, Unknown
@@ -85,9 +87,13 @@ def _renamed_uses(
     if not old:
         return ()
     new = cst.SimpleString(string_literal(str(identifier.value)))
-    finder = _Uses(site, old)
-    site.module.visit(finder)
-    return tuple((node, new) for node in finder.found)
+    inside = _Calls()
+    site.call.visit(inside)  # the register's own arguments are no later use
+    return tuple(
+        (argument, new)
+        for call, argument in _use_arguments(site.module, site.rule.sdk.uses)
+        if id(call) not in inside.ids and static_value(argument, site.constants) in old
+    )
 
 
 def _legacy_identifier(known: dict[str, object]) -> object:
@@ -97,29 +103,37 @@ def _legacy_identifier(known: dict[str, object]) -> object:
     return f"{provider}/{model}" if isinstance(provider, str) and isinstance(model, str) else None
 
 
+@lru_cache(maxsize=4)  # libcst nodes hash by identity: the module being fixed (per rule's uses), until the next
+def _use_arguments(module: cst.Module, uses: tuple[str, ...]) -> tuple[tuple[cst.Call, cst.BaseExpression], ...]:
+    """Every argument of the module's use sites (`chat.completions.create` `model=`, or the first positional) with
+    its call, gathered in one walk for every register of the module (a walk per register made `fix` quadratic)."""
+    finder = _Uses(uses)
+    module.visit(finder)
+    return tuple(finder.found)
+
+
 class _Uses(cst.CSTVisitor):
-    """Arguments of the rule's use sites whose value is one of the old ids (outside the register call)."""
+    def __init__(self, uses: tuple[str, ...]) -> None:
+        self.sites = [(tuple(use.split(":")[0].split(".")), use.split(":")[1]) for use in uses]
+        self.found: list[tuple[cst.Call, cst.BaseExpression]] = []
 
-    def __init__(self, site: PythonSite, old: set[str]) -> None:
-        self.site = site
-        self.old = old
-        self.sites = [(tuple(use.split(":")[0].split(".")), use.split(":")[1]) for use in site.rule.sdk.uses]
-        self.found: list[cst.BaseExpression] = []
-
-    def visit_Call(self, node: cst.Call) -> bool:
-        if node is self.site.call:
-            return False
+    def visit_Call(self, node: cst.Call) -> None:
         path = attribute_path(node.func)
         for method, keyword in self.sites:
             if path[-len(method) :] != method:
                 continue
             for index, arg in enumerate(node.args):
                 named = arg.keyword.value if arg.keyword is not None else None
-                if (named == keyword or (named is None and index == 0 and arg.star == "")) and (
-                    static_value(arg.value, self.site.constants) in self.old
-                ):
-                    self.found.append(arg.value)
-        return True
+                if named == keyword or (named is None and index == 0 and arg.star == ""):
+                    self.found.append((node, arg.value))
+
+
+class _Calls(cst.CSTVisitor):
+    def __init__(self) -> None:
+        self.ids: set[int] = set()
+
+    def visit_Call(self, node: cst.Call) -> None:
+        self.ids.add(id(node))
 
 
 def declare(site: PythonSite) -> Manual:

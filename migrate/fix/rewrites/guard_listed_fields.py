@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from functools import lru_cache
+
 import libcst as cst
 
 from migrate.fix.model import Manual, PythonSite, Rewrite
@@ -15,7 +18,7 @@ def rewrite(site: PythonSite) -> Rewrite | Manual:
     assert call is not None and call.iterated_by is not None  # the blocker let only loops over the call through
     if site.hit.surface == "http":
         return _rewrite_raw(site, call.iterated_by)
-    loop = _loop_over(site.module, site.call)
+    loop = _loops(site.module).over.get(id(site.call))
     if loop is None:
         return Manual("the loop over the listing could not be located for rewriting")
     reads = _Reads(call.iterated_by, site.call)
@@ -28,28 +31,47 @@ def rewrite(site: PythonSite) -> Rewrite | Manual:
     return Rewrite(None, False, None, (), True, note, edits)
 
 
-def _loop_over(module: cst.Module, call: cst.Call) -> cst.CSTNode | None:
-    """The for loop or comprehension whose (first) iterable is `call`, possibly awaited."""
-    finder = _LoopFinder(call)
+@dataclass(frozen=True)
+class _Loops:
+    """The module's loops and comprehensions by the calls they iterate, gathered in one walk for every listing the
+    module's rewrites ask about (a walk per call made `fix` quadratic in the listings of a module)."""
+
+    #: id(call) -> the first loop (in source order) whose (first) iterable is the call, possibly awaited.
+    over: dict[int, cst.CSTNode]
+    #: id(call) -> the first loop whose iterable holds the call (`for m in ok(requests.get(url))["data"]`).
+    holding: dict[int, cst.CSTNode]
+
+
+@lru_cache(maxsize=1)  # libcst nodes hash by identity: the module being fixed, held until the next one
+def _loops(module: cst.Module) -> _Loops:
+    finder = _LoopFinder()
     module.visit(finder)
-    return finder.found
+    return _Loops(finder.over, finder.holding)
 
 
 class _LoopFinder(cst.CSTVisitor):
-    def __init__(self, call: cst.Call) -> None:
-        self.call = call
-        self.found: cst.CSTNode | None = None
+    def __init__(self) -> None:
+        self.over: dict[int, cst.CSTNode] = {}
+        self.holding: dict[int, cst.CSTNode] = {}
 
     def on_visit(self, node: cst.CSTNode) -> bool:
-        if self.found is not None:
-            return False
         if isinstance(node, _LOOPS):
             iterable = node.iter if isinstance(node, cst.For) else node.for_in.iter
-            iterable = iterable.expression if isinstance(iterable, cst.Await) else iterable
-            if iterable is self.call:
-                self.found = node
-                return False
+            direct = iterable.expression if isinstance(iterable, cst.Await) else iterable
+            self.over.setdefault(id(direct), node)
+            calls = _Calls()
+            iterable.visit(calls)
+            for call in calls.found:
+                self.holding.setdefault(id(call), node)
         return True
+
+
+class _Calls(cst.CSTVisitor):
+    def __init__(self) -> None:
+        self.found: list[cst.Call] = []
+
+    def visit_Call(self, node: cst.Call) -> None:
+        self.found.append(node)
 
 
 class _Reads(cst.CSTVisitor):
@@ -88,13 +110,12 @@ class _Reads(cst.CSTVisitor):
 def _rewrite_raw(site: PythonSite, item: str) -> Rewrite | Manual:
     """Over a raw-HTTP listing, `item["identifier"]` -> `item["id"]`, `item["provider_id"]` ->
     `item["custom_metadata"]["provider_id"]`: the target's keys for the legacy ones (`raw_keys`)."""
-    finder = _RawLoopFinder(site.call)
-    site.module.visit(finder)
-    if finder.found is None:
+    loop = _loops(site.module).holding.get(id(site.call))
+    if loop is None:
         return Manual("the loop over the listing could not be located for rewriting")
     keys = raw_keys(site.plan)
     reads = _KeyReads(item, {key for key, path in keys.items() if path is not None})
-    finder.found.visit(reads)
+    loop.visit(reads)
     edits: list[tuple[cst.CSTNode, cst.CSTNode]] = []
     for node, key, quote in reads.found:
         path = keys[key]
@@ -104,33 +125,6 @@ def _rewrite_raw(site: PythonSite, item: str) -> Rewrite | Manual:
     renamed = sorted({f"{key} -> {keys[key]}" for _, key, _ in reads.found})
     note = f"reads the target's keys of the listed items ({', '.join(renamed)})" if renamed else "nothing to rename"
     return Rewrite(None, False, None, (), True, note, tuple(edits))
-
-
-class _RawLoopFinder(cst.CSTVisitor):
-    """The for loop or comprehension whose iterable holds `call` (`for m in ok(requests.get(url))["data"]`)."""
-
-    def __init__(self, call: cst.Call) -> None:
-        self.call = call
-        self.found: cst.CSTNode | None = None
-
-    def on_visit(self, node: cst.CSTNode) -> bool:
-        if self.found is None and isinstance(node, _LOOPS):
-            iterable = node.iter if isinstance(node, cst.For) else node.for_in.iter
-            holder = _Holds(self.call)
-            iterable.visit(holder)
-            if holder.held:
-                self.found = node
-        return self.found is None
-
-
-class _Holds(cst.CSTVisitor):
-    def __init__(self, node: cst.CSTNode) -> None:
-        self.node = node
-        self.held = False
-
-    def on_visit(self, node: cst.CSTNode) -> bool:
-        self.held = self.held or node is self.node
-        return not self.held
 
 
 class _KeyReads(cst.CSTVisitor):

@@ -6,6 +6,8 @@ translation maps its fields."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from functools import lru_cache
 from urllib.parse import quote
 
 import libcst as cst
@@ -28,9 +30,10 @@ def rewrite(site: PythonSite) -> Rewrite | Manual:
     receiver = _receiver(site.call, site.hit.sdk_path)
     if receiver is None:
         return Manual("the SDK method is not written in the call (a wrapper such as with_raw_response?)")
-    if _binds_namespace_otherwise(site.module):
+    facts = _facts(site.module)
+    if facts.binds_namespace_otherwise:
         return Manual(f"`{NAMESPACE[1]}` names something else in this module")
-    awaited = _awaited(site.module, site.call)
+    awaited = facts.awaits.get(id(site.call))
     reading = _tool_listing(site, translate) if translate.query else _resource_read(site, translate)
     if isinstance(reading, Manual):
         return reading
@@ -156,40 +159,36 @@ def _literal(text: str) -> Value:
     return Value(string_literal(text), True, text, literal=True)
 
 
-def _awaited(module: cst.Module, call: cst.Call) -> cst.Await | None:
-    finder = _AwaitFinder(call)
+@dataclass(frozen=True)
+class _ModuleFacts:
+    """What every read rewritten in one module asks of it, gathered in one walk (not one per call)."""
+
+    #: id(awaited expression) -> its `await`.
+    awaits: dict[int, cst.Await]
+    #: The name the items are made with means something else here than `types.SimpleNamespace`.
+    binds_namespace_otherwise: bool
+
+
+@lru_cache(maxsize=1)  # libcst nodes hash by identity: the module being fixed, held until the next one
+def _facts(module: cst.Module) -> _ModuleFacts:
+    finder = _FactFinder()
     module.visit(finder)
-    return finder.found
+    return _ModuleFacts(finder.awaits, finder.used and not finder.imported)
 
 
-class _AwaitFinder(cst.CSTVisitor):
-    def __init__(self, call: cst.Call) -> None:
-        self.call = call
-        self.found: cst.Await | None = None
-
-    def visit_Await(self, node: cst.Await) -> bool:
-        if node.expression is self.call:
-            self.found = node
-        return self.found is None
-
-
-def _binds_namespace_otherwise(module: cst.Module) -> bool:
-    """Whether the name the items are made with means something else here than `types.SimpleNamespace`."""
-    finder = _NameFinder()
-    module.visit(finder)
-    return finder.used and not finder.imported
-
-
-class _NameFinder(cst.CSTVisitor):
+class _FactFinder(cst.CSTVisitor):
     def __init__(self) -> None:
+        self.awaits: dict[int, cst.Await] = {}
         self.used = False
         self.imported = False
 
-    def visit_ImportFrom(self, node: cst.ImportFrom) -> bool:
+    def visit_Await(self, node: cst.Await) -> None:
+        self.awaits[id(node.expression)] = node
+
+    def visit_ImportFrom(self, node: cst.ImportFrom) -> None:
         module = node.module
         if isinstance(module, cst.Name) and module.value == NAMESPACE[0] and not isinstance(node.names, cst.ImportStar):
             self.imported |= any(alias.evaluated_name == NAMESPACE[1] and alias.asname is None for alias in node.names)
-        return True
 
     def visit_Name(self, node: cst.Name) -> None:
         self.used |= node.value == NAMESPACE[1]
