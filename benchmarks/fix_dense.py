@@ -15,9 +15,10 @@ best of three, nothing written):
 * `register + use`: `models.register(model_id="mN", ...)` then `chat.completions.create(model="mN")`
   (declare-and-read with the later use renamed, ogx-1).
 
-The per-call cost (time over n) must stay flat as n grows; the last column says how it grew from the smallest
-to the largest size. With `--baseline-src DIR` (a source tree, e.g. `git archive REV | tar -x -C DIR`) the same
-cases run with that tree's `migrate` package, in the same run. Speed numbers for a fix that did nothing mean
+The marginal cost of a call (the time one more call adds, between two sizes: start-up drops out) must stay flat
+as n grows; the last columns give it between the first two and the last two sizes, and how it grew. With
+`--baseline-src DIR` (a source tree, e.g. `git archive REV | tar -x -C DIR`) the same cases run with that
+tree's `migrate` package, in the same run. Speed numbers for a fix that did nothing mean
 nothing: every run must report n fixes, or the script exits 1.
 """
 
@@ -57,11 +58,11 @@ def module(size: int, call: Callable[[int], str]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def timed_fix(path: Path, target: str, source: Path, size: int) -> float:
-    """Best of three wall times of `fix` over the module; exits if it did not fix every call."""
+def timed_fix(path: Path, target: str, source: Path, size: int, rounds: int) -> float:
+    """The best wall time of `fix` over the module in `rounds` runs; exits if it did not fix every call."""
     env = {**os.environ, "PYTHONPATH": str(source), "NO_COLOR": "1"}
     best = float("inf")
-    for _ in range(3):
+    for _ in range(rounds):
         started = time.perf_counter()
         done = subprocess.run(
             [sys.executable, "-m", "migrate", "fix", str(path), "--target", target, "--no-color"],
@@ -72,33 +73,34 @@ def timed_fix(path: Path, target: str, source: Path, size: int) -> float:
             check=False,
         )
         best = min(best, time.perf_counter() - started)
-        if f"{size} fixes for target" not in done.stdout:
-            sys.exit(f"fix with {source} did not fix the {size} calls of {path.name}:\n{done.stdout[-800:]}")
+        if f"{size} fixes for target" not in done.stderr:  # the summary; the diff goes to stdout
+            sys.exit(f"fix with {source} did not fix the {size} calls of {path.name}:\n{done.stderr[-800:]}")
     return best
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sizes", default="50,100,200,400", help="calls per module [50,100,200,400]")
+    parser.add_argument("--sizes", default="100,200,400", help="calls per module, at least two [100,200,400]")
+    parser.add_argument("--rounds", type=int, default=3, help="runs per measurement, best kept [3]")
     parser.add_argument("--baseline-src", type=Path, help="also time the migrate package of this source tree")
     args = parser.parse_args()
     sizes = [int(size) for size in args.sizes.split(",")]
     sources = [("ours", ROOT)] + ([("baseline", args.baseline_src.resolve())] if args.baseline_src else [])
-    print(f"{'case':<16}{'code':<10}" + "".join(f"{f'n={n}':>12}" for n in sizes) + f"{'ms/call growth':>16}")
+    header = "".join(f"{f'n={n}':>10}" for n in sizes)
+    print(f"{'case':<16}{'code':<10}{header}{'ms/call first':>15}{'ms/call last':>14}{'growth':>8}")
     with tempfile.TemporaryDirectory() as scratch:
         for name, (target, call) in CASES.items():
             for label, source in sources:
-                per_call = []
-                cells = []
+                seconds = []
                 for size in sizes:
                     path = Path(scratch) / f"{name.replace(' ', '_')}_{size}.py"
                     path.write_text(module(size, call), encoding="utf-8")
-                    seconds = timed_fix(path, target, source, size)
-                    per_call.append(seconds / size)
-                    cells.append(f"{seconds:>11.2f}s")
-                growth = per_call[-1] / per_call[0]
-                print(f"{name:<16}{label:<10}" + "".join(cells) + f"{growth:>15.2f}x")
-    print("ms/call growth: time per call at the largest size over the smallest (1.00x: linear in the calls)")
+                    seconds.append(timed_fix(path, target, source, size, args.rounds))
+                first = (seconds[1] - seconds[0]) / (sizes[1] - sizes[0]) * 1000
+                last = (seconds[-1] - seconds[-2]) / (sizes[-1] - sizes[-2]) * 1000
+                cells = "".join(f"{value:>9.2f}s" for value in seconds)
+                print(f"{name:<16}{label:<10}{cells}{first:>15.1f}{last:>14.1f}{last / first:>7.2f}x")
+    print("ms/call: the time one more call adds, between the first two and the last two sizes (growth 1.00x: linear)")
     return 0
 
 
