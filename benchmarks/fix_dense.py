@@ -69,6 +69,7 @@ def timed_fix(path: Path, target: str, source: Path, size: int, rounds: int) -> 
             capture_output=True,
             text=True,
             env=env,
+            cwd=path.parent,  # `-m` puts the working directory first on sys.path: never this checkout's
             timeout=1800,
             check=False,
         )
